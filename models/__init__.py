@@ -1,0 +1,23 @@
+"""SQLAlchemy models: reference data, the event log, derived tables, access."""
+
+from models.access import ApiToken, AuditEntry
+from models.base import Base
+from models.derived import ReadinessPeriod, ReadySpan, Spell, Stay
+from models.events import Event
+from models.reference import DelayReason, Destination, Organisation, Unit, UnitCapacity
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "DelayReason",
+    "Destination",
+    "Event",
+    "Organisation",
+    "ReadinessPeriod",
+    "ReadySpan",
+    "Spell",
+    "Stay",
+    "Unit",
+    "UnitCapacity",
+]

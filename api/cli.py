@@ -1,0 +1,93 @@
+"""The `d2a` command: database, server, tokens, demonstration data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api import migrate
+from api.database import Database
+from api.services.clock import to_utc_naive, utc_now
+from api.services.tokens import create_token
+from api.settings import get_settings
+from models.access import ROLES
+
+app = typer.Typer(help="D2A Flow: the shared record and dashboard of a discharge to assess flow.")
+db_app = typer.Typer(help="The database: migrations and rebuilds.")
+token_app = typer.Typer(help="API tokens.")
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+console = Console(stderr=True)
+
+
+def _url() -> str:
+    return get_settings().resolved_database_url()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (creates the database when it does not exist)."""
+    migrate.upgrade(_url(), revision)
+    console.print(f"database at revision {revision}: {_safe(_url())}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "base") -> None:
+    """Undo migrations down to REVISION."""
+    migrate.downgrade(_url(), revision)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
+    scope: Annotated[str | None, typer.Option(help="organisation or local authority code")] = None,
+    name: Annotated[str | None, typer.Option(help="who or what holds it")] = None,
+    expires: Annotated[
+        datetime | None, typer.Option(help="expiry, ISO 8601 (UTC if no offset)")
+    ] = None,
+) -> None:
+    """Create a token; the token is printed as the last line (it is stored only hashed)."""
+    expires_at = (
+        to_utc_naive(expires if expires.tzinfo else expires.replace(tzinfo=UTC))
+        if expires
+        else None
+    )
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            row, token = create_token(
+                session, role=role, scope=scope, name=name, now=utc_now(), expires_at=expires_at
+            )
+            console.print(
+                f"token {row.id} for {row.name!r}, role {row.role}, scope {row.scope or '-'}"
+            )
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        database.dispose()
+    print(token)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the API (and the dashboard) with uvicorn."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def _safe(url: str) -> str:
+    """A URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

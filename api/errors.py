@@ -1,0 +1,57 @@
+"""Every error answers {"errors": [{index, event_id, field, message}]}; never a bare 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors = [{"index": None, "event_id": None, "field": field, "message": message}]
+
+    @classmethod
+    def for_fields(cls, status: int, problems: list[tuple[str, str]]) -> ApiError:
+        """One error per (field, message) pair."""
+        error = cls(status, "; ".join(f"{f}: {m}" for f, m in problems))
+        error.errors = [
+            {"index": None, "event_id": None, "field": f, "message": m} for f, m in problems
+        ]
+        return error
+
+
+def error_response(status: int, errors: list[dict[str, Any]]) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"errors": errors}, status_code=status, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"index": None, "event_id": None, "field": _field(e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return error_response(422, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return error_response(
+            exc.status_code, [{"index": None, "event_id": None, "field": None, "message": message}]
+        )

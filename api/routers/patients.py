@@ -1,0 +1,32 @@
+"""Patient-level reads; each is written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from api.auth import require
+from api.deps import DatabaseDep
+from api.errors import ApiError
+from api.services import audit
+from api.services.clock import utc_now
+from api.services.patients import in_scope, patient_timeline
+from api.services.tokens import Principal
+
+router = APIRouter(tags=["patients"])
+
+
+@router.get("/patients/{patient_id}/timeline")
+def get_timeline(
+    patient_id: Annotated[str, Path(min_length=1, max_length=64)],
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("patients:read")],
+) -> dict[str, Any]:
+    """A patient's events (voided ones marked) and the spells derived from them."""
+    with db.session(write=True) as session:
+        timeline = patient_timeline(session, patient_id)
+        if timeline is None or not in_scope(principal, timeline["spells"]):
+            raise ApiError(404, "no such patient", field="patient_id")
+        audit.record(session, principal, "patient.timeline", now=utc_now(), target=patient_id)
+    return timeline

@@ -1,0 +1,82 @@
+"""Organisations and units (upsert and list); units keep their capacity history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api.auth import require
+from api.deps import DatabaseDep
+from api.errors import ApiError
+from api.schemas.events import ErrorAnswer
+from api.schemas.reference import OrganisationIn, OrganisationOut, UnitIn, UnitOut
+from api.services import audit, reference
+from api.services.clock import utc_now
+from api.services.tokens import Principal
+
+router = APIRouter(tags=["reference data"])
+CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
+UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+@router.put(
+    "/organisations/{code}", response_model=OrganisationOut, responses={422: {"model": ErrorAnswer}}
+)
+def put_organisation(
+    code: CodePath,
+    body: OrganisationIn,
+    response: Response,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("reference:write")],
+) -> OrganisationOut:
+    """Create or update an organisation."""
+    now = utc_now()
+    with db.session(write=True) as session:
+        created = reference.upsert_organisation(session, code, body.name, body.kind)
+        audit.record(
+            session, principal, "organisation.put", now=now, target=code, detail=body.model_dump()
+        )
+    response.status_code = 201 if created else 200
+    return OrganisationOut(code=code, **body.model_dump())
+
+
+@router.get("/organisations", response_model=list[OrganisationOut])
+def get_organisations(
+    db: DatabaseDep, _principal: Annotated[Principal, require("reference:read")]
+) -> list[OrganisationOut]:
+    """All organisations."""
+    with db.session() as session:
+        return [
+            OrganisationOut(code=o.code, name=o.name, kind=o.kind)
+            for o in reference.list_organisations(session)
+        ]
+
+
+@router.put("/units/{code}", response_model=UnitOut, responses={422: {"model": ErrorAnswer}})
+def put_unit(
+    code: UnitCodePath,
+    body: UnitIn,
+    response: Response,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("reference:write")],
+) -> UnitOut:
+    """Create or update a unit; a capacity joins its history from `capacity_from`."""
+    now = utc_now()
+    with db.session(write=True) as session:
+        change = reference.upsert_unit(session, code, body.model_dump())
+        if change.problems:
+            raise ApiError.for_fields(422, change.problems)
+        audit.record(session, principal, "unit.put", now=now, target=code, detail=body.model_dump())
+        unit = reference.list_units(session, code=code)[0]
+    response.status_code = 201 if change.created else 200
+    return UnitOut(**unit)
+
+
+@router.get("/units", response_model=list[UnitOut])
+def get_units(
+    db: DatabaseDep, _principal: Annotated[Principal, require("reference:read")]
+) -> list[UnitOut]:
+    """All units with their capacity history."""
+    with db.session() as session:
+        return [UnitOut(**u) for u in reference.list_units(session)]

@@ -1,0 +1,93 @@
+"""Token administration (admin only); the secret is shown once, at creation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.auth import require
+from api.deps import DatabaseDep
+from api.errors import ApiError
+from api.services import audit
+from api.services.clock import to_utc_naive, utc_now
+from api.services.tokens import Principal, create_token, list_tokens, revoke_token
+
+router = APIRouter(tags=["tokens"])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["admin", "coordinator", "partner", "analyst", "board", "display", "feed"]
+    scope: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+    expires_at: AwareDatetime | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    scope: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewToken(TokenOut):
+    token: str
+
+
+@router.post("/tokens", response_model=NewToken, status_code=201)
+def post_token(
+    body: TokenIn, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+) -> NewToken:
+    """Create a token; its secret is in this answer and nowhere else."""
+    now = utc_now()
+    expires = to_utc_naive(body.expires_at) if body.expires_at else None
+    with db.session(write=True) as session:
+        try:
+            row, token = create_token(
+                session,
+                role=body.role,
+                scope=body.scope,
+                name=body.name,
+                now=now,
+                expires_at=expires,
+            )
+        except ValueError as exc:
+            raise ApiError(422, str(exc), field="scope") from exc
+        audit.record(
+            session,
+            principal,
+            "token.create",
+            now=now,
+            target=str(row.id),
+            detail={"role": row.role},
+        )
+        out = TokenOut.model_validate(row, from_attributes=True)
+    return NewToken(**out.model_dump(), token=token)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def get_tokens(
+    db: DatabaseDep, _principal: Annotated[Principal, require("tokens:manage")]
+) -> list[TokenOut]:
+    """All tokens, without their secrets."""
+    with db.session() as session:
+        return [TokenOut.model_validate(t, from_attributes=True) for t in list_tokens(session)]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def delete_token(
+    token_id: int, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+) -> None:
+    """Revoke a token."""
+    now = utc_now()
+    with db.session(write=True) as session:
+        if not revoke_token(session, token_id, now):
+            raise ApiError(404, "no such live token", field="token_id")
+        audit.record(session, principal, "token.revoke", now=now, target=str(token_id))

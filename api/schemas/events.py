@@ -1,0 +1,124 @@
+"""The event as a sender writes it (SPEC §3), and the field checks that need no database."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+EventType = Literal[
+    "admitted",
+    "transferred",
+    "discharge_ready",
+    "readiness_withdrawn",
+    "delay_reason",
+    "pathway_changed",
+    "discharged",
+    "void",
+]
+Id64 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+Pathway = Annotated[int, Field(strict=True, ge=0, le=3)]
+
+# For each type: the payload fields it requires, and those it may carry.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "admitted": ("unit_code",),
+    "transferred": ("unit_code",),
+    "discharge_ready": (),
+    "readiness_withdrawn": (),
+    "delay_reason": ("reason_code",),
+    "pathway_changed": ("pathway",),
+    "discharged": ("destination",),
+    "void": ("voids_event_id",),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "admitted": ("age", "local_authority", "admission_method", "source"),
+    "transferred": (),
+    "discharge_ready": ("pathway",),
+    "readiness_withdrawn": (),
+    "delay_reason": (),
+    "pathway_changed": (),
+    "discharged": ("pathway",),
+    "void": ("note",),
+}
+PAYLOAD = (
+    "unit_code",
+    "pathway",
+    "reason_code",
+    "destination",
+    "age",
+    "local_authority",
+    "admission_method",
+    "source",
+    "voids_event_id",
+    "note",
+)
+
+
+class EventIn(BaseModel):
+    """One patient movement. Unknown fields are refused, so nothing identifying slips in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: Id64 = Field(description="The sender's unique id for this event.")
+    type: EventType
+    patient_id: Id64 = Field(
+        description="The sender's pseudonymous patient id; never an NHS number."
+    )
+    occurred_at: AwareDatetime = Field(description="When it happened, ISO 8601 with an offset.")
+    unit_code: Code | None = None
+    pathway: Pathway | None = None
+    reason_code: Annotated[str, StringConstraints(min_length=1, max_length=8)] | None = None
+    destination: Code | None = None
+    age: Annotated[int, Field(strict=True, ge=0, le=130)] | None = None
+    local_authority: Id64 | None = None
+    admission_method: Literal["emergency", "elective", "other"] | None = None
+    source: Code | None = None
+    voids_event_id: Id64 | None = None
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PAYLOAD}
+
+
+def type_field_errors(event: EventIn) -> list[tuple[str, str]]:
+    """Fields required by the event's type that are missing, and fields it cannot carry."""
+    errors = [
+        (name, f"is required for a {event.type} event")
+        for name in REQUIRED[event.type]
+        if getattr(event, name) is None
+    ]
+    allowed = set(REQUIRED[event.type]) | set(OPTIONAL[event.type])
+    errors += [
+        (name, f"is not a field of a {event.type} event")
+        for name in PAYLOAD
+        if name not in allowed and getattr(event, name) is not None
+    ]
+    return errors
+
+
+def looks_like_nhs_number(value: str) -> bool:
+    """True for ten digits (spaces allowed) that pass the NHS number modulus 11 check."""
+    digits = value.replace(" ", "").replace("-", "")
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+class IngestAnswer(BaseModel):
+    accepted: int
+    duplicates: int
+
+
+class EventError(BaseModel):
+    index: int | None
+    event_id: str | None
+    field: str | None
+    message: str
+
+
+class ErrorAnswer(BaseModel):
+    errors: list[EventError]

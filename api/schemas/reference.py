@@ -1,0 +1,67 @@
+"""Organisations and units as the API reads and writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from models.reference import SETTING_PATHWAY
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    kind: Literal["acute", "community", "local_authority", "care_home", "other"]
+
+
+class OrganisationOut(OrganisationIn):
+    code: str
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    organisation_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    setting: Literal["acute", "home_service", "community_bed", "care_home_bed"]
+    pathway: Annotated[int, Field(strict=True, ge=1, le=3)] | None = Field(
+        default=None,
+        description="1, 2 or 3 for D2A services (defaults from the setting); null for acute.",
+    )
+    capacity: Annotated[int, Field(strict=True, ge=0, le=100_000)] | None = Field(
+        default=None, description="Beds or slots, in force from capacity_from."
+    )
+    capacity_from: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        expected = SETTING_PATHWAY.get(self.setting)
+        if self.pathway is None:
+            self.pathway = expected
+        if self.pathway != expected:
+            raise ValueError(f"pathway must be {expected} for a {self.setting} unit")
+        if self.capacity is not None and self.capacity_from is None:
+            raise ValueError("capacity_from is required with capacity")
+        if self.capacity is None and self.capacity_from is not None:
+            raise ValueError("capacity is required with capacity_from")
+        return self
+
+
+class CapacityOut(BaseModel):
+    effective_from: date
+    capacity: int
+
+
+class UnitOut(BaseModel):
+    code: str
+    name: str
+    organisation_code: str
+    setting: str
+    pathway: int | None
+    capacity: int | None
+    capacity_history: list[CapacityOut]

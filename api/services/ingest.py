@@ -1,0 +1,270 @@
+"""Appends a batch of events atomically, after checking each against its patient's timeline.
+
+Cost depends on the patients in the batch: one query for known event ids, one for the
+patients' stored events, then the derived rows of just those patients are rebuilt.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Row, delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
+from api.services.clock import to_utc_naive
+from api.services.reference import ReferenceCodes, load_reference_codes
+from api.services.timeline import TimelineEvent, replay_patient
+from models import Event, ReadinessPeriod, ReadySpan, Spell, Stay
+
+MAX_BATCH = 10_000
+FUTURE_TOLERANCE = timedelta(minutes=5)
+CHUNK = 900
+COMPARED = ("type", "patient_id", "occurred_at", *PAYLOAD)
+PYDANTIC_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of an event (never send names or NHS numbers)",
+    "timezone_aware": "must be an ISO 8601 time with an offset, e.g. 2025-01-06T14:00:00+00:00",
+}
+
+
+@dataclass
+class BatchRejected(Exception):
+    """The batch stored nothing; `errors` lists every problem found."""
+
+    status: int
+    errors: list[dict[str, Any]]
+
+
+@dataclass
+class IngestResult:
+    accepted: int
+    duplicates: int
+    patients: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Incoming:
+    index: int
+    row: dict[str, Any]  # the event as it would be stored
+
+    @property
+    def event_id(self) -> str:
+        return str(self.row["event_id"])
+
+
+def _error(
+    index: int | None, event_id: str | None, field_: str | None, message: str
+) -> dict[str, Any]:
+    return {"index": index, "event_id": event_id, "field": field_, "message": message}
+
+
+def _parse_one(
+    index: int, raw: Any, refs: ReferenceCodes, now: datetime
+) -> tuple[_Incoming | None, list[dict[str, Any]]]:
+    """Field checks for one event: types, required fields, codes, times."""
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    event_id = event_id if isinstance(event_id, str) else None
+    if not isinstance(raw, dict):
+        return None, [_error(index, None, None, "each event must be a JSON object")]
+    try:
+        event = EventIn.model_validate(raw)
+    except ValidationError as exc:
+        return None, [
+            _error(
+                index,
+                event_id,
+                ".".join(str(p) for p in err["loc"]) or None,
+                PYDANTIC_MESSAGES.get(err["type"], err["msg"]),
+            )
+            for err in exc.errors()
+        ]
+    problems = type_field_errors(event) + refs.code_errors(event)
+    if looks_like_nhs_number(event.patient_id):
+        problems.append(("patient_id", "looks like an NHS number; send the pseudonymous local id"))
+    occurred = to_utc_naive(event.occurred_at)
+    if occurred > now + FUTURE_TOLERANCE:
+        problems.append(("occurred_at", "is more than 5 minutes in the future"))
+    if problems:
+        return None, [_error(index, event.event_id, f, m) for f, m in problems]
+    row = {"event_id": event.event_id, "type": event.type, "patient_id": event.patient_id}
+    row |= {"occurred_at": occurred, "received_at": now, **event.payload()}
+    return _Incoming(index, row), []
+
+
+def _same_content(stored: Row[Any] | dict[str, Any], row: dict[str, Any]) -> bool:
+    get = stored.get if isinstance(stored, dict) else stored._mapping.get
+    return all(get(name) == row[name] for name in COMPARED)
+
+
+def _fetch(session: Session, column: Any, values: list[str]) -> list[Row[Any]]:
+    rows: list[Row[Any]] = []
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start : start + CHUNK]
+        rows += session.execute(select(Event.__table__).where(column.in_(chunk))).all()
+    return rows
+
+
+def _lock_patients(session: Session, patient_ids: list[str]) -> None:
+    """Serialises concurrent batches per patient (PostgreSQL; SQLite writers hold the file lock)."""
+    if session.get_bind().dialect.name != "postgresql" or not patient_ids:
+        return
+    session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT"
+            " hashtextextended(p, 0) AS k FROM unnest(CAST(:ids AS text[])) AS p ORDER BY k) AS s"
+        ),
+        {"ids": sorted(patient_ids)},
+    )
+
+
+def _split_known(
+    session: Session, incoming: list[_Incoming]
+) -> tuple[list[_Incoming], int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """New events, the duplicate count, conflicts (409) and in-batch clashes (422)."""
+    stored = {
+        r.event_id: r for r in _fetch(session, Event.event_id, [i.event_id for i in incoming])
+    }
+    seen: dict[str, _Incoming] = {}
+    new: list[_Incoming] = []
+    duplicates = 0
+    conflicts: list[dict[str, Any]] = []
+    clashes: list[dict[str, Any]] = []
+    for item in incoming:
+        known = stored.get(item.event_id)
+        earlier = seen.get(item.event_id)
+        if known is not None and _same_content(known, item.row):
+            duplicates += 1
+        elif known is not None:
+            conflicts.append(
+                _error(
+                    item.index, item.event_id, "event_id", "is already stored with other content"
+                )
+            )
+        elif earlier is not None and _same_content(earlier.row, item.row):
+            duplicates += 1
+        elif earlier is not None:
+            message = f"is used twice in this batch with different content (index {earlier.index})"
+            clashes.append(_error(item.index, item.event_id, "event_id", message))
+        else:
+            seen[item.event_id] = item
+            new.append(item)
+    return new, duplicates, conflicts, clashes
+
+
+def _void_errors(
+    voids: list[_Incoming], by_id: dict[str, dict[str, Any]], voided: set[str]
+) -> list[dict[str, Any]]:
+    """A void must name an event of the same patient that is not a void and not yet voided."""
+    errors = []
+    counted: set[str] = set()
+    for item in voids:
+        target_id = item.row["voids_event_id"]
+        target = by_id.get(target_id)
+        if target is None:
+            message = "names no event of this patient (stored or in this batch)"
+        elif target["type"] == "void":
+            message = "names a void; a void cannot be voided: send the event again with a new id"
+        elif target_id in voided or target_id in counted:
+            message = "names an event that is already voided"
+        else:
+            counted.add(target_id)
+            continue
+        errors.append(_error(item.index, item.event_id, "voids_event_id", message))
+    return errors
+
+
+def _timeline(rows: list[dict[str, Any]], indexes: dict[str, int]) -> list[TimelineEvent]:
+    return [
+        TimelineEvent(
+            event_id=r["event_id"],
+            type=r["type"],
+            patient_id=r["patient_id"],
+            occurred_at=r["occurred_at"],
+            payload={name: r[name] for name in PAYLOAD},
+            index=indexes.get(r["event_id"]),
+        )
+        for r in rows
+    ]
+
+
+def _check_and_derive(
+    session: Session, new: list[_Incoming], refs: ReferenceCodes
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Replays each touched patient with the new events in place: derived rows and errors."""
+    patients = sorted({i.row["patient_id"] for i in new})
+    by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for stored in _fetch(session, Event.patient_id, patients):
+        by_patient[stored.patient_id].append(dict(stored._mapping))
+    for item in new:
+        by_patient[item.row["patient_id"]].append(item.row)
+    indexes = {i.event_id: i.index for i in new}
+    errors: list[dict[str, Any]] = []
+    derived: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for patient in patients:
+        rows = by_patient[patient]
+        voids = [r for r in rows if r["type"] == "void"]
+        stored_voided = {r["voids_event_id"] for r in voids if r["event_id"] not in indexes}
+        new_voids = [i for i in new if i.row["patient_id"] == patient and i.row["type"] == "void"]
+        errors += _void_errors(new_voids, {r["event_id"]: r for r in rows}, stored_voided)
+        voided = {r["voids_event_id"] for r in voids}
+        live = [r for r in rows if r["type"] != "void" and r["event_id"] not in voided]
+        result, problems = replay_patient(_timeline(live, indexes), refs.units)
+        errors += [_error(p.event.index, p.event.event_id, p.field, p.message) for p in problems]
+        derived["spells"] += result.spells
+        derived["stays"] += result.stays
+        derived["readiness"] += result.readiness
+        derived["ready_spans"] += result.ready_spans
+    derived["patients"] = patients  # type: ignore[assignment]
+    return derived, errors
+
+
+def write_derived(session: Session, derived: dict[str, Any]) -> None:
+    """Replaces the derived rows of the patients in `derived["patients"]`."""
+    patients = derived["patients"]
+    for model in (ReadySpan, ReadinessPeriod, Stay, Spell):
+        for start in range(0, len(patients), CHUNK):
+            chunk = patients[start : start + CHUNK]
+            session.execute(delete(model).where(model.patient_id.in_(chunk)))
+    for model, key in ((Spell, "spells"), (Stay, "stays"), (ReadinessPeriod, "readiness")):
+        if derived[key]:
+            session.execute(insert(model), derived[key])
+    if derived["ready_spans"]:
+        session.execute(insert(ReadySpan), derived["ready_spans"])
+
+
+def ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestResult:
+    """Validates and appends a batch; raises BatchRejected, storing nothing, on any error."""
+    if not raw_events:
+        raise BatchRejected(
+            422, [_error(None, None, None, "the batch is empty: send 1 to 10,000 events")]
+        )
+    if len(raw_events) > MAX_BATCH:
+        message = f"the batch has {len(raw_events)} events; the most is {MAX_BATCH}"
+        raise BatchRejected(413, [_error(None, None, None, message)])
+    refs = load_reference_codes(session)
+    incoming: list[_Incoming] = []
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(raw_events):
+        item, problems = _parse_one(index, raw, refs, now)
+        errors += problems
+        if item is not None:
+            incoming.append(item)
+    _lock_patients(session, sorted({i.row["patient_id"] for i in incoming}))
+    new, duplicates, conflicts, clashes = _split_known(session, incoming)
+    errors += clashes
+    derived, timeline_errors = _check_and_derive(session, new, refs) if new else ({}, [])
+    errors += timeline_errors
+    if errors or conflicts:
+        all_errors = sorted(errors + conflicts, key=lambda e: (e["index"] is None, e["index"] or 0))
+        raise BatchRejected(409 if conflicts and not errors else 422, all_errors)
+    if new:
+        session.execute(insert(Event), [i.row for i in new])
+        write_derived(session, derived)
+    return IngestResult(
+        accepted=len(new), duplicates=duplicates, patients=derived.get("patients", [])
+    )

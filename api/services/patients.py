@@ -1,0 +1,47 @@
+"""Patient-level reads: a patient's timeline (events, voids marked, derived spells)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.schemas.events import PAYLOAD
+from api.services.tokens import Principal
+from models import Event, ReadinessPeriod, Spell, Stay
+
+
+def _rows(session: Session, model: Any, patient_id: str, *order: Any) -> list[dict[str, Any]]:
+    table = model.__table__
+    query = select(table).where(table.c.patient_id == patient_id).order_by(*order)
+    return [dict(r._mapping) for r in session.execute(query)]
+
+
+def in_scope(principal: Principal, spells: list[dict[str, Any]]) -> bool:
+    """A partner sees a patient only if a spell is with its organisation or local authority."""
+    if principal.role != "partner":
+        return True
+    scope = principal.scope
+    return any(scope in (s["organisation_code"], s["local_authority"]) for s in spells)
+
+
+def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None:
+    """Everything stored for a patient, or None when nothing is."""
+    events = _rows(session, Event, patient_id, Event.occurred_at, Event.seq)
+    if not events:
+        return None
+    voided_by = {e["voids_event_id"]: e["event_id"] for e in events if e["type"] == "void"}
+    shown = []
+    for e in events:
+        item = {k: e[k] for k in ("event_id", "type", "occurred_at", "received_at") if k in e}
+        item |= {k: e[k] for k in PAYLOAD if e[k] is not None}
+        item["voided_by"] = voided_by.get(e["event_id"])
+        shown.append(item)
+    spells = _rows(session, Spell, patient_id, Spell.admitted_at)
+    stays = _rows(session, Stay, patient_id, Stay.start_at)
+    readiness = _rows(session, ReadinessPeriod, patient_id, ReadinessPeriod.start_at)
+    for spell in spells:
+        spell["stays"] = [s for s in stays if s["spell_id"] == spell["spell_id"]]
+        spell["readiness_periods"] = [r for r in readiness if r["spell_id"] == spell["spell_id"]]
+    return {"patient_id": patient_id, "events": shown, "spells": spells}

@@ -1,0 +1,136 @@
+"""Reference data: organisations, units with capacity history, and the national code lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.schemas.events import EventIn
+from api.services.timeline import UnitInfo
+from models import DelayReason, Destination, Organisation, Unit, UnitCapacity
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """The codes an event may name, loaded once per batch."""
+
+    units: dict[str, UnitInfo]
+    reasons: frozenset[str]
+    destinations: frozenset[str]
+
+    def code_errors(self, event: EventIn) -> list[tuple[str, str]]:
+        errors = []
+        if event.unit_code is not None and event.unit_code not in self.units:
+            errors.append(("unit_code", f"unknown unit {event.unit_code!r}"))
+        if event.reason_code is not None and event.reason_code not in self.reasons:
+            errors.append(("reason_code", f"unknown delay reason {event.reason_code!r}"))
+        for name in ("destination", "source"):
+            value = getattr(event, name)
+            if value is not None and value not in self.destinations:
+                errors.append((name, f"unknown destination code {value!r}"))
+        return errors
+
+
+def load_reference_codes(session: Session) -> ReferenceCodes:
+    units = {
+        code: UnitInfo(code, org, setting)
+        for code, org, setting in session.execute(
+            select(Unit.code, Unit.organisation_code, Unit.setting)
+        )
+    }
+    return ReferenceCodes(
+        units=units,
+        reasons=frozenset(session.scalars(select(DelayReason.code))),
+        destinations=frozenset(session.scalars(select(Destination.code))),
+    )
+
+
+def upsert_organisation(session: Session, code: str, name: str, kind: str) -> bool:
+    """Creates or updates an organisation; True when it was created."""
+    existing = session.get(Organisation, code)
+    if existing is None:
+        session.add(Organisation(code=code, name=name, kind=kind))
+        session.flush()
+        return True
+    existing.name, existing.kind = name, kind
+    session.flush()
+    return False
+
+
+@dataclass
+class UnitChange:
+    created: bool
+    problems: list[tuple[str, str]]
+
+
+def upsert_unit(session: Session, code: str, fields: dict[str, Any]) -> UnitChange:
+    """Creates or updates a unit; a capacity is added to its history from `capacity_from`.
+
+    A unit's setting cannot change once it exists: its stays were derived under the old one.
+    """
+    problems: list[tuple[str, str]] = []
+    if session.get(Organisation, fields["organisation_code"]) is None:
+        problems.append(
+            ("organisation_code", f"unknown organisation {fields['organisation_code']!r}")
+        )
+    existing = session.get(Unit, code)
+    if existing is not None and existing.setting != fields["setting"]:
+        problems.append(("setting", f"is {existing.setting} and cannot change; create a new unit"))
+    if problems:
+        return UnitChange(False, problems)
+    if existing is None:
+        session.add(Unit(code=code, **_unit_columns(fields)))
+    else:
+        for key, value in _unit_columns(fields).items():
+            setattr(existing, key, value)
+    session.flush()
+    if fields.get("capacity") is not None:
+        _set_capacity(session, code, fields["capacity"], fields["capacity_from"])
+    return UnitChange(existing is None, [])
+
+
+def _unit_columns(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: fields[k] for k in ("name", "organisation_code", "setting", "pathway")}
+
+
+def _set_capacity(session: Session, code: str, capacity: int, effective_from: date) -> None:
+    row = session.get(UnitCapacity, (code, effective_from))
+    if row is None:
+        session.add(UnitCapacity(unit_code=code, effective_from=effective_from, capacity=capacity))
+    else:
+        row.capacity = capacity
+    session.flush()
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.code)))
+
+
+def list_units(session: Session, code: str | None = None) -> list[dict[str, Any]]:
+    """Units (all, or the one with `code`) with their capacity history, oldest first."""
+    units = select(Unit).order_by(Unit.code)
+    capacities = select(UnitCapacity).order_by(UnitCapacity.effective_from)
+    if code is not None:
+        units = units.where(Unit.code == code)
+        capacities = capacities.where(UnitCapacity.unit_code == code)
+    history: dict[str, list[dict[str, Any]]] = {}
+    for row in session.scalars(capacities):
+        history.setdefault(row.unit_code, []).append(
+            {"effective_from": row.effective_from, "capacity": row.capacity}
+        )
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "organisation_code": u.organisation_code,
+            "setting": u.setting,
+            "pathway": u.pathway,
+            "capacity_history": history.get(u.code, []),
+            "capacity": history[u.code][-1]["capacity"] if u.code in history else None,
+        }
+        for u in session.scalars(units)
+    ]

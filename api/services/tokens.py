@@ -1,0 +1,81 @@
+"""API tokens: random secrets shown once, stored as SHA-256 hashes, expirable and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ApiToken
+from models.access import ROLES
+
+TOKEN_PREFIX = "d2a_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, role and scope (an organisation or local authority)."""
+
+    token_id: int
+    role: str
+    scope: str | None
+    name: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session,
+    *,
+    role: str,
+    now: datetime,
+    scope: str | None = None,
+    name: str | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Stores a new token's hash and returns the row and the token (never stored)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if role == "partner" and not scope:
+        raise ValueError("a partner token needs a scope (an organisation or local authority code)")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        name=name or role,
+        role=role,
+        scope=scope,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def verify_token(session: Session, token: str, now: datetime) -> Principal | None:
+    """The principal for a live token, or None for an unknown, expired or revoked one."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    return Principal(token_id=row.id, role=row.role, scope=row.scope, name=row.name)
+
+
+def revoke_token(session: Session, token_id: int, now: datetime) -> bool:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    session.flush()
+    return True
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))

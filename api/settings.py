@@ -1,0 +1,29 @@
+"""Settings from the environment (prefix D2A_), read when asked for, never at import."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_FILE = "d2a.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="D2A_", extra="ignore")
+
+    database_url: str = ""
+    cost_per_bed_day: float | None = None
+    cost_currency: str = "GBP"
+    stale_after_minutes: int = 60
+    wall_refresh_seconds: int = 60
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or an SQLite file in the working directory when unset."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

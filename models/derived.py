@@ -1,0 +1,92 @@
+"""Tables derived from the event log, rebuilt per patient on every write.
+
+A *spell* runs from an admission to its discharge (an acute spell across ward transfers, or a
+D2A episode across moves between units of the same setting). A *stay* is the part of a spell
+spent in one unit. A *readiness period* runs from a discharge_ready to its withdrawal or the
+discharge. A *ready span* is a piece of a readiness period in which unit, planned pathway and
+delay reason are constant, so any census can be grouped by them as they were at that time.
+Times are naive UTC; `*_date` columns are Europe/London local dates.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class Spell(Base):
+    __tablename__ = "spell"
+    __table_args__ = (
+        Index("ix_spell_setting_discharged", "setting", "discharged_at"),
+        Index("ix_spell_setting_admitted", "setting", "admitted_at"),
+    )
+
+    spell_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the admission event_id
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    setting: Mapped[str] = mapped_column(String(20))
+    admitted_at: Mapped[datetime] = mapped_column(DateTime)
+    admitted_date: Mapped[date] = mapped_column(Date)
+    discharged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    discharged_date: Mapped[date | None] = mapped_column(Date)
+    first_unit_code: Mapped[str] = mapped_column(String(32))
+    last_unit_code: Mapped[str] = mapped_column(String(32))
+    organisation_code: Mapped[str] = mapped_column(String(16))  # of the last unit
+    admission_method: Mapped[str | None] = mapped_column(String(16))
+    local_authority: Mapped[str | None] = mapped_column(String(64))
+    age: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(32))
+    planned_pathway: Mapped[int | None] = mapped_column(Integer)  # latest planned pathway
+    delay_reason: Mapped[str | None] = mapped_column(String(8))  # latest reason while ready
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime)  # start of the final readiness
+    discharge_ready_date: Mapped[date | None] = mapped_column(Date)  # its local date (DRD)
+    destination: Mapped[str | None] = mapped_column(String(32))
+    discharge_pathway: Mapped[int | None] = mapped_column(Integer)
+    delay_days: Mapped[int | None] = mapped_column(Integer)  # set when discharged
+    journey_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class Stay(Base):
+    __tablename__ = "stay"
+    __table_args__ = (Index("ix_stay_setting_period", "setting", "start_at", "end_at"),)
+
+    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    organisation_code: Mapped[str] = mapped_column(String(16))
+    setting: Mapped[str] = mapped_column(String(20))
+    start_at: Mapped[datetime] = mapped_column(DateTime)
+    end_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(16))  # transferred | discharged
+
+
+class ReadinessPeriod(Base):
+    __tablename__ = "readiness_period"
+
+    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    setting: Mapped[str] = mapped_column(String(20))
+    start_at: Mapped[datetime] = mapped_column(DateTime)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(24))  # readiness_withdrawn | discharged
+
+
+class ReadySpan(Base):
+    __tablename__ = "ready_span"
+    __table_args__ = (Index("ix_ready_span_setting_period", "setting", "start_at", "end_at"),)
+
+    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    setting: Mapped[str] = mapped_column(String(20))
+    unit_code: Mapped[str] = mapped_column(String(32))
+    organisation_code: Mapped[str] = mapped_column(String(16))
+    start_at: Mapped[datetime] = mapped_column(DateTime)
+    end_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ready_since: Mapped[datetime] = mapped_column(DateTime)  # start of its readiness period
+    planned_pathway: Mapped[int | None] = mapped_column(Integer)
+    reason_code: Mapped[str | None] = mapped_column(String(8))

@@ -1,0 +1,59 @@
+"""The append-only event log: the source of truth. Rows are never updated or deleted."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+EVENT_TYPES = (
+    "admitted",
+    "transferred",
+    "discharge_ready",
+    "readiness_withdrawn",
+    "delay_reason",
+    "pathway_changed",
+    "discharged",
+    "void",
+)
+
+# Payload fields an event may carry besides event_id, type, patient_id and occurred_at.
+PAYLOAD_FIELDS = (
+    "unit_code",
+    "pathway",
+    "reason_code",
+    "destination",
+    "age",
+    "local_authority",
+    "admission_method",
+    "source",
+    "voids_event_id",
+    "note",
+)
+
+
+class Event(Base):
+    """One movement as the sender sent it; times are naive UTC."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_patient_occurred", "patient_id", "occurred_at"),)
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(24))
+    patient_id: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    pathway: Mapped[int | None] = mapped_column(Integer)
+    reason_code: Mapped[str | None] = mapped_column(String(8))
+    destination: Mapped[str | None] = mapped_column(String(32))
+    age: Mapped[int | None] = mapped_column(Integer)
+    local_authority: Mapped[str | None] = mapped_column(String(64))
+    admission_method: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(32))
+    voids_event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,93 @@
+"""Reference data: organisations, units with capacity history, national code lists."""
+
+import csv
+import io
+from datetime import date
+from importlib.resources import files
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+ORGANISATION_KINDS = ("acute", "community", "local_authority", "care_home", "other")
+SETTINGS = ("acute", "home_service", "community_bed", "care_home_bed")
+D2A_SETTINGS = ("home_service", "community_bed", "care_home_bed")
+SETTING_PATHWAY = {"home_service": 1, "community_bed": 2, "care_home_bed": 3}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_code: Mapped[str] = mapped_column(ForeignKey("organisation.code"), index=True)
+    setting: Mapped[str] = mapped_column(String(20))
+    pathway: Mapped[int | None] = mapped_column(Integer)
+
+
+class UnitCapacity(Base):
+    """Beds or slots of a unit, in force from `effective_from` until the next row."""
+
+    __tablename__ = "unit_capacity"
+
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+
+class DelayReason(Base):
+    """The national acute discharge return's delay reasons (reference/delay_reasons.csv)."""
+
+    __tablename__ = "delay_reason"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    group: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    pathways: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Destination(Base):
+    """Discharge destinations mapped to NHS Data Dictionary codes (reference/destinations.csv)."""
+
+    __tablename__ = "destination"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    nhs_discharge_destination_codes: Mapped[str] = mapped_column(String(60), default="")
+    usual_residence: Mapped[bool] = mapped_column(Boolean)
+    leaves_system: Mapped[bool] = mapped_column(Boolean)
+
+
+def read_reference_csv(name: str) -> list[dict[str, str]]:
+    """Rows of a national reference list shipped in models/reference (copied from shared/)."""
+    text = files("models").joinpath("reference", f"{name}.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def delay_reason_rows() -> list[dict[str, object]]:
+    return [
+        {"code": r["code"], "group": r["group"], "label": r["label"], "pathways": r["pathways"]}
+        for r in read_reference_csv("delay_reasons")
+    ]
+
+
+def destination_rows() -> list[dict[str, object]]:
+    return [
+        {
+            "code": r["code"],
+            "label": r["label"],
+            "nhs_discharge_destination_codes": r["nhs_discharge_destination_codes"],
+            "usual_residence": r["usual_residence"] == "true",
+            "leaves_system": r["leaves_system"] == "true",
+        }
+        for r in read_reference_csv("destinations")
+    ]

@@ -1,0 +1,126 @@
+"""Test databases: D2A_TEST_DB=sqlite (default) or postgresql; the schema comes from migrations.
+
+A PostgreSQL run creates a fresh database on 127.0.0.1:5432 and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api import migrate
+from api.app import create_app
+from api.database import Database
+from api.services import reference
+from api.services.clock import utc_now
+from api.services.tokens import create_token
+from api.settings import Settings
+
+PG_ADMIN = os.environ.get("D2A_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+KEPT_TABLES = {"alembic_version", "delay_reason", "destination"}
+
+
+def backend() -> str:
+    return os.environ.get("D2A_TEST_DB", "sqlite")
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def make_empty_database(tmp_dir: str) -> tuple[str, object]:
+    """A new empty database; returns its URL and a function that drops it."""
+    if backend() == "sqlite":
+        return f"sqlite:///{tmp_dir}/d2a-{uuid.uuid4().hex[:8]}.sqlite3", lambda: None
+    name = f"d2a_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return _pg_url(name), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, drop = make_empty_database(str(tmp_path_factory.mktemp("db")))
+    migrate.upgrade(url)
+    yield url
+    drop()  # type: ignore[operator]
+
+
+def _clear(database: Database) -> None:
+    with database.session(write=True) as session:
+        tables = [t for t in reversed(_table_order()) if t not in KEPT_TABLES]
+        if database.engine.dialect.name == "postgresql":
+            session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                session.execute(text(f"DELETE FROM {table}"))
+
+
+def _table_order() -> list[str]:
+    import models
+
+    return [t.name for t in models.Base.metadata.sorted_tables]
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    _clear(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=db.url), database=db)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def token_for(db: Database, role: str, scope: str | None = None) -> dict[str, str]:
+    with db.session(write=True) as session:
+        _row, token = create_token(session, role=role, scope=scope, now=utc_now())
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def admin(db: Database) -> dict[str, str]:
+    return token_for(db, "admin")
+
+
+@pytest.fixture
+def system(db: Database) -> Database:
+    """A small system: acute trust RX1 (wards W1, W2), community trust CP1 (home service H1,
+    community beds B1), care home CH1 (care-home beds C1)."""
+    with db.session(write=True) as session:
+        for code, name, kind in (
+            ("RX1", "Riverside Hospital", "acute"),
+            ("CP1", "Community Partnership", "community"),
+            ("CH1", "Oak Care Home", "care_home"),
+            ("LA1", "Shire Council", "local_authority"),
+        ):
+            reference.upsert_organisation(session, code, name, kind)
+        units = (
+            ("W1", "Ward 1", "RX1", "acute", None, 20),
+            ("W2", "Ward 2", "RX1", "acute", None, 20),
+            ("H1", "Home reablement", "CP1", "home_service", 1, 10),
+            ("B1", "Recovery beds", "CP1", "community_bed", 2, 4),
+            ("C1", "Oak beds", "CH1", "care_home_bed", 3, 2),
+        )
+        for code, name, org, setting, pathway, capacity in units:
+            fields = {"name": name, "organisation_code": org, "setting": setting, "pathway": pathway}
+            fields |= {"capacity": capacity, "capacity_from": date(2024, 1, 1)}
+            reference.upsert_unit(session, code, fields)
+    return db
