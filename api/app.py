@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.database import Database
 from api.errors import install_error_handlers
-from api.routers import events, patients, reference, tokens
+from api.routers import events, metrics, patients, reference, tokens
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -37,7 +37,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if database is not None:
         app.state.database = database
     install_error_handlers(app)
-    for router in (events.router, reference.router, patients.router, tokens.router):
+    for router in (
+        events.router,
+        reference.router,
+        patients.router,
+        tokens.router,
+        metrics.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/health", tags=["health"])

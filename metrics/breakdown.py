@@ -1,0 +1,55 @@
+"""The groups of a breakdown: labels per row, and the groups shown even when they are empty."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from metrics import sources
+from metrics.grid import BANDS, Grid, label, make_grid
+from metrics.query import Query
+
+ALL_PATHWAYS = ("0", "1", "2", "3")
+D2A_PATHWAYS = ("1", "2", "3")
+
+
+def labels(rows: pd.DataFrame, query: Query) -> pd.Series | None:
+    """Each row's group label, or None without a breakdown."""
+    if query.group_by is None:
+        return None
+    return label(rows[query.group_by]).reset_index(drop=True)
+
+
+def universe(
+    connection: Connection,
+    query: Query,
+    settings: tuple[str, ...],
+    pathways: tuple[str, ...] = ALL_PATHWAYS,
+) -> tuple[str, ...]:
+    """Groups listed even without data: pathways, bands, and the units or organisations of the
+    metric's settings (within the organisation filter)."""
+    if query.group_by == "pathway":
+        return pathways
+    if query.group_by == "band":
+        return BANDS
+    if query.group_by in ("unit", "organisation"):
+        units = sources.units(connection, settings, query.organisation)
+        return tuple(dict.fromkeys(units[query.group_by]))
+    return ()
+
+
+def grid_for(
+    connection: Connection,
+    query: Query,
+    settings: tuple[str, ...],
+    seen: list[pd.Series | None],
+    pathways: tuple[str, ...] = ALL_PATHWAYS,
+) -> Grid:
+    """The grid of a query: its days, and the universe plus every label seen in `seen`."""
+    if query.group_by is None:
+        return make_grid(query.start, query.end, None)
+    found = [s for s in seen if s is not None]
+    observed = pd.concat(found) if found else pd.Series([], dtype=object)
+    return make_grid(
+        query.start, query.end, observed, universe(connection, query, settings, pathways)
+    )

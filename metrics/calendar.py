@@ -1,0 +1,82 @@
+"""Time conventions: stored times are naive UTC; days are Europe/London local dates.
+
+The census of day D is the local midnight that ends D. A stay open over (start_at, end_at] is
+counted at census c when start_at < c <= end_at, so its first counted day is the local date of
+start_at and its last the local date of end_at minus one day. Pure functions, no clock reads
+except `utc_now`, which callers use explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+LONDON = ZoneInfo("Europe/London")
+INTERVALS = ("day", "week", "month", "total")
+
+Days = NDArray[np.datetime64]
+
+
+def to_utc_naive(at: datetime) -> datetime:
+    """An aware datetime as naive UTC, the form every stored time takes."""
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(at_utc: datetime) -> date:
+    """The Europe/London date of a naive UTC instant."""
+    return at_utc.replace(tzinfo=UTC).astimezone(LONDON).date()
+
+
+def census_instant(day: date) -> datetime:
+    """The census of day D: the local midnight that ends D, as naive UTC."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return to_utc_naive(midnight)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_days(instants: pd.Series) -> Days:
+    """Europe/London dates (datetime64[D]) of naive UTC instants; NaT stays NaT."""
+    stamps = pd.to_datetime(instants).astype("datetime64[us]")
+    local = stamps.dt.tz_localize("UTC").dt.tz_convert(LONDON).dt.tz_localize(None)
+    return local.to_numpy().astype("datetime64[D]")
+
+
+def local_hours(instants: pd.Series) -> NDArray[np.int64]:
+    """The Europe/London clock hour (0–23) of naive UTC instants."""
+    stamps = pd.to_datetime(instants).astype("datetime64[us]")
+    hours = stamps.dt.tz_localize("UTC").dt.tz_convert(LONDON).dt.hour
+    return np.asarray(hours, dtype=np.int64)
+
+
+def as_days(values: pd.Series) -> Days:
+    """Dates (date objects, strings or timestamps) as datetime64[D]."""
+    return pd.to_datetime(values).to_numpy().astype("datetime64[D]")
+
+
+def day_range(start: date, end: date) -> Days:
+    """Every date from start to end inclusive."""
+    return np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
+
+
+def weekday(days: Days) -> NDArray[np.int64]:
+    """Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday)."""
+    return np.asarray((days.astype(np.int64) + 3) % 7, dtype=np.int64)
+
+
+def period_starts(days: Days, interval: str, start: date) -> Days:
+    """The calendar start of the interval holding each day: the day itself, the Monday of its
+    week, the first of its month, or `start` for the total."""
+    if interval == "day":
+        return days
+    if interval == "week":
+        return days - weekday(days).astype("timedelta64[D]")
+    if interval == "month":
+        return days.astype("datetime64[M]").astype("datetime64[D]")
+    return np.full(days.shape, np.datetime64(start, "D"))

@@ -1,0 +1,303 @@
+"""The metric catalogue (SPEC §4): every figure declared once, with the definition people read.
+
+The definition text here is what the API serves and the dashboard shows; no other module
+restates it. `aggregation` says how days combine into a longer interval: `census` (mean of the
+daily censuses; numerator = Σ censuses, denominator = days), `sum` (bed days and counts),
+`ratio` (Σ numerators ÷ Σ denominators × scale) or `weekday_ratio` (weekend_discharge_ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from metrics.calendar import INTERVALS
+
+Direction = Literal["increase", "decrease", "neutral"]
+Aggregation = Literal["census", "sum", "ratio", "weekday_ratio"]
+
+GROUP_BYS = ("pathway", "organisation", "unit", "local_authority", "reason", "destination", "band")
+PLACE = ("unit", "organisation", "local_authority")
+READY_GROUPS = ("pathway", *PLACE, "reason", "band")
+DISCHARGE_GROUPS = ("pathway", *PLACE, "destination")
+
+CENSUS = (
+    "The census of day D is taken at the local (Europe/London) midnight that ends D; a stay is "
+    "counted at a census when it started before that instant and had not ended before it. "
+    "Longer intervals give the mean of the daily censuses (numerator: the sum of the censuses, "
+    "denominator: the days)."
+)
+CONVENTIONS = {
+    "days": "Periods are inclusive Europe/London local dates. A week starts on Monday.",
+    "period": (
+        "Each row's period is the calendar start of its interval (the day, the Monday, the first "
+        "of the month, or `start` for the total); only days from start to end are counted, and "
+        "`days` says how many."
+    ),
+    "empty": (
+        "A period without data gives zeros; a rate with no denominator gives value null with "
+        "numerator 0 and denominator 0."
+    ),
+    "events_reflected": (
+        "The number of events that occurred before the census of `end` (the local midnight "
+        "ending it), with the voids of those events, whenever they arrived; latest_event_at is "
+        "the latest time one of them was received."
+    ),
+    "acute_discharge": (
+        "An acute discharge is an acute spell ended by `discharged` (deaths included); a ward "
+        "transfer is not a discharge. It is attributed to the unit and organisation it left."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    title: str
+    unit: str
+    direction: Direction
+    aggregation: Aggregation
+    definition: str
+    group_bys: tuple[str, ...]
+    intervals: tuple[str, ...] = INTERVALS
+    target: float | None = None
+    scale: float = 1.0  # 100 for a percentage
+    fixed_group_by: str | None = None  # always broken down by this (pathway_mix, delay_band)
+
+    @property
+    def rate(self) -> bool:
+        return self.aggregation in ("ratio", "weekday_ratio")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"rate": self.rate}
+
+
+def _stranded(days: int, title: str) -> Metric:
+    return Metric(
+        f"stranded_{days}",
+        title,
+        "patients",
+        "decrease",
+        "census",
+        f"Acute stays at the census with length of stay {days} days or more. Length of stay at "
+        f"the census of day D is D + 1 − the admission date (the midnights passed) and runs "
+        f"across ward transfers. {CENSUS}",
+        PLACE,
+    )
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "acute_occupied",
+        "Acute beds occupied",
+        "patients",
+        "neutral",
+        "census",
+        f"Acute stays counted at the day's census. {CENSUS}",
+        PLACE,
+    ),
+    Metric(
+        "ready_to_leave",
+        "Ready to leave acute beds",
+        "patients",
+        "decrease",
+        "census",
+        "Acute stays counted at the census that are in a readiness period: the person no longer "
+        "meets the criteria to reside (NCTR). Pathway and reason are those planned at the census; "
+        f"band is the days ready at the census (D + 1 − the date readiness began). {CENSUS}",
+        READY_GROUPS,
+    ),
+    Metric(
+        "delayed_bed_days",
+        "Delayed bed days",
+        "bed days",
+        "decrease",
+        "sum",
+        "Sum over the period of the daily ready_to_leave censuses: the acute bed days occupied by "
+        "people ready to leave, every period of readiness counted (withdrawn ones too).",
+        READY_GROUPS,
+    ),
+    _stranded(7, "Stranded patients (7+ days)"),
+    _stranded(14, "Stranded patients (14+ days)"),
+    _stranded(21, "Super-stranded patients (21+ days)"),
+    Metric(
+        "ready_new",
+        "Newly ready to leave",
+        "patients",
+        "neutral",
+        "sum",
+        "Readiness periods in acute units starting (by local date) in the period: the demand "
+        "for discharge to assess. A readiness withdrawn and declared again counts again. "
+        "Pathway is the one planned when readiness began; unit is where the person was.",
+        ("pathway", *PLACE),
+    ),
+    Metric(
+        "acute_discharges",
+        "Acute discharges",
+        "discharges",
+        "neutral",
+        "sum",
+        "Acute stays ended by `discharged` in the period, by the local date of discharge; a "
+        "transfer is not a discharge. Deaths are included. Band is the delay band.",
+        (*DISCHARGE_GROUPS, "band"),
+    ),
+    Metric(
+        "home_first_rate",
+        "Home First rate",
+        "%",
+        "increase",
+        "ratio",
+        "Acute discharges on pathway 0 or 1 ÷ acute discharges on pathways 0–3, excluding "
+        "destinations `died` and `other_hospital`. The national ambition is about 95%.",
+        PLACE,
+        target=95.0,
+        scale=100.0,
+    ),
+    Metric(
+        "pathway_mix",
+        "Discharges by pathway",
+        "%",
+        "neutral",
+        "ratio",
+        "Share of acute discharges by pathway, over the discharges of the Home First rate "
+        "(pathways 0–3, excluding destinations `died` and `other_hospital`). Always grouped by "
+        "pathway. National expectation: pathway 0 ≥ 50%, 1 ≥ 45%, 2 ≤ 4%, 3 ≤ 1%.",
+        ("pathway",),
+        scale=100.0,
+        fixed_group_by="pathway",
+    ),
+    Metric(
+        "discharge_delay",
+        "Mean discharge delay",
+        "days",
+        "decrease",
+        "ratio",
+        "Mean delay of acute discharges in the period. Delay = local date of discharge − the "
+        "discharge ready date (the start of the final readiness period), in days; 0 when the "
+        "person was not ready at discharge or left on the day they became ready. Numerator: "
+        "the sum of delays; denominator: the discharges. Reason is the last delay reason.",
+        (*DISCHARGE_GROUPS, "reason"),
+    ),
+    Metric(
+        "bed_days_lost",
+        "Bed days lost to delay",
+        "bed days",
+        "decrease",
+        "sum",
+        "Sum of the delay of acute discharges in the period (the national discharge ready date "
+        "measure): local date of discharge − discharge ready date of the final readiness.",
+        (*DISCHARGE_GROUPS, "reason"),
+    ),
+    Metric(
+        "delay_band",
+        "Discharges by delay band",
+        "discharges",
+        "neutral",
+        "sum",
+        "Acute discharges in the period by delay band (days from discharge ready date to "
+        "discharge): 0, 1, 2–3, 4–6, 7–13, 14–20, 21+. Always grouped by band.",
+        ("band",),
+        fixed_group_by="band",
+    ),
+    Metric(
+        "bed_days_saved",
+        "Bed days saved",
+        "bed days",
+        "increase",
+        "sum",
+        "Over acute discharges with a pathway (0–3): Σ over pathways p of (discharges on p in "
+        "the period × the baseline mean delay on p) − Σ delay of those discharges. The baseline "
+        "is baseline_start to baseline_end (default: the 12 weeks before start), over the same "
+        "organisation filter, one mean per pathway for all groups; discharges on a pathway "
+        "without baseline discharges are left out. Positive is good. priced_value is the figure "
+        "at the configured cost per bed day, when one is set.",
+        ("pathway", *PLACE),
+    ),
+    Metric(
+        "readmission_30d_rate",
+        "Emergency readmissions within 30 days",
+        "%",
+        "decrease",
+        "ratio",
+        "Acute discharges alive and not to another hospital, followed by an emergency acute "
+        "admission of the same patient within 0–29 days of the discharge date, ÷ those "
+        "discharges; attributed to the discharge's period. A period is flagged incomplete "
+        "while its last day + 29 days is after today's local date.",
+        DISCHARGE_GROUPS,
+        scale=100.0,
+    ),
+    Metric(
+        "discharged_before_noon_rate",
+        "Discharged before noon",
+        "%",
+        "increase",
+        "ratio",
+        "Acute discharges before 12:00 local time ÷ acute discharges (deaths included).",
+        ("pathway", *PLACE),
+        scale=100.0,
+    ),
+    Metric(
+        "weekend_discharge_ratio",
+        "Weekend discharge ratio",
+        "ratio",
+        "increase",
+        "weekday_ratio",
+        "Mean daily acute discharges on Saturdays and Sundays ÷ mean daily acute discharges on "
+        "weekdays (numerator and denominator are those means over the days of the period). "
+        "Needs both kinds of day, so it has no daily figure.",
+        ("pathway", *PLACE),
+        intervals=("week", "month", "total"),
+    ),
+    Metric(
+        "d2a_occupancy",
+        "D2A occupancy",
+        "%",
+        "neutral",
+        "ratio",
+        "D2A stays (home service slots, community and care-home beds) at the census ÷ the "
+        "capacity in force that day, by unit or pathway. Over longer intervals: Σ censuses ÷ "
+        f"Σ daily capacity. {CENSUS}",
+        ("pathway", "unit", "organisation"),
+        scale=100.0,
+    ),
+    Metric(
+        "d2a_length_of_stay",
+        "D2A length of stay",
+        "days",
+        "decrease",
+        "ratio",
+        "Mean length of stay of D2A episodes ending in the period: local date of discharge − "
+        "local date of admission, across moves between units of the same setting. Numerator: "
+        "the sum of lengths of stay; denominator: the episodes.",
+        ("pathway", *PLACE, "destination"),
+    ),
+    Metric(
+        "d2a_home_rate",
+        "D2A home rate",
+        "%",
+        "increase",
+        "ratio",
+        "D2A episodes ending in the period whose destination counts as going home "
+        "(usual_residence, temporary_residence, care_home_return) ÷ D2A episodes ending in "
+        "the period.",
+        ("pathway", *PLACE),
+        scale=100.0,
+    ),
+    Metric(
+        "d2a_waiting",
+        "Waiting for D2A",
+        "patients",
+        "decrease",
+        "census",
+        "Acute stays at the census that are ready with planned pathway 1, 2 or 3: the queue for "
+        f"each service. Band is the days ready at the census. {CENSUS}",
+        READY_GROUPS,
+    ),
+)
+
+CATALOGUE: dict[str, Metric] = {m.name: m for m in METRICS}
+
+
+def catalogue_answer() -> dict[str, Any]:
+    """The catalogue as the API serves it."""
+    return {"conventions": CONVENTIONS, "metrics": [m.as_dict() for m in METRICS]}

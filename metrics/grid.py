@@ -1,0 +1,221 @@
+"""The day × group grid every metric is counted on, and its roll-up into period rows.
+
+Census counts are difference arrays: each row adds its weight at its first counted day and
+removes it after its last, and a cumulative sum over the day axis gives every census at once,
+so cost grows with rows plus days, never rows × days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from metrics.calendar import Days, as_days, day_range, local_days, period_starts, weekday
+
+UNKNOWN = "unknown"
+BANDS = ("0", "1", "2-3", "4-6", "7-13", "14-20", "21+")
+BAND_FLOORS = (0, 1, 2, 4, 7, 14, 21)
+BAND_CEILINGS = (0, 1, 3, 6, 13, 20, None)
+
+Counts = NDArray[np.float64]  # shape (groups, days)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The days start..end and the breakdown groups ([None] when not broken down)."""
+
+    start: date
+    end: date
+    groups: tuple[str | None, ...]
+
+    @property
+    def days(self) -> Days:
+        return day_range(self.start, self.end)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.groups), len(self.days)
+
+    def codes(self, labels: pd.Series | None, size: int) -> NDArray[np.int64]:
+        """The group index of each row."""
+        if labels is None or self.groups == (None,):
+            return np.zeros(size, dtype=np.int64)
+        position = {g: i for i, g in enumerate(self.groups)}
+        return np.asarray(labels.map(position), dtype=np.int64)
+
+    def index(self, days: Days) -> NDArray[np.int64]:
+        return np.asarray(days - np.datetime64(self.start, "D"), dtype=np.int64)
+
+
+def make_grid(
+    start: date, end: date, labels: pd.Series | None, universe: Sequence[str] = ()
+) -> Grid:
+    """A grid whose groups are the universe (shown even when empty) plus any other label seen."""
+    if labels is None:
+        return Grid(start, end, (None,))
+    seen = set(labels.dropna().unique()) - set(universe)
+    extra = sorted(seen - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in seen else [])
+    return Grid(start, end, (*universe, *extra))
+
+
+def label(values: pd.Series) -> pd.Series:
+    """Breakdown labels: numbers and codes as text, a missing value as 'unknown'."""
+    text = values.astype(object).map(lambda v: UNKNOWN if pd.isna(v) else _text(v))
+    return text.astype(object)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def counted_days(rows: pd.DataFrame, end: date) -> tuple[Days, Days]:
+    """First and last census day of rows (start_at, end_at]; an open row runs to `end`."""
+    first = local_days(rows["start_at"])
+    last = local_days(rows["end_at"]) - np.timedelta64(1, "D")
+    return first, np.where(np.isnat(last), np.datetime64(end, "D"), last)
+
+
+def census_counts(
+    grid: Grid,
+    first: Days,
+    last: Days,
+    labels: pd.Series | None = None,
+    weights: NDArray[np.float64] | None = None,
+) -> Counts:
+    """Each day's census: the weight of the rows whose first..last days include it."""
+    groups, days = grid.shape
+    lo = np.maximum(first, np.datetime64(grid.start, "D"))
+    hi = np.minimum(last, np.datetime64(grid.end, "D"))
+    keep = lo <= hi
+    codes = grid.codes(labels, len(first))[keep]
+    w = np.ones(len(first)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = w[keep]
+    width = days + 1
+    flat = np.concatenate(
+        [codes * width + grid.index(lo[keep]), codes * width + grid.index(hi[keep]) + 1]
+    )
+    diff = np.bincount(flat, weights=np.concatenate([w, -w]), minlength=groups * width)
+    return np.cumsum(diff.reshape(groups, width), axis=1, dtype=np.float64)[:, :days]
+
+
+def event_counts(
+    grid: Grid,
+    days: Days,
+    labels: pd.Series | None = None,
+    weights: NDArray[np.float64] | None = None,
+) -> Counts:
+    """The weight of the rows falling on each day."""
+    groups, width = grid.shape
+    keep = (days >= np.datetime64(grid.start, "D")) & (days <= np.datetime64(grid.end, "D"))
+    codes = grid.codes(labels, len(days))[keep]
+    w = np.ones(len(days)) if weights is None else np.asarray(weights, dtype=np.float64)
+    flat = codes * width + grid.index(days[keep])
+    counts = np.bincount(flat, weights=w[keep], minlength=groups * width)
+    return counts.reshape(groups, width).astype(np.float64)
+
+
+def split_by_elapsed(
+    first: Days,
+    last: Days,
+    origin: Days,
+    floors: Iterable[int],
+    ceilings: Iterable[int | None],
+    names: Iterable[str],
+) -> tuple[Days, Days, pd.Series]:
+    """Cut each row's counted days where D + 1 − origin crosses into each band [floor, ceiling].
+
+    Used for length of stay (origin = admission date) and days ready (origin = the DRD).
+    """
+    firsts, lasts, labels = [], [], []
+    for floor, ceiling, name in zip(floors, ceilings, names, strict=True):
+        firsts.append(np.maximum(first, origin + np.timedelta64(floor - 1, "D")))
+        cap = last if ceiling is None else origin + np.timedelta64(ceiling - 1, "D")
+        lasts.append(np.minimum(last, cap))
+        labels.append(np.full(len(first), name, dtype=object))
+    return np.concatenate(firsts), np.concatenate(lasts), pd.Series(np.concatenate(labels))
+
+
+def delay_bands(delays: pd.Series) -> pd.Series:
+    """The delay band of each number of days."""
+    position = np.searchsorted(BAND_FLOORS, delays.to_numpy(dtype=np.int64), side="right") - 1
+    return pd.Series(np.asarray(BANDS, dtype=object)[position], index=delays.index)
+
+
+def dates_of(values: pd.Series) -> Days:
+    return as_days(values)
+
+
+def roll_up(
+    grid: Grid,
+    interval: str,
+    aggregation: str,
+    numerator: Counts,
+    denominator: Counts | None = None,
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """Period rows (period, group, value, numerator, denominator, days, last_day)."""
+    days = grid.days
+    starts = period_starts(days, interval, grid.start)
+    bounds = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    total = np.add.reduceat(numerator, bounds, axis=1)
+    ndays = np.diff(np.r_[bounds, len(days)])
+    if aggregation == "weekday_ratio":
+        num, den = _weekday_means(numerator, days, bounds)
+    elif aggregation == "census":
+        num, den = total, np.broadcast_to(ndays, total.shape).astype(np.float64)
+    elif aggregation == "ratio":
+        assert denominator is not None
+        num, den = total, np.add.reduceat(denominator, bounds, axis=1)
+    else:
+        num, den = total, np.full(total.shape, np.nan)
+    value = num if aggregation == "sum" else _divide(num, den) * scale
+    if aggregation == "sum":
+        num = np.full(total.shape, np.nan)
+    last_days = days[np.r_[bounds[1:], len(days)] - 1]
+    return _rows(grid, starts[bounds], ndays, last_days, value, num, den)
+
+
+def _weekday_means(counts: Counts, days: Days, bounds: NDArray[np.intp]) -> tuple[Counts, Counts]:
+    weekend = weekday(days) >= 5
+    weekend_days = np.add.reduceat(weekend.astype(np.float64), bounds)
+    weekdays = np.add.reduceat((~weekend).astype(np.float64), bounds)
+    on_weekend = np.add.reduceat(counts * weekend, bounds, axis=1)
+    on_weekdays = np.add.reduceat(counts * ~weekend, bounds, axis=1)
+    return _divide(on_weekend, weekend_days), _divide(on_weekdays, weekdays)
+
+
+def _divide(num: Counts, den: Counts | NDArray[np.float64]) -> Counts:
+    den = np.broadcast_to(den, num.shape)
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _rows(
+    grid: Grid,
+    periods: Days,
+    ndays: NDArray[np.int64],
+    last_days: Days,
+    value: Counts,
+    num: Counts,
+    den: Counts,
+) -> pd.DataFrame:
+    groups, count = len(grid.groups), len(periods)
+    return pd.DataFrame(
+        {
+            "period": np.repeat(periods, groups),
+            "group": np.tile(np.asarray(grid.groups, dtype=object), count),
+            "value": value.T.ravel(),
+            "numerator": num.T.ravel(),
+            "denominator": den.T.ravel(),
+            "days": np.repeat(ndays, groups),
+            "last_day": np.repeat(last_days, groups),
+        }
+    )

@@ -1,0 +1,201 @@
+"""GET /api/v1/metrics, /metrics/{name} (JSON, CSV, XLSX) and /metrics/{name}/spc."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.database import Database
+from metrics.catalogue import METRICS
+from tests.conftest import token_for
+from tests.metrics.scenario import Patient
+
+URL = "/api/v1/metrics"
+WEEK = {"start": "2025-03-03", "end": "2025-03-09"}
+
+
+def _post(client: TestClient, headers: dict[str, str], events: list[dict[str, Any]]) -> None:
+    response = client.post("/api/v1/events", json=events, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def one_discharge(client: TestClient, system: Database, admin: dict[str, str]) -> TestClient:
+    """Admitted Mon 3 March 14:00, ready Tue 09:00 (P1), discharged Wed 10:00 (UTC = local)."""
+    p = Patient("p1")
+    p.admitted("2025-03-03T14:00:00+00:00")
+    p.ready("2025-03-04T09:00:00+00:00", pathway=1)
+    p.discharged("2025-03-05T10:00:00+00:00", pathway=1)
+    _post(client, admin, p.events)
+    return client
+
+
+def test_the_catalogue_lists_every_metric_once(client: TestClient, admin: dict[str, str]) -> None:
+    answer = client.get(URL, headers=admin).json()
+    names = [m["name"] for m in answer["metrics"]]
+    assert names == [m.name for m in METRICS] and len(set(names)) == 21
+    home_first = next(m for m in answer["metrics"] if m["name"] == "home_first_rate")
+    assert home_first["target"] == 95.0 and home_first["direction"] == "increase"
+    assert home_first["rate"] is True and "excluding" in home_first["definition"]
+    assert "events_reflected" in answer["conventions"]
+
+
+def test_a_figure_answers_in_the_spec_shape(
+    one_discharge: TestClient, admin: dict[str, str]
+) -> None:
+    # Stay Mon 14:00 → Wed 10:00 is in the Mon and Tue censuses: 2 patient-days over 7 days.
+    answer = one_discharge.get(
+        f"{URL}/acute_occupied", params=WEEK | {"interval": "week"}, headers=admin
+    ).json()
+    assert {k: answer[k] for k in ("metric", "start", "end", "interval", "group_by")} == {
+        "metric": "acute_occupied",
+        "start": "2025-03-03",
+        "end": "2025-03-09",
+        "interval": "week",
+        "group_by": None,
+    }
+    assert answer["rows"] == [
+        {
+            "period": "2025-03-03",
+            "group": None,
+            "value": 2 / 7,
+            "numerator": 2,
+            "denominator": 7,
+            "days": 7,
+        }
+    ]
+    assert answer["events_reflected"] == 3
+    assert answer["latest_event_at"].endswith("Z")
+
+
+def test_a_rate_carries_numerator_and_denominator(
+    one_discharge: TestClient, admin: dict[str, str]
+) -> None:
+    # One discharge on pathway 1: Home First 1 / 1 = 100%.
+    rows = one_discharge.get(
+        f"{URL}/home_first_rate", params=WEEK | {"interval": "total"}, headers=admin
+    ).json()["rows"]
+    assert rows == [
+        {
+            "period": "2025-03-03",
+            "group": None,
+            "value": 100.0,
+            "numerator": 1,
+            "denominator": 1,
+            "days": 7,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        (WEEK | {"interval": "fortnight"}, "interval"),
+        (WEEK | {"group_by": "destination"}, "group_by"),
+        (WEEK | {"group_by": "colour"}, "group_by"),
+        ({"start": "2025-03-09", "end": "2025-03-03"}, "start"),
+        ({"start": "2025-03-32", "end": "2025-04-03"}, "start"),
+        ({"end": "2025-03-09"}, "start"),
+        (WEEK | {"organisation": "NOPE"}, "organisation"),
+        (WEEK | {"baseline_start": "2025-01-01"}, "baseline_start"),
+    ],
+)
+def test_bad_questions_are_422_naming_the_field(
+    client: TestClient, system: Database, admin: dict[str, str], params: dict[str, str], field: str
+) -> None:
+    response = client.get(f"{URL}/acute_occupied", params=params, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_unknown_metric_and_daily_weekend_ratio_are_422(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    unknown = client.get(f"{URL}/beds_in_heaven", params=WEEK, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "name"
+    daily = client.get(f"{URL}/weekend_discharge_ratio", params=WEEK, headers=admin)
+    assert daily.status_code == 422 and daily.json()["errors"][0]["field"] == "interval"
+
+
+def test_an_empty_period_is_zeros(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    rows = client.get(f"{URL}/ready_to_leave", params=WEEK, headers=admin).json()["rows"]
+    assert [r["value"] for r in rows] == [0.0] * 7
+
+
+def test_csv_download(one_discharge: TestClient, admin: dict[str, str]) -> None:
+    response = one_discharge.get(
+        f"{URL}/acute_discharges", params=WEEK | {"format": "csv"}, headers=admin
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert (
+        'filename="acute_discharges_2025-03-03_2025-03-09_day.csv"'
+        in (response.headers["content-disposition"])
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["value"] for r in rows] == ["0", "0", "1", "0", "0", "0", "0"]
+    assert list(rows[0]) == ["period", "group", "value", "numerator", "denominator", "days"]
+
+
+def test_xlsx_download(one_discharge: TestClient, admin: dict[str, str]) -> None:
+    params = WEEK | {"format": "xlsx", "interval": "total", "group_by": "pathway"}
+    response = one_discharge.get(f"{URL}/acute_discharges", params=params, headers=admin)
+    assert response.status_code == 200
+    assert (
+        "acute_discharges_2025-03-03_2025-03-09_total_pathway.xlsx"
+        in (response.headers["content-disposition"])
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    figures = list(book["figures"].iter_rows(values_only=True))
+    assert figures[0][:3] == ("period", "group", "value")
+    assert [(r[1], r[2]) for r in figures[1:]] == [("0", 0), ("1", 1), ("2", 0), ("3", 0)]
+    assert dict(book["definition"].iter_rows(values_only=True))["unit"] == "discharges"
+
+
+def test_aggregates_need_a_token_and_are_open_to_the_display_role(
+    one_discharge: TestClient, db: Database
+) -> None:
+    assert one_discharge.get(f"{URL}/acute_occupied", params=WEEK).status_code == 401
+    display = token_for(db, "display")
+    assert (
+        one_discharge.get(f"{URL}/acute_occupied", params=WEEK, headers=display).status_code == 200
+    )
+    feed = token_for(db, "feed")
+    assert one_discharge.get(URL, headers=feed).status_code == 403
+
+
+def test_spc_chart_uses_the_metric_direction(
+    one_discharge: TestClient, admin: dict[str, str]
+) -> None:
+    params = {"start": "2025-02-01", "end": "2025-03-31"}
+    answer = one_discharge.get(f"{URL}/acute_occupied/spc", params=params, headers=admin).json()
+    assert answer["improvement"] == "neutral" and answer["target"] is None
+    (chart,) = answer["charts"]
+    assert len(chart["points"]) == 59
+    first = chart["points"][0]
+    assert first["period"] == "2025-02-01"
+    assert set(first) >= {"value", "mean", "lpl", "upl", "near_lpl", "near_upl", "point_type"}
+    # Two patient-days in 59: the many zero days after 5 March are a run below the mean.
+    assert chart["variation"] == "special_cause_neutral_low"
+
+
+def test_spc_leaves_out_periods_without_a_figure_and_refuses_bad_options(
+    one_discharge: TestClient, admin: dict[str, str]
+) -> None:
+    params = {"start": "2025-02-01", "end": "2025-03-31"}
+    answer = one_discharge.get(f"{URL}/home_first_rate/spc", params=params, headers=admin)
+    # Only 5 March has a discharge; the other 58 days have no Home First figure.
+    (chart,) = answer.json()["charts"]
+    assert [p["period"] for p in chart["points"]] == ["2025-03-05"]
+    assert any("58 period(s)" in w for w in chart["warnings"])
+    bad = one_discharge.get(
+        f"{URL}/acute_occupied/spc", params=params | {"fix_after_n_points": 3}, headers=admin
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "fix_after_n_points"
