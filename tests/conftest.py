@@ -120,7 +120,12 @@ def system(db: Database) -> Database:
             ("C1", "Oak beds", "CH1", "care_home_bed", 3, 2),
         )
         for code, name, org, setting, pathway, capacity in units:
-            fields = {"name": name, "organisation_code": org, "setting": setting, "pathway": pathway}
+            fields: dict[str, object] = {
+                "name": name,
+                "organisation_code": org,
+                "setting": setting,
+                "pathway": pathway,
+            }
             fields |= {"capacity": capacity, "capacity_from": date(2024, 1, 1)}
             reference.upsert_unit(session, code, fields)
     return db

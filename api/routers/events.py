@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import require
@@ -59,7 +60,8 @@ async def post_events(
     batch = await _read_batch(request)
     for attempt in (1, 2):
         try:
-            return _store(db, batch, principal)
+            # The database work blocks; keep it off the event loop so other requests go on.
+            return await run_in_threadpool(_store, db, batch, principal)
         except BatchRejected as rejected:
             return error_response(rejected.status, rejected.errors)
         except IntegrityError:

@@ -38,7 +38,7 @@ def put_organisation(
             session, principal, "organisation.put", now=now, target=code, detail=body.model_dump()
         )
     response.status_code = 201 if created else 200
-    return OrganisationOut(code=code, **body.model_dump())
+    return OrganisationOut(code=code, name=body.name, kind=body.kind)
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])
@@ -48,7 +48,7 @@ def get_organisations(
     """All organisations."""
     with db.session() as session:
         return [
-            OrganisationOut(code=o.code, name=o.name, kind=o.kind)
+            OrganisationOut.model_validate(o, from_attributes=True)
             for o in reference.list_organisations(session)
         ]
 

@@ -12,18 +12,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Row, delete, insert, select, text
+from sqlalchemy import Row, Table, text
 from sqlalchemy.orm import Session
 
 from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
+from api.services.bulk import delete_where_in, insert_rows, select_where_in
 from api.services.clock import to_utc_naive
 from api.services.reference import ReferenceCodes, load_reference_codes
 from api.services.timeline import TimelineEvent, replay_patient
-from models import Event, ReadinessPeriod, ReadySpan, Spell, Stay
+from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
 
 MAX_BATCH = 10_000
+EVENTS = Base.metadata.tables["event"]
 FUTURE_TOLERANCE = timedelta(minutes=5)
-CHUNK = 900
 COMPARED = ("type", "patient_id", "occurred_at", *PAYLOAD)
 PYDANTIC_MESSAGES = {
     "missing": "is required",
@@ -91,7 +92,8 @@ def _parse_one(
         problems.append(("occurred_at", "is more than 5 minutes in the future"))
     if problems:
         return None, [_error(index, event.event_id, f, m) for f, m in problems]
-    row = {"event_id": event.event_id, "type": event.type, "patient_id": event.patient_id}
+    row: dict[str, Any] = {"event_id": event.event_id, "type": event.type}
+    row["patient_id"] = event.patient_id
     row |= {"occurred_at": occurred, "received_at": now, **event.payload()}
     return _Incoming(index, row), []
 
@@ -99,14 +101,6 @@ def _parse_one(
 def _same_content(stored: Row[Any] | dict[str, Any], row: dict[str, Any]) -> bool:
     get = stored.get if isinstance(stored, dict) else stored._mapping.get
     return all(get(name) == row[name] for name in COMPARED)
-
-
-def _fetch(session: Session, column: Any, values: list[str]) -> list[Row[Any]]:
-    rows: list[Row[Any]] = []
-    for start in range(0, len(values), CHUNK):
-        chunk = values[start : start + CHUNK]
-        rows += session.execute(select(Event.__table__).where(column.in_(chunk))).all()
-    return rows
 
 
 def _lock_patients(session: Session, patient_ids: list[str]) -> None:
@@ -127,7 +121,8 @@ def _split_known(
 ) -> tuple[list[_Incoming], int, list[dict[str, Any]], list[dict[str, Any]]]:
     """New events, the duplicate count, conflicts (409) and in-batch clashes (422)."""
     stored = {
-        r.event_id: r for r in _fetch(session, Event.event_id, [i.event_id for i in incoming])
+        r.event_id: r
+        for r in select_where_in(session, EVENTS, "event_id", [i.event_id for i in incoming])
     }
     seen: dict[str, _Incoming] = {}
     new: list[_Incoming] = []
@@ -196,45 +191,50 @@ def _check_and_derive(
     session: Session, new: list[_Incoming], refs: ReferenceCodes
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Replays each touched patient with the new events in place: derived rows and errors."""
-    patients = sorted({i.row["patient_id"] for i in new})
-    by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stored in _fetch(session, Event.patient_id, patients):
-        by_patient[stored.patient_id].append(dict(stored._mapping))
+    new_by_patient: dict[str, list[_Incoming]] = defaultdict(list)
     for item in new:
-        by_patient[item.row["patient_id"]].append(item.row)
+        new_by_patient[item.row["patient_id"]].append(item)
+    patients = sorted(new_by_patient)
+    by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for stored in select_where_in(session, EVENTS, "patient_id", patients):
+        by_patient[stored.patient_id].append(dict(stored._mapping))
     indexes = {i.event_id: i.index for i in new}
     errors: list[dict[str, Any]] = []
-    derived: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    derived: dict[str, Any] = {"patients": patients}
+    derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
     for patient in patients:
-        rows = by_patient[patient]
+        mine = new_by_patient[patient]
+        rows = by_patient[patient] + [i.row for i in mine]
         voids = [r for r in rows if r["type"] == "void"]
         stored_voided = {r["voids_event_id"] for r in voids if r["event_id"] not in indexes}
-        new_voids = [i for i in new if i.row["patient_id"] == patient and i.row["type"] == "void"]
+        new_voids = [i for i in mine if i.row["type"] == "void"]
         errors += _void_errors(new_voids, {r["event_id"]: r for r in rows}, stored_voided)
         voided = {r["voids_event_id"] for r in voids}
         live = [r for r in rows if r["type"] != "void" and r["event_id"] not in voided]
-        result, problems = replay_patient(_timeline(live, indexes), refs.units)
+        [blame] = _timeline([mine[0].row], indexes)
+        result, problems = replay_patient(_timeline(live, indexes), refs.units, blame)
         errors += [_error(p.event.index, p.event.event_id, p.field, p.message) for p in problems]
-        derived["spells"] += result.spells
-        derived["stays"] += result.stays
-        derived["readiness"] += result.readiness
-        derived["ready_spans"] += result.ready_spans
-    derived["patients"] = patients  # type: ignore[assignment]
+        for key in ("spells", "stays", "readiness", "ready_spans"):
+            derived[key] += getattr(result, key)
     return derived, errors
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
 
 
 def write_derived(session: Session, derived: dict[str, Any]) -> None:
     """Replaces the derived rows of the patients in `derived["patients"]`."""
-    patients = derived["patients"]
-    for model in (ReadySpan, ReadinessPeriod, Stay, Spell):
-        for start in range(0, len(patients), CHUNK):
-            chunk = patients[start : start + CHUNK]
-            session.execute(delete(model).where(model.patient_id.in_(chunk)))
-    for model, key in ((Spell, "spells"), (Stay, "stays"), (ReadinessPeriod, "readiness")):
-        if derived[key]:
-            session.execute(insert(model), derived[key])
-    if derived["ready_spans"]:
-        session.execute(insert(ReadySpan), derived["ready_spans"])
+    tables = (
+        (ReadySpan, "ready_spans"),
+        (ReadinessPeriod, "readiness"),
+        (Stay, "stays"),
+        (Spell, "spells"),
+    )
+    for model, _key in tables:  # children first
+        delete_where_in(session, _table(model), "patient_id", derived["patients"])
+    for model, key in reversed(tables):
+        insert_rows(session, _table(model), derived[key])
 
 
 def ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestResult:
@@ -263,7 +263,7 @@ def ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestR
         all_errors = sorted(errors + conflicts, key=lambda e: (e["index"] is None, e["index"] or 0))
         raise BatchRejected(409 if conflicts and not errors else 422, all_errors)
     if new:
-        session.execute(insert(Event), [i.row for i in new])
+        insert_rows(session, EVENTS, [i.row for i in new])
         write_derived(session, derived)
     return IngestResult(
         accepted=len(new), duplicates=duplicates, patients=derived.get("patients", [])

@@ -34,7 +34,7 @@ def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None
     voided_by = {e["voids_event_id"]: e["event_id"] for e in events if e["type"] == "void"}
     shown = []
     for e in events:
-        item = {k: e[k] for k in ("event_id", "type", "occurred_at", "received_at") if k in e}
+        item: dict[str, Any] = {k: e[k] for k in ("event_id", "type", "occurred_at", "received_at")}
         item |= {k: e[k] for k in PAYLOAD if e[k] is not None}
         item["voided_by"] = voided_by.get(e["event_id"])
         shown.append(item)

@@ -334,17 +334,16 @@ def _fmt(at: datetime) -> str:
 
 
 def replay_patient(
-    events: list[TimelineEvent], units: dict[str, UnitInfo]
+    events: list[TimelineEvent], units: dict[str, UnitInfo], blame: TimelineEvent | None = None
 ) -> tuple[Derived, list[Inconsistency]]:
     """Replays a patient's live (not voided, not void) events.
 
     A new event that does not fit is reported and skipped so its neighbours are still checked.
-    A stored event that no longer fits is blamed on the patient's first new event, since only
-    the new events changed the timeline; the replay stops there.
+    A stored event that no longer fits is blamed on `blame` (the patient's first new event,
+    a void included), since only the new events changed the timeline; the replay stops there.
     """
     replay = Replay(units)
     problems: list[Inconsistency] = []
-    new_events = [e for e in events if e.index is not None]
     for e in sorted(events, key=lambda ev: ev.sort_key):
         error = replay.apply(e)
         if error is None:
@@ -352,8 +351,7 @@ def replay_patient(
         if e.index is not None:
             problems.append(Inconsistency(e, error[0], error[1]))
             continue
-        blamed = min(new_events, key=lambda ev: ev.index or 0) if new_events else e
         message = f"makes the stored timeline inconsistent: stored event {e.event_id!r}: {error[1]}"
-        problems.append(Inconsistency(blamed, "occurred_at", message))
+        problems.append(Inconsistency(blame or e, "occurred_at", message))
         break
     return replay.finish(), problems

@@ -1,0 +1,119 @@
+"""Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.database import Database
+from api.services.clock import utc_now
+from api.services.tokens import create_token, hash_token
+from models import ApiToken, AuditEntry
+from tests.conftest import token_for
+
+ADMIT = [
+    {
+        "event_id": "a1",
+        "type": "admitted",
+        "patient_id": "p1",
+        "occurred_at": "2025-03-03T14:00:00+00:00",
+        "unit_code": "W1",
+    }
+]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organisations", "/api/v1/units", "/api/v1/tokens"])
+def test_no_or_bad_token_is_401(client: TestClient, db: Database, path: str) -> None:
+    assert client.get(path).status_code == 401
+    response = client.get(path, headers={"Authorization": "Bearer d2a_not-a-token"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["field"] == "Authorization"
+
+
+def test_tokens_are_stored_hashed(db: Database) -> None:
+    with db.session(write=True) as session:
+        _row, token = create_token(session, role="analyst", now=utc_now())
+    with db.session() as session:
+        stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored and hash_token(token) in stored
+
+
+def test_feed_may_only_post_events(client: TestClient, system: Database) -> None:
+    feed = token_for(system, "feed")
+    assert client.post("/api/v1/events", json=ADMIT, headers=feed).status_code == 200
+    assert client.get("/api/v1/units", headers=feed).status_code == 403
+    assert client.get("/api/v1/patients/p1/timeline", headers=feed).status_code == 403
+    assert (
+        client.put(
+            "/api/v1/organisations/X", json={"name": "x", "kind": "other"}, headers=feed
+        ).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize("role", ["analyst", "board", "display"])
+def test_aggregate_roles_see_no_patient_and_write_nothing(
+    client: TestClient, system: Database, role: str
+) -> None:
+    headers = token_for(system, role)
+    assert client.post("/api/v1/events", json=ADMIT, headers=headers).status_code == 403
+    assert client.get("/api/v1/patients/p1/timeline", headers=headers).status_code == 403
+    assert client.get("/api/v1/units", headers=headers).status_code == 200
+
+
+def test_partner_sees_only_its_own_patients(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    assert client.post("/api/v1/events", json=ADMIT, headers=admin).status_code == 200
+    own = token_for(system, "partner", scope="RX1")
+    other = token_for(system, "partner", scope="CP1")
+    assert client.get("/api/v1/patients/p1/timeline", headers=own).status_code == 200
+    assert client.get("/api/v1/patients/p1/timeline", headers=other).status_code == 404
+
+
+def test_expired_and_revoked_tokens_are_refused(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    with db.session(write=True) as session:
+        _row, expired = create_token(
+            session, role="admin", now=utc_now(), expires_at=utc_now() - timedelta(seconds=1)
+        )
+    assert (
+        client.get("/api/v1/units", headers={"Authorization": f"Bearer {expired}"}).status_code
+        == 401
+    )
+    made = client.post(
+        "/api/v1/tokens", json={"role": "analyst", "name": "bi"}, headers=admin
+    ).json()
+    headers = {"Authorization": f"Bearer {made['token']}"}
+    assert client.get("/api/v1/units", headers=headers).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{made['id']}", headers=admin).status_code == 204
+    assert client.get("/api/v1/units", headers=headers).status_code == 401
+    assert "token" not in client.get("/api/v1/tokens", headers=admin).json()[0]
+
+
+def test_partner_token_needs_a_scope(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    response = client.post("/api/v1/tokens", json={"role": "partner"}, headers=admin)
+    assert response.status_code == 422 and "scope" in response.json()["errors"][0]["message"]
+
+
+def test_writes_and_patient_reads_are_audited(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    client.post("/api/v1/events", json=ADMIT, headers=admin)
+    client.get("/api/v1/patients/p1/timeline", headers=admin)
+    with system.session() as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["events.ingest", "patient.timeline"]
+
+
+def test_openapi_and_docs_are_served(client: TestClient, db: Database) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    assert body["maxItems"] == 10_000 and "event_id" in body["items"]["properties"]
+    assert client.get("/docs").status_code == 200
