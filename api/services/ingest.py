@@ -84,7 +84,8 @@ def _parse_one(
             )
             for err in exc.errors()
         ]
-    problems = type_field_errors(event) + refs.code_errors(event)
+    payload = event.payload()
+    problems = type_field_errors(event, payload) + refs.code_errors(event)
     if looks_like_nhs_number(event.patient_id):
         problems.append(("patient_id", "looks like an NHS number; send the pseudonymous local id"))
     occurred = to_utc_naive(event.occurred_at)
@@ -94,7 +95,7 @@ def _parse_one(
         return None, [_error(index, event.event_id, f, m) for f, m in problems]
     row: dict[str, Any] = {"event_id": event.event_id, "type": event.type}
     row["patient_id"] = event.patient_id
-    row |= {"occurred_at": occurred, "received_at": now, **event.payload()}
+    row |= {"occurred_at": occurred, "received_at": now, **payload}
     return _Incoming(index, row), []
 
 
