@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import delete
+
 from api.database import Database
 from api.services.ingest import ingest
 from metrics import MetricResult, compute
+from models import Event, ReadinessPeriod, ReadySpan, Spell, Stay
 
 NOW = datetime(2026, 1, 31, 12, 0)  # naive UTC; later than every scenario
 
@@ -44,6 +47,13 @@ def load(db: Database, *batches: list[dict[str, Any]], now: datetime = NOW) -> N
     for batch in batches:
         with db.session(write=True) as session:
             ingest(session, batch, now=now)
+
+
+def forget_events(db: Database) -> None:
+    """Deletes the event log and everything derived from it; reference data stays."""
+    with db.session(write=True) as session:
+        for table in (ReadySpan, ReadinessPeriod, Stay, Spell, Event):
+            session.execute(delete(table))
 
 
 def events_of(*patients: Patient) -> list[dict[str, Any]]:
