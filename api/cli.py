@@ -40,6 +40,20 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision")
     migrate.downgrade(_url(), revision)
 
 
+@db_app.command("rebuild")
+def db_rebuild() -> None:
+    """Rebuild the derived stays and spells from the event log (the source of truth)."""
+    from api.services.rebuild import rebuild_derived
+
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            count = rebuild_derived(session)
+    finally:
+        database.dispose()
+    console.print(f"rebuilt the derived tables of {count} patients from the event log")
+
+
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],

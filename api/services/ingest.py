@@ -174,7 +174,7 @@ def _void_errors(
     return errors
 
 
-def _timeline(rows: list[dict[str, Any]], indexes: dict[str, int]) -> list[TimelineEvent]:
+def timeline_events(rows: list[dict[str, Any]], indexes: dict[str, int]) -> list[TimelineEvent]:
     return [
         TimelineEvent(
             event_id=r["event_id"],
@@ -186,6 +186,12 @@ def _timeline(rows: list[dict[str, Any]], indexes: dict[str, int]) -> list[Timel
         )
         for r in rows
     ]
+
+
+def live_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events that shape the timeline: neither a void nor voided."""
+    voided = {r["voids_event_id"] for r in rows if r["type"] == "void"}
+    return [r for r in rows if r["type"] != "void" and r["event_id"] not in voided]
 
 
 def _check_and_derive(
@@ -210,10 +216,9 @@ def _check_and_derive(
         stored_voided = {r["voids_event_id"] for r in voids if r["event_id"] not in indexes}
         new_voids = [i for i in mine if i.row["type"] == "void"]
         errors += _void_errors(new_voids, {r["event_id"]: r for r in rows}, stored_voided)
-        voided = {r["voids_event_id"] for r in voids}
-        live = [r for r in rows if r["type"] != "void" and r["event_id"] not in voided]
-        [blame] = _timeline([mine[0].row], indexes)
-        result, problems = replay_patient(_timeline(live, indexes), refs.units, blame)
+        live = live_rows(rows)
+        [blame] = timeline_events([mine[0].row], indexes)
+        result, problems = replay_patient(timeline_events(live, indexes), refs.units, blame)
         errors += [_error(p.event.index, p.event.event_id, p.field, p.message) for p in problems]
         for key in ("spells", "stays", "readiness", "ready_spans"):
             derived[key] += getattr(result, key)

@@ -1,0 +1,48 @@
+"""Rebuilds every derived table from the event log, the source of truth (SPEC §3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.services.bulk import select_where_in
+from api.services.ingest import EVENTS, live_rows, timeline_events, write_derived
+from api.services.reference import load_reference_codes
+from api.services.timeline import replay_patient
+from models import Event
+
+CHUNK = 2_000
+
+
+class InconsistentLog(RuntimeError):
+    """A stored timeline no longer replays (the reference data changed under it)."""
+
+
+def rebuild_derived(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
+    """Replays every patient's live events and replaces the derived rows; returns the patients."""
+    refs = load_reference_codes(session)
+    query = select(Event.patient_id).distinct().order_by(Event.patient_id)
+    patients = list(session.scalars(query))
+    for start in range(0, len(patients), CHUNK):
+        chunk = patients[start : start + CHUNK]
+        by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in select_where_in(session, EVENTS, "patient_id", chunk):
+            by_patient[row.patient_id].append(dict(row._mapping))
+        derived: dict[str, Any] = {"patients": chunk}
+        derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
+        for patient in chunk:
+            result, problems = replay_patient(
+                timeline_events(live_rows(by_patient[patient]), {}), refs.units
+            )
+            if problems:
+                raise InconsistentLog(f"patient {patient!r}: {problems[0].message}")
+            for key in ("spells", "stays", "readiness", "ready_spans"):
+                derived[key] += getattr(result, key)
+        write_derived(session, derived)
+        if progress:
+            progress(min(start + CHUNK, len(patients)), len(patients))
+    return len(patients)
