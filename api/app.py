@@ -11,6 +11,7 @@ from api.database import Database
 from api.errors import install_error_handlers
 from api.routers import events, metrics, patients, reference, tokens
 from api.settings import Settings, get_settings
+from dashboard.app import mount as mount_dashboard
 
 API_PREFIX = "/api/v1"
 
@@ -51,4 +52,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         """Liveness: answers without a token."""
         return {"status": "ok"}
 
+    mount_dashboard(app)  # last: the dashboard answers every path the API leaves
     return app

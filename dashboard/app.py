@@ -1,0 +1,51 @@
+"""The Dash application, and its mounting under the API's FastAPI app on the same port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from a2wsgi import WSGIMiddleware
+from dash import Dash
+from fastapi import FastAPI
+
+from api.database import Database
+from dashboard.callbacks import shell as shell_callbacks
+from dashboard.callbacks import today as today_callbacks
+from dashboard.callbacks import wall as wall_callbacks
+from dashboard.data import Source
+from dashboard.pages import shell
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def create_dashboard(source: Source) -> Dash:
+    """A Dash app whose callbacks read through `source`; nothing is opened until one runs."""
+    app = Dash(
+        "dashboard",
+        assets_folder=str(ASSETS),
+        requests_pathname_prefix="/",
+        routes_pathname_prefix="/",
+        title="D2A Flow",
+        update_title="",  # no "Updating…" flicker in the tab title
+        suppress_callback_exceptions=True,  # page components come and go with the route
+        serve_locally=True,  # no CDN: hospital networks and tests are offline
+    )
+    app.layout = shell.layout
+    for module in (shell_callbacks, today_callbacks, wall_callbacks):
+        module.register(app, source)
+    return app
+
+
+def mount(api: FastAPI) -> Dash:
+    """Serves the dashboard at / of `api`, after its routes, so /api/v1, /docs and /health win.
+
+    The database is looked up on `api.state` when a callback runs: it is opened at start-up.
+    """
+
+    def database() -> Database:
+        found: Database = api.state.database
+        return found
+
+    dashboard = create_dashboard(Source(database, api.state.settings))
+    api.mount("/", WSGIMiddleware(dashboard.server))  # type: ignore[arg-type]
+    return dashboard

@@ -1,0 +1,174 @@
+"""Today: the position at an instant and the long-waiters list, each checked against the token."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State
+
+from dashboard import data, figures
+from dashboard.access import may_read_aggregates, may_read_patients, principal_for
+from dashboard.components import headline, message
+from dashboard.data import Source
+from dashboard.ids import Id
+from metrics.calendar import LONDON, to_utc_naive, utc_now
+
+TIME = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+SIGN_IN_FIRST = "Sign in with a token to see the figures."
+
+
+@dataclass(frozen=True)
+class Position:
+    """Everything the Today page shows apart from the patient list."""
+
+    status: Any
+    headlines: Any
+    pathway: go.Figure
+    site: go.Figure
+    local_authority: go.Figure
+    bands: go.Figure
+    reasons: go.Figure
+    services: go.Figure
+
+    def outputs(self) -> tuple[Any, ...]:
+        return tuple(self.__dict__.values())
+
+
+def as_of(day: str | None, clock: str | None, now: datetime) -> datetime:
+    """The instant asked for (a UK local date and HH:MM) as naive UTC; now when none is given
+    or the moment asked for has not happened yet."""
+    if not day:
+        return now
+    match = TIME.match(clock or "")
+    at = time(int(match[1]), int(match[2])) if match else time(23, 59)
+    local = datetime.combine(date.fromisoformat(day[:10]), at, tzinfo=LONDON)
+    return min(to_utc_naive(local), now)
+
+
+def _blank(status: Any) -> Position:
+    empty = figures.empty("")
+    return Position(status, [], empty, empty, empty, empty, empty, empty)
+
+
+def position(source: Source, token: str | None, instant: datetime, now: datetime) -> Position:
+    """The coordinator's figures at `instant`, or why they cannot be shown."""
+    principal = principal_for(source.database, token, now)
+    if not may_read_aggregates(principal):
+        return _blank(message(SIGN_IN_FIRST))
+    snap = data.snapshot(source, instant)
+    names = {o["code"]: o["name"] for o in data.organisations(source)}
+    ready = snap["ready_to_leave"]
+    pathways = data.comparison(ready["by_pathway"])
+    pathways["group"] = [f"Pathway {g}" if g.isdigit() else g for g in pathways["group"]]
+    return Position(
+        status=_status(snap, instant, now),
+        headlines=_headlines(snap),
+        pathway=figures.comparison_bars(pathways, title="Ready to leave by planned pathway"),
+        site=figures.comparison_bars(
+            data.comparison(ready["by_site"], names=names), title="Ready to leave by site"
+        ),
+        local_authority=figures.comparison_bars(
+            data.comparison(ready["by_local_authority"], names=names),
+            title="Ready to leave by local authority",
+            horizontal=True,
+        ),
+        bands=figures.comparison_bars(
+            data.comparison(snap["waits_by_band"], label="band"),
+            title="Ready to leave by days waiting",
+        ),
+        reasons=figures.comparison_bars(
+            data.comparison(snap["top_reasons"][:10], label="label"),
+            title="Top delay reasons",
+            horizontal=True,
+        ),
+        services=figures.capacity_bars(data.services(snap)),
+    )
+
+
+def _status(snap: dict[str, Any], instant: datetime, now: datetime) -> Any:
+    when = "now" if instant == now else "replayed"
+    shown = _local(instant)
+    latest = snap.get("latest_event_at")
+    latest_text = _local(datetime.fromisoformat(latest.rstrip("Z"))) if latest else "none"
+    return message(
+        f"Position at {shown} ({when}), compared with 24 hours earlier. "
+        f"Reflects {snap['events_reflected']:,} events; the latest received {latest_text}."
+    )
+
+
+def _headlines(snap: dict[str, Any]) -> list[Any]:
+    ready, acute = snap["ready_to_leave"], snap["acute_inpatients"]
+    free_now = sum(s["free"] or 0 for s in snap["d2a_services"])
+    free_before = sum(s.get("free_before") or 0 for s in snap["d2a_services"])
+    return [
+        headline("Ready to leave", ready["now"], ready["before"]),
+        headline("Acute inpatients", acute["now"], acute["before"], better="neutral"),
+        headline("Stranded (7+ days)", snap["stranded_7"]["now"], snap["stranded_7"]["before"]),
+        headline(
+            "Super-stranded (21+ days)", snap["stranded_21"]["now"], snap["stranded_21"]["before"]
+        ),
+        headline("D2A places free", free_now, free_before, better="increase"),
+    ]
+
+
+def long_waiters(
+    source: Source, token: str | None, instant: datetime, now: datetime
+) -> tuple[list[dict[str, Any]], str]:
+    """The patient-level list for holders of patients:read only (a partner: its own)."""
+    principal = principal_for(source.database, token, now)
+    if principal is None or not may_read_patients(principal):
+        reason = SIGN_IN_FIRST if principal is None else "Your role does not see patient lists."
+        return [], f"{reason} Patient-level lists need a coordinator or partner token."
+    rows = data.ready_patients(source, principal, instant, now)
+    names = {o["code"]: o["name"] for o in data.organisations(source)}
+    for column in ("organisation_code", "local_authority"):
+        rows[column] = [names.get(code, code) for code in rows[column]]
+    scope = f" for {principal.scope}" if principal.role == "partner" else ""
+    note = f"{len(rows):,} people ready to leave{scope} at {_local(instant)}, longest first."
+    return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")], note
+
+
+def _local(instant: datetime) -> str:
+    """A naive UTC instant as UK local time, e.g. 14:05 Mon 24 Nov 2026."""
+    return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M %a %d %b %Y")
+
+
+def register(app: Dash, source: Source) -> None:
+    when = [Input(Id.TODAY_DATE, "date"), Input(Id.TODAY_TIME, "value"), State(Id.TOKEN, "data")]
+
+    @app.callback(
+        Output(Id.TODAY_STATUS, "children"),
+        Output(Id.TODAY_HEADLINES, "children"),
+        Output(Id.TODAY_PATHWAY, "figure"),
+        Output(Id.TODAY_SITE, "figure"),
+        Output(Id.TODAY_LA, "figure"),
+        Output(Id.TODAY_BANDS, "figure"),
+        Output(Id.TODAY_REASONS, "figure"),
+        Output(Id.TODAY_SERVICES, "figure"),
+        *when,
+    )
+    def _position(day: str | None, clock: str | None, token: str | None) -> tuple[Any, ...]:
+        now = utc_now()
+        return position(source, token, as_of(day, clock, now), now).outputs()
+
+    @app.callback(
+        Output(Id.TODAY_PATIENTS, "rowData"),
+        Output(Id.TODAY_PATIENTS_NOTE, "children"),
+        *when,
+    )
+    def _patients(day: str | None, clock: str | None, token: str | None) -> tuple[Any, str]:
+        now = utc_now()
+        return long_waiters(source, token, as_of(day, clock, now), now)
+
+    @app.callback(
+        Output(Id.TODAY_DATE, "date"),
+        Output(Id.TODAY_TIME, "value"),
+        Input(Id.TODAY_NOW, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _now(_clicks: Any) -> tuple[None, str]:
+        return None, ""

@@ -1,0 +1,89 @@
+"""Small layout pieces shared by the pages: labelled controls, headline cards, badges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard import theme
+
+
+def labelled(label: str, control: Any, control_id: str) -> html.Div:
+    """A control with a visible <label> tied to it, for screen readers and keyboard users."""
+    return html.Div([html.Label(label, htmlFor=control_id), control], className="control")
+
+
+def graph(component_id: str, label: str) -> html.Div:
+    """A chart in a figure region with an accessible name (dcc.Graph takes no aria props)."""
+    return html.Div(
+        dcc.Graph(
+            id=component_id,
+            config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        ),
+        className="chart",
+        role="figure",
+        **{"aria-label": label},  # type: ignore[arg-type]
+    )
+
+
+def change(now: float | int | None, before: float | int | None) -> str:
+    """'up 3 since yesterday' in words (arrows alone are not read out)."""
+    if now is None or before is None:
+        return "no earlier figure"
+    delta = now - before
+    if delta == 0:
+        return "no change in 24 hours"
+    word = "up" if delta > 0 else "down"
+    return f"{word} {_number(abs(delta))} in 24 hours"
+
+
+def headline(title: str, now: Any, before: Any, *, better: str = "decrease") -> html.Div:
+    """A big number with its change since 24 hours earlier, coloured by whether that is good."""
+    tone = "same"
+    if now is not None and before is not None and now != before:
+        good = (now < before) == (better == "decrease")
+        tone = "good" if good else "bad"
+    return html.Div(
+        [
+            html.H2(title, className="headline-title"),
+            html.P(_number(now), className="headline-value"),
+            html.P(change(now, before), className=f"headline-change {tone}"),
+        ],
+        className="headline",
+    )
+
+
+def badge(text: str, tone: str = "neutral") -> html.Span:
+    return html.Span(text, className=f"badge badge-{tone}")
+
+
+def spc_badges(variation: str | None, assurance: str | None, target: float | None) -> html.Div:
+    """Variation and assurance in words (the Making Data Count icons' meaning, as text)."""
+    badges = []
+    if variation:
+        tone = variation.removeprefix("special_cause_").split("_")[0]
+        badges.append(badge(theme.POINT_LABELS.get(variation, variation), tone))
+    if assurance:
+        tone = {"pass": "improvement", "fail": "concern"}.get(assurance, "neutral")
+        badges.append(badge(theme.ASSURANCE_LABELS.get(assurance, assurance), tone))
+    if target is not None:
+        badges.append(badge(f"Target {_number(target)}", "neutral"))
+    return html.Div(badges, className="badges")
+
+
+def definition(text: str, summary: str = "Definition") -> html.Details:
+    """The catalogue's definition, one click (or Enter) away."""
+    return html.Details([html.Summary(summary), html.P(text)], className="definition")
+
+
+def message(text: str, tone: str = "info") -> html.P:
+    return html.P(text, className=f"message message-{tone}", role="status")
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"

@@ -1,0 +1,170 @@
+"""What the dashboard reads, all of it through metrics/: snapshots, figures, SPC, exports.
+
+Nothing here computes a figure: it asks metrics/ and reshapes the answer into the frames the
+figure functions draw. Every function takes the instant or period it is about explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from api.database import Database
+from api.routers.metrics import _csv, _filename, _xlsx  # the API's own export writers
+from api.services import audit
+from api.services.tokens import Principal
+from api.settings import Settings
+from metrics import MetricResult, compute
+from metrics.calendar import local_date
+from metrics.spc import SpcInputError, spc
+from models import Event, Organisation
+
+
+@dataclass(frozen=True)
+class Source:
+    """The app's database (looked up when needed: it is opened at start-up) and its settings."""
+
+    get_database: Callable[[], Database]
+    settings: Settings
+
+    @property
+    def database(self) -> Database:
+        return self.get_database()
+
+
+@dataclass(frozen=True)
+class SpcChart:
+    """One group's XmR chart, as the API's /spc answer gives it."""
+
+    group: Any
+    points: pd.DataFrame  # period, value, mean, lpl, upl, near_lpl, near_upl, point_type
+    assurance: str | None
+    variation: str | None
+    warnings: list[str]
+
+
+def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
+    """The coordinator's position at `as_of` (naive UTC) and 24 hours before."""
+    from metrics.snapshot import snapshot as position  # imported late: lands separately
+
+    with source.database.session() as session:
+        return position(session.connection(), as_of=as_of, organisation=organisation)
+
+
+def ready_patients(
+    source: Source, principal: Principal, as_of: datetime, now: datetime
+) -> pd.DataFrame:
+    """The people ready to leave at `as_of`, limited to a partner's scope; the read is audited
+    (at `now`, the time of reading) like the API's patient-level reads."""
+    from metrics.snapshot import ready_patients as patients
+
+    scope = principal.scope if principal.role == "partner" else None
+    with source.database.session(write=True) as session:
+        rows = patients(session.connection(), as_of=as_of, scope=scope)
+        detail = {"as_of": as_of.isoformat(), "scope": scope, "rows": len(rows)}
+        audit.record(session, principal, "dashboard.patients_ready", now=now, detail=detail)
+    return pd.DataFrame(rows, columns=PATIENT_COLUMNS)
+
+
+PATIENT_COLUMNS = (
+    "patient_id",
+    "unit_name",
+    "organisation_code",
+    "local_authority",
+    "pathway",
+    "discharge_ready_date",
+    "days_waiting",
+    "reason_label",
+    "los_days",
+)
+
+
+def comparison(
+    items: list[dict[str, Any]], label: str = "group", names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Snapshot items ({label, now, before}) as a frame with columns group, now, before;
+    codes are shown by their `names` where given."""
+    frame = pd.DataFrame(items, columns=[label, "now", "before"])
+    frame = frame.rename(columns={label: "group"})
+    names = names or {}
+    frame["group"] = [names.get(str(g), str(g)) for g in frame["group"]]
+    return frame
+
+
+def services(snap: dict[str, Any]) -> pd.DataFrame:
+    """D2A services with their capacity, occupied and free places, by pathway then name."""
+    columns = ["unit_code", "name", "pathway", "capacity", "occupied", "free", "occupied_before"]
+    frame = pd.DataFrame(snap.get("d2a_services", []))
+    frame = frame.reindex(columns=columns)
+    return frame.sort_values(["pathway", "name"], kind="stable").reset_index(drop=True)
+
+
+def metric(
+    source: Source,
+    name: str,
+    start: date,
+    end: date,
+    interval: str = "day",
+    group_by: str | None = None,
+    organisation: str | None = None,
+) -> MetricResult:
+    """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them."""
+    with source.database.session() as session:
+        return compute(
+            session.connection(),
+            name,
+            start=start,
+            end=end,
+            interval=interval,
+            group_by=group_by,
+            organisation=organisation,
+            cost_per_bed_day=source.settings.cost_per_bed_day,
+        )
+
+
+def spc_charts(result: MetricResult) -> list[SpcChart]:
+    """Each group's XmR chart by the metric's direction and target, as the API's /spc gives."""
+    metric_ = result.metric
+    charts = []
+    for group, rows in result.rows.groupby("group", sort=False, dropna=False):
+        known = rows[rows["value"].notna()]
+        if known.empty:
+            continue
+        series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
+        try:
+            chart = spc(series, improvement=metric_.direction, target=metric_.target)
+        except SpcInputError as error:
+            charts.append(SpcChart(group, pd.DataFrame(), None, None, [str(error)]))
+            continue
+        points = chart.points.reset_index(names="period")
+        charts.append(SpcChart(group, points, chart.assurance, chart.variation, chart.warnings))
+    return charts
+
+
+def export(result: MetricResult, fmt: str) -> tuple[bytes, str]:
+    """The same file the API's ?format=csv or ?format=xlsx returns, and its name."""
+    body = _xlsx(result) if fmt == "xlsx" else _csv(result)
+    return body, _filename(result, "xlsx" if fmt == "xlsx" else "csv")
+
+
+def organisations(source: Source) -> list[dict[str, str]]:
+    """Partner organisations, for the filters: code, name and kind."""
+    with source.database.session() as session:
+        rows = session.execute(
+            select(Organisation.code, Organisation.name, Organisation.kind).order_by(
+                Organisation.name
+            )
+        )
+        return [{"code": r.code, "name": r.name, "kind": r.kind} for r in rows]
+
+
+def first_event_date(source: Source) -> date | None:
+    """The local date of the earliest event: charts start no earlier than the data does."""
+    with source.database.session() as session:
+        first = session.scalar(select(func.min(Event.occurred_at)))
+    return local_date(first) if first is not None else None

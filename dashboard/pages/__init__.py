@@ -1,0 +1,1 @@
+"""Layout builders, one module per page; no callbacks here."""
