@@ -37,6 +37,16 @@ def _field(loc: tuple[Any, ...]) -> str | None:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _refuse_nul(request: Request, call_next: Any) -> Any:
+        # No code or id holds a NUL; PostgreSQL cannot even compare one. Refuse it at the door.
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+            message = "the URL holds a NUL character"
+            return error_response(
+                400, [{"index": None, "event_id": None, "field": None, "message": message}]
+            )
+        return await call_next(request)
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.errors)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.text import PRINTABLE
 from api.services import audit
 from api.services.clock import utc_now
 from api.services.patients import in_scope, patient_timeline
@@ -19,7 +20,7 @@ router = APIRouter(tags=["patients"])
 
 @router.get("/patients/{patient_id}/timeline")
 def get_timeline(
-    patient_id: Annotated[str, Path(min_length=1, max_length=64)],
+    patient_id: Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)],
     db: DatabaseDep,
     principal: Annotated[Principal, require("patients:read")],
 ) -> dict[str, Any]:

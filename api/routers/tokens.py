@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.text import Id64, Name100
 from api.services import audit
 from api.services.clock import to_utc_naive, utc_now
 from api.services.tokens import Principal, create_token, list_tokens, revoke_token
@@ -22,8 +23,8 @@ class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["admin", "coordinator", "partner", "analyst", "board", "display", "feed"]
-    scope: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=100)
+    scope: Id64 | None = None
+    name: Name100 | None = None
     expires_at: AwareDatetime | None = None
 
 

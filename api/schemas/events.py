@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.schemas.text import Code8, Code32, Id64, Note500
 
 EventType = Literal[
     "admitted",
@@ -16,8 +18,6 @@ EventType = Literal[
     "discharged",
     "void",
 ]
-Id64 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Pathway = Annotated[int, Field(strict=True, ge=0, le=3)]
 
 # For each type: the payload fields it requires, and those it may carry.
@@ -66,16 +66,16 @@ class EventIn(BaseModel):
         description="The sender's pseudonymous patient id; never an NHS number."
     )
     occurred_at: AwareDatetime = Field(description="When it happened, ISO 8601 with an offset.")
-    unit_code: Code | None = None
+    unit_code: Code32 | None = None
     pathway: Pathway | None = None
-    reason_code: Annotated[str, StringConstraints(min_length=1, max_length=8)] | None = None
-    destination: Code | None = None
+    reason_code: Code8 | None = None
+    destination: Code32 | None = None
     age: Annotated[int, Field(strict=True, ge=0, le=130)] | None = None
     local_authority: Id64 | None = None
     admission_method: Literal["emergency", "elective", "other"] | None = None
-    source: Code | None = None
+    source: Code32 | None = None
     voids_event_id: Id64 | None = None
-    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: Note500 | None = None
 
     def payload(self) -> dict[str, Any]:
         values = self.__dict__  # pydantic keeps validated fields here; faster than getattr

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.schemas.text import Code16, Name200
 from models.reference import SETTING_PATHWAY
-
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: Name200
     kind: Literal["acute", "community", "local_authority", "care_home", "other"]
 
 
@@ -26,8 +25,8 @@ class OrganisationOut(OrganisationIn):
 class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
-    organisation_code: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    name: Name200
+    organisation_code: Code16
     setting: Literal["acute", "home_service", "community_bed", "care_home_bed"]
     pathway: Annotated[int, Field(strict=True, ge=1, le=3)] | None = Field(
         default=None,

@@ -504,3 +504,20 @@ def test_a_batch_over_ten_thousand_is_refused(
     response = post(client, headers, batch)
     assert response.status_code == 413
     assert counts(db) == (0, 0, 0)
+
+
+def test_control_characters_are_refused_not_stored(
+    client: TestClient, db: Database, headers: dict[str, str]
+) -> None:
+    # PostgreSQL cannot store NUL: it must be a 422 naming the field on every backend.
+    response = post(client, headers, [ADMIT | {"patient_id": "p\x001"}])
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "patient_id"
+    note = ev(
+        "v1",
+        "void",
+        "2025-03-04T10:00:00+00:00",
+        voids_event_id="a1",
+        note="line one\nline two\x00",
+    )
+    assert post(client, headers, [ADMIT, note]).json()["errors"][0]["field"] == "note"
+    assert client.get("/api/v1/patients/p%001/timeline", headers=headers).status_code == 400
