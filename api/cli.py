@@ -105,3 +105,45 @@ def _safe(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+@app.command("seed")
+def seed_command(
+    days: Annotated[int, typer.Option(help="days of activity to generate")] = 90,
+    size: Annotated[str, typer.Option(help="small, medium, large or national")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same events")] = 1,
+    start: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day (default: DAYS ago)")
+    ] = None,
+) -> None:
+    """Generate a synthetic system and load it through the same validation as real feeds."""
+    from seed.commands import default_start, print_report, seed_database
+    from seed.generate import RunSpec
+
+    now = datetime.now(UTC)
+    first = start.date() if start else default_start(days, now)
+    try:
+        spec = RunSpec.of(size, days, seed, first, end_limit=int(now.timestamp()) // 60)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"seeding {_safe(_url())}: {size}, {days} days from {first}, seed {seed}")
+    print_report(console, seed_database(_url(), spec, console=console))
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    size: Annotated[str, typer.Option(help="small or medium")] = "medium",
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="load and stop")] = False,
+) -> None:
+    """Database, demonstration data (the last 120 days) and server in one step."""
+    from seed.commands import load_demo
+
+    result = load_demo(_url(), size=size, console=console)
+    console.print(f"D2A Flow: http://{host}:{port}/  (API docs at /docs); {result.events:,} events")
+    console.print("admin token (use as 'Authorization: Bearer <token>'):")
+    print(result.token, flush=True)
+    if not no_serve:
+        serve(host=host, port=port)

@@ -1,0 +1,173 @@
+"""What `d2a seed` and `d2a demo` do, kept out of the CLI so they can be called and tested.
+
+`seed_database` migrates, writes the systems' reference data, bulk loads the run with a
+progress bar, then prints the national calibration figures for the generated system.
+`load_demo` loads a demonstration system of the last 120 days once: if the database already
+holds events it adds nothing, so running the demo again never duplicates data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from sqlalchemy import func, select
+
+from api import migrate
+from api.database import Database
+from api.services.clock import local_date, to_utc_naive, utc_now
+from api.services.tokens import create_token
+from models import Event
+from seed import calibration, system
+from seed.clock import minute_of, utc_naive
+from seed.feed import Batch
+from seed.generate import RunSpec, plans
+from seed.load import LoadResult, batches_for, load_batches, tune_for_bulk
+
+DEMO_DAYS = 120
+
+
+@dataclass
+class SeedReport:
+    spec: RunSpec
+    load: LoadResult
+    figures: calibration.Figures | None
+    events_before: int = 0
+
+
+def default_start(days: int, now: datetime) -> date:
+    """A run of `days` ending yesterday (local dates)."""
+    return local_date(to_utc_naive(now)) - timedelta(days=days)
+
+
+def seed_database(
+    url: str, spec: RunSpec, *, console: Console | None = None, parallel: bool | None = None
+) -> SeedReport:
+    """Migrates, loads the run through ingest(), and computes the calibration figures."""
+    migrate.upgrade(url)
+    database = Database(url)
+    tune_for_bulk(database)
+    try:
+        with database.session(write=True) as session:
+            for plan in plans(spec):
+                system.install(session, plan)
+        before = count_events(database)
+        result = _load(database, spec, console, parallel)
+        figures = _figures(database, spec)
+    finally:
+        database.dispose()
+    return SeedReport(spec, result, figures, before)
+
+
+def count_events(database: Database) -> int:
+    with database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
+def _load(
+    database: Database, spec: RunSpec, console: Console | None, parallel: bool | None
+) -> LoadResult:
+    now_limit = utc_now()
+    batches = batches_for(spec, parallel)
+    if console is None:
+        return load_batches(database, batches, now_limit=now_limit)
+    total_days = spec.params.warmup_days + spec.days
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days · {task.fields[events]:,} events · {task.fields[rate]:,.0f}/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("loading", total=total_days * spec.size.systems, events=0, rate=0)
+
+        def advance(batch: Batch, result: LoadResult) -> None:
+            done = batch.system * total_days + batch.day + 1
+            progress.update(
+                task, completed=done, events=result.accepted, rate=result.events_per_second
+            )
+
+        result = load_batches(database, batches, now_limit=now_limit, progress=advance)
+        progress.update(task, completed=total_days * spec.size.systems)
+    return result
+
+
+def _figures(database: Database, spec: RunSpec) -> calibration.Figures | None:
+    """The four figures over the run's whole local days that have ended."""
+    end = spec.start + timedelta(days=spec.days - 1)
+    if spec.end_limit is not None:
+        end = min(end, local_date(utc_naive(spec.end_limit)) - timedelta(days=1))
+    if end < spec.start:
+        return None
+    with database.engine.connect() as connection:
+        frames = calibration.read_frames(connection)
+    return calibration.figures(frames, spec.start, end)
+
+
+def print_report(console: Console, report: SeedReport) -> None:
+    """The load's size and speed, then the generated figures beside NHS England's."""
+    load = report.load
+    console.print(
+        f"loaded {load.accepted:,} events in {load.batches:,} batches, {load.seconds:,.1f} s "
+        f"({load.events_per_second:,.0f} events/s); {load.duplicates:,} duplicates"
+    )
+    if report.figures is None:
+        console.print("no whole day has ended yet: no figures")
+        return
+    table = Table(title="Calibration: generated system vs NHS England DRD publication")
+    for heading in ("figure", "generated", "national (Apr 2024 – Jul 2025)"):
+        table.add_column(heading, justify="left" if heading == "figure" else "right")
+    for label, value, target in report.figures.rows():
+        table.add_row(label, _fmt(value), _fmt(target))
+    console.print(table)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1%}" if value < 1 else f"{value:.2f}"
+
+
+@dataclass
+class DemoResult:
+    loaded: bool
+    events: int
+    token: str
+
+
+def load_demo(
+    url: str, *, size: str = "medium", seed: int = 1, console: Console | None = None
+) -> DemoResult:
+    """The demonstration database: migrated, loaded once, and an admin token to use it."""
+    migrate.upgrade(url)
+    now = datetime.now().astimezone()
+    database = Database(url)
+    try:
+        already = count_events(database)
+    finally:
+        database.dispose()
+    if already == 0:
+        start = local_date(to_utc_naive(now)) - timedelta(days=DEMO_DAYS - 1)
+        spec = RunSpec.of(size, DEMO_DAYS, seed, start, end_limit=minute_of(now))
+        report = seed_database(url, spec, console=console)
+        if console is not None:
+            print_report(console, report)
+    elif console is not None:
+        console.print(f"the database already holds {already:,} events: nothing loaded")
+    database = Database(url)
+    try:
+        with database.session(write=True) as session:
+            _row, token = create_token(session, role="admin", name="demo", now=utc_now())
+        return DemoResult(already == 0, count_events(database), token)
+    finally:
+        database.dispose()

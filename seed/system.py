@@ -1,0 +1,245 @@
+"""The shape of one synthetic system: acute sites and wards, D2A services, local authorities,
+and capacities sized from the expected demand so the services run close to full.
+
+The plan is pure data (no database); `install` writes it as reference data through the same
+service functions the API uses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.services import reference
+from seed.params import Params, Size
+
+SITE_NAMES = ("Riverside", "St Helen's", "Northgate", "Meadowbank", "Kingsmoor", "Abbeyfield")
+TOWNS = ("Riverton", "Shirebrook", "Westmoor", "Eastholme", "Lowfield", "Hartley")
+CARE_HOMES = ("Oakwood", "Beech House", "Willow Lodge", "Elm Court", "Larch Grange")
+SPECIALTIES = (  # in this order, so even a small site has a medical and a surgical ward
+    "Older People's Medicine",
+    "General Surgery",
+    "General Medicine",
+    "Orthopaedics",
+    "Respiratory",
+    "Cardiology",
+    "Stroke",
+)
+SURGICAL = ("General Surgery", "Orthopaedics")
+SITE_SHARES = {3: (0.42, 0.33, 0.25), 4: (0.34, 0.27, 0.22, 0.17)}
+AMU_SHARE = 0.10
+WARD_BEDS = 28
+# D2A length of stay by pathway: median days, lognormal sigma, longest stay in days.
+D2A_LOS = {1: (14.0, 0.5, 42.0), 2: (21.0, 0.45, 70.0), 3: (28.0, 0.55, 120.0)}
+P3_HOSPICE_SHARE = 0.06
+ALIVE_SHARE = 0.975
+REPEAT_ADMISSIONS = 1.15  # readmissions on top of first admissions (measured on the generator)
+WEEKDAY_STARTS = 5 + 0.8 + 0.7  # a week of package starts in weekday units (Sat 0.8, Sun 0.7)
+
+
+def mean_d2a_los(pathway: int) -> float:
+    median, sigma, _longest = D2A_LOS[pathway]
+    return median * math.exp(sigma * sigma / 2)
+
+
+@dataclass
+class Site:
+    code: str
+    beds: int
+    emergency_per_day: float
+    elective_per_day: float
+    authority_weights: list[float]
+    assessment_units: list[str] = field(default_factory=list)
+    medical_units: list[str] = field(default_factory=list)
+    surgical_units: list[str] = field(default_factory=list)
+
+
+@dataclass
+class D2AService:
+    code: str
+    pathway: int
+    authority: str | None  # the local authority it serves first (None: the whole system)
+    capacity: list[tuple[date, int]]  # history: (effective from, beds or slots)
+
+
+@dataclass
+class SystemPlan:
+    prefix: str
+    organisations: list[tuple[str, str, str]]
+    units: list[tuple[str, dict[str, Any]]]
+    sites: list[Site]
+    authorities: list[str]
+    services: list[D2AService]
+    package_starts: dict[str, float]  # weekday starts of packages of care, by local authority
+
+
+def build_plan(size: Size, params: Params, prefix: str, first: date, change: date) -> SystemPlan:
+    """The system of `size`; capacity rows start on `first` and D2A capacity changes on `change`."""
+    authorities = [f"{prefix}LA{i + 1}" for i in range(size.authorities)]
+    plan = SystemPlan(prefix, [], [], [], authorities, [], {})
+    for i, code in enumerate(authorities):
+        plan.organisations.append((code, f"{TOWNS[i]} Council", "local_authority"))
+    _add_sites(plan, size, params, first)
+    _add_services(plan, params, first, change)
+    return plan
+
+
+def _add_sites(plan: SystemPlan, size: Size, params: Params, first: date) -> None:
+    for i, share in enumerate(SITE_SHARES[size.sites]):
+        code = f"{plan.prefix}RH{i + 1}"
+        plan.organisations.append((code, f"{SITE_NAMES[i]} Hospital", "acute"))
+        beds = max(3 * WARD_BEDS, round(size.beds * share))
+        per_day = beds * params.occupancy / params.bed_days_per_admission
+        weights = [
+            0.8 if a == i % len(plan.authorities) else 0.0 for a in range(len(plan.authorities))
+        ]
+        weights = [w + 0.2 / len(weights) for w in weights]
+        site = Site(
+            code,
+            beds,
+            per_day * (1 - params.elective_share),
+            per_day * params.elective_share,
+            weights,
+        )
+        _add_wards(plan, site, first)
+        plan.sites.append(site)
+
+
+def _add_wards(plan: SystemPlan, site: Site, first: date) -> None:
+    assessment = max(1, round(site.beds * AMU_SHARE / WARD_BEDS))
+    wards = max(2, round(site.beds * (1 - AMU_SHARE) / WARD_BEDS))
+    amu_beds = _split(round(site.beds * AMU_SHARE), assessment)
+    for n, beds in enumerate(amu_beds, start=1):
+        code = f"{site.code}-AMU{n}"
+        plan.units.append(
+            (code, _unit(f"Acute Medical Unit {n}", site.code, "acute", None, beds, first))
+        )
+        site.assessment_units.append(code)
+    for n, beds in enumerate(_split(site.beds - sum(amu_beds), wards), start=1):
+        specialty = SPECIALTIES[(n - 1) % len(SPECIALTIES)]
+        code = f"{site.code}-W{n:02d}"
+        plan.units.append(
+            (code, _unit(f"Ward {n} ({specialty})", site.code, "acute", None, beds, first))
+        )
+        (site.surgical_units if specialty in SURGICAL else site.medical_units).append(code)
+
+
+def _add_services(plan: SystemPlan, params: Params, first: date, change: date) -> None:
+    """D2A services sized so designed demand ÷ capacity is `params.d2a_utilisation`."""
+    mix = params.pathway_mix
+    per_authority = _admissions_by_authority(plan)
+    community = [f"{plan.prefix}CP{i + 1}" for i in range((len(plan.authorities) + 1) // 2)]
+    for i, code in enumerate(community):
+        plan.organisations.append((code, f"{TOWNS[i]} Community Health", "community"))
+    for i, authority in enumerate(plan.authorities):
+        demand = per_authority[authority] * ALIVE_SHARE
+        p1 = demand * (mix[1] * params.p1_reablement_share + mix[2] * params.p2_follow_on_share)
+        slots = _capacity(p1 * mean_d2a_los(1), params, 1)
+        later = slots if i < len(plan.authorities) - 1 else round(slots * 0.92)  # staff shortage
+        _service(
+            plan,
+            f"{plan.prefix}HS{i + 1}",
+            f"Reablement at home, {TOWNS[i]}",
+            community[i // 2],
+            1,
+            authority,
+            [(first, slots), (change, later)],
+        )
+        packages = mix[1] * (1 - params.p1_reablement_share) + mix[0] * params.p0_restart_share
+        weekly = 7 * demand * packages / params.package_utilisation
+        plan.package_starts[authority] = weekly / WEEKDAY_STARTS
+    total = sum(per_authority.values()) * ALIVE_SHARE
+    beds2 = _capacity(total * mix[2] * (mean_d2a_los(2) + params.p2_follow_on_share * 2), params, 2)
+    for n, beds in enumerate(_split(beds2, len(plan.authorities)), start=1):
+        authority = plan.authorities[n - 1]
+        later = round(beds * 1.15) if n == 1 else beds  # winter beds commissioned part-way
+        _service(
+            plan,
+            f"{plan.prefix}CB{n}",
+            f"{TOWNS[n - 1]} Community Hospital",
+            community[(n - 1) // 2],
+            2,
+            authority,
+            [(first, beds), (change, later)],
+        )
+    beds3 = _capacity(total * mix[3] * (1 - P3_HOSPICE_SHARE) * mean_d2a_los(3), params, 3)
+    homes = len(plan.authorities) + 1
+    for n, beds in enumerate(_split(max(beds3, homes), homes), start=1):
+        home = f"{plan.prefix}CH{n}"
+        plan.organisations.append((home, f"{CARE_HOMES[n - 1]} Care Home", "care_home"))
+        authority = plan.authorities[(n - 1) % len(plan.authorities)]
+        _service(
+            plan,
+            f"{home}-D2A",
+            f"{CARE_HOMES[n - 1]} assessment beds",
+            home,
+            3,
+            authority,
+            [(first, beds)],
+        )
+
+
+def _service(
+    plan: SystemPlan,
+    code: str,
+    name: str,
+    org: str,
+    pathway: int,
+    authority: str,
+    capacity: list[tuple[date, int]],
+) -> None:
+    setting = {1: "home_service", 2: "community_bed", 3: "care_home_bed"}[pathway]
+    history = capacity[:1] + [
+        row for row in capacity[1:] if row[0] > capacity[0][0] and row[1] != capacity[0][1]
+    ]
+    unit = {"name": name, "organisation_code": org, "setting": setting, "pathway": pathway}
+    plan.units.append((code, unit | {"capacity_history": history}))
+    plan.services.append(D2AService(code, pathway, authority, history))
+
+
+def _unit(
+    name: str, org: str, setting: str, pathway: int | None, beds: int, first: date
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "organisation_code": org,
+        "setting": setting,
+        "pathway": pathway,
+        "capacity_history": [(first, beds)],
+    }
+
+
+def _admissions_by_authority(plan: SystemPlan) -> dict[str, float]:
+    totals = dict.fromkeys(plan.authorities, 0.0)
+    for site in plan.sites:
+        for authority, weight in zip(plan.authorities, site.authority_weights, strict=True):
+            per_day = site.emergency_per_day + site.elective_per_day
+            totals[authority] += per_day * weight * REPEAT_ADMISSIONS
+    return totals
+
+
+def _capacity(occupied: float, params: Params, pathway: int) -> int:
+    return max(2, math.ceil(occupied / params.d2a_utilisation[pathway - 1]))
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """`total` into `parts` near-equal whole numbers."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def install(session: Session, plan: SystemPlan) -> None:
+    """Writes the plan's organisations, units and capacity histories (idempotent upserts)."""
+    for code, name, kind in plan.organisations:
+        reference.upsert_organisation(session, code, name, kind)
+    for code, unit in plan.units:
+        fields = {k: v for k, v in unit.items() if k != "capacity_history"}
+        for effective_from, capacity in unit["capacity_history"]:
+            change = reference.upsert_unit(
+                session, code, fields | {"capacity": capacity, "capacity_from": effective_from}
+            )
+            if change.problems:
+                raise ValueError(f"unit {code}: {change.problems}")
