@@ -9,8 +9,10 @@ from dash import Dash
 from fastapi import FastAPI
 
 from api.database import Database
+from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
+from dashboard.callbacks import trends as trends_callbacks
 from dashboard.callbacks import wall as wall_callbacks
 from dashboard.data import Source
 from dashboard.pages import shell
@@ -31,7 +33,13 @@ def create_dashboard(source: Source) -> Dash:
         serve_locally=True,  # no CDN: hospital networks and tests are offline
     )
     app.layout = shell.layout
-    for module in (shell_callbacks, today_callbacks, wall_callbacks):
+    for module in (
+        shell_callbacks,
+        today_callbacks,
+        trends_callbacks,
+        explore_callbacks,
+        wall_callbacks,
+    ):
         module.register(app, source)
     return app
 

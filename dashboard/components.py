@@ -14,12 +14,24 @@ def labelled(label: str, control: Any, control_id: str) -> html.Div:
     return html.Div([html.Label(label, htmlFor=control_id), control], className="control")
 
 
+def fieldset(legend: str, control: Any) -> html.Fieldset:
+    """A group of radio buttons named by its legend."""
+    return html.Fieldset([html.Legend(legend), control], className="control fieldset")
+
+
 def graph(component_id: str, label: str) -> html.Div:
     """A chart in a figure region with an accessible name (dcc.Graph takes no aria props)."""
+    return graph_of(component_id, None, label)
+
+
+def graph_of(component_id: str, figure: Any, label: str) -> html.Div:
+    """`graph` with its figure already drawn."""
+    extra = {} if figure is None else {"figure": figure}
     return html.Div(
         dcc.Graph(
             id=component_id,
             config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+            **extra,
         ),
         className="chart",
         role="figure",
@@ -58,7 +70,9 @@ def badge(text: str, tone: str = "neutral") -> html.Span:
     return html.Span(text, className=f"badge badge-{tone}")
 
 
-def spc_badges(variation: str | None, assurance: str | None, target: float | None) -> html.Div:
+def spc_badges(
+    variation: str | None, assurance: str | None, target: float | None, unit: str = ""
+) -> html.Div:
     """Variation and assurance in words (the Making Data Count icons' meaning, as text)."""
     badges = []
     if variation:
@@ -68,7 +82,7 @@ def spc_badges(variation: str | None, assurance: str | None, target: float | Non
         tone = {"pass": "improvement", "fail": "concern"}.get(assurance, "neutral")
         badges.append(badge(theme.ASSURANCE_LABELS.get(assurance, assurance), tone))
     if target is not None:
-        badges.append(badge(f"Target {_number(target)}", "neutral"))
+        badges.append(badge(f"Target {_number(target)} {unit}".strip(), "target"))
     return html.Div(badges, className="badges")
 
 

@@ -87,6 +87,8 @@ def spc_figure(
     if points.empty:
         return empty(f"{title}: not enough figures for a chart")
     figure = go.Figure(layout=_layout(title, height=340))
+    if not title:
+        figure.update_layout(margin={"t": 32})
     x = points["period"]
     dashed = {"color": theme.NHS_MID_GREY, "dash": "dash", "width": 1.5}
     figure.add_scatter(x=x, y=points["upl"], name="Process limits", mode="lines", line=dashed)
@@ -100,7 +102,7 @@ def spc_figure(
     figure.add_scatter(
         x=x,
         y=points["value"],
-        name=unit,
+        name=f"Value ({unit})",
         mode="lines+markers",
         line={"color": theme.NHS_MID_GREY, "width": 1.5},
         marker={"color": [theme.POINT_COLOURS[t] for t in points["point_type"]], "size": 9},

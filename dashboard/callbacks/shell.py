@@ -10,7 +10,7 @@ from dashboard.access import principal_for
 from dashboard.data import Source
 from dashboard.ids import Id
 from dashboard.pages import explore, shell, today, trends, wall
-from metrics.calendar import utc_now
+from metrics.calendar import local_date, utc_now
 
 HEADER = "site-header"
 
@@ -21,7 +21,7 @@ def route(pathname: str | None, source: Source) -> tuple[Any, str, str]:
     pages: dict[str, tuple[Any, str]] = {
         "/": (today.layout, "Today"),
         "/trends": (trends.layout, "Trends"),
-        "/explore": (explore.layout, "Explore"),
+        "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore"),
     }
     if path == "/wall":
         return wall.layout(source.settings), f"{HEADER} hidden", "Wall · D2A Flow"

@@ -1,0 +1,182 @@
+"""Explore: a metric's figures as a chart and a table, its definition, the API URL, downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import data, figures
+from dashboard.access import may_read_aggregates, principal_for
+from dashboard.components import message
+from dashboard.data import Source
+from dashboard.ids import Id
+from metrics import CATALOGUE, MetricQueryError
+from metrics.calendar import utc_now
+
+SIGN_IN_FIRST = "Sign in with a token to see the figures."
+GROUP_LABELS = {
+    "pathway": "Pathway",
+    "organisation": "Organisation",
+    "unit": "Unit",
+    "local_authority": "Local authority",
+    "reason": "Delay reason",
+    "destination": "Destination",
+    "band": "Days waiting (band)",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the page asks: the same parameters as GET /api/v1/metrics/{name}."""
+
+    metric: str
+    start: str | None
+    end: str | None
+    interval: str | None
+    group_by: str | None = None
+    organisation: str | None = None
+
+    def api_url(self) -> str:
+        params = {"start": self.start, "end": self.end, "interval": self.interval}
+        params |= {"group_by": self.group_by, "organisation": self.organisation}
+        query = urlencode({k: v for k, v in params.items() if v})
+        return f"/api/v1/metrics/{self.metric}?{query}"
+
+    def compute(self, source: Source) -> Any:
+        if not (self.start and self.end):
+            raise MetricQueryError("start", "choose the first and last day of the period")
+        return data.metric(
+            source,
+            self.metric,
+            date.fromisoformat(self.start[:10]),
+            date.fromisoformat(self.end[:10]),
+            self.interval or "day",
+            self.group_by or None,
+            self.organisation or None,
+        )
+
+
+def metric_options(name: str | None) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The intervals and breakdowns the metric supports."""
+    metric = CATALOGUE.get(name or "")
+    if metric is None:
+        return [], []
+    intervals = [{"label": i.capitalize(), "value": i} for i in metric.intervals]
+    groups = [{"label": GROUP_LABELS.get(g, g), "value": g} for g in metric.group_bys]
+    return intervals, groups
+
+
+def view(
+    source: Source, token: str | None, question: Question, now: datetime
+) -> tuple[Any, Any, go.Figure, list[dict[str, Any]], list[dict[str, Any]], str]:
+    """Status, definition, chart, table rows and columns, and the API URL of the question."""
+    url = question.api_url()
+    if not may_read_aggregates(principal_for(source.database, token, now)):
+        return message(SIGN_IN_FIRST), None, figures.empty(""), [], [], url
+    metric = CATALOGUE.get(question.metric)
+    if metric is None:
+        return message("Choose a metric.", "error"), None, figures.empty(""), [], [], url
+    try:
+        result = question.compute(source)
+    except MetricQueryError as error:
+        return message(error.message, "error"), about(metric), figures.empty(""), [], [], url
+    records = result.records()
+    figure = figures.metric_figure(result.rows, title=metric.title, unit=metric.unit)
+    status = message(
+        f"{len(records):,} rows. Reflects {result.events_reflected:,} events; "
+        f"the latest received {result.answer()['latest_event_at'] or 'none'}."
+    )
+    columns = [{"field": c, "headerName": c} for c in result.rows.columns]
+    return status, about(metric), figure, records, columns, url
+
+
+def about(metric: Any) -> html.Div:
+    """The catalogue's description of the metric, shown beside its figures."""
+    target = "none" if metric.target is None else f"{metric.target:g} {metric.unit}"
+    direction = {"increase": "higher", "decrease": "lower"}.get(metric.direction)
+    better = f"{direction} is better" if direction else "neither higher nor lower is better"
+    return html.Div(
+        [
+            html.H2(metric.title),
+            html.P([html.Strong("Unit: "), metric.unit, " · ", better, f" · target: {target}"]),
+            html.H3("Definition"),
+            html.P(metric.definition, className="definition-text"),
+        ]
+    )
+
+
+def download(source: Source, token: str | None, question: Question, fmt: str) -> Any:
+    """The API's file for the question, or nothing when the reader may not have it."""
+    if not may_read_aggregates(principal_for(source.database, token, utc_now())):
+        return None
+    try:
+        body, filename = data.export(question.compute(source), fmt)
+    except MetricQueryError:
+        return None
+    return dcc.send_bytes(body, filename)
+
+
+QUESTION = [
+    Input(Id.EXPLORE_METRIC, "value"),
+    Input(Id.EXPLORE_PERIOD, "start_date"),
+    Input(Id.EXPLORE_PERIOD, "end_date"),
+    Input(Id.EXPLORE_INTERVAL, "value"),
+    Input(Id.EXPLORE_GROUP_BY, "value"),
+    Input(Id.EXPLORE_ORGANISATION, "value"),
+]
+
+
+def register(app: Dash, source: Source) -> None:
+    @app.callback(
+        Output(Id.EXPLORE_INTERVAL, "options"),
+        Output(Id.EXPLORE_GROUP_BY, "options"),
+        Output(Id.EXPLORE_GROUP_BY, "value"),
+        Input(Id.EXPLORE_METRIC, "value"),
+        State(Id.EXPLORE_GROUP_BY, "value"),
+    )
+    def _options(name: str | None, group_by: str | None) -> tuple[Any, Any, Any]:
+        intervals, groups = metric_options(name)
+        keep = group_by if group_by in {g["value"] for g in groups} else None
+        return intervals, groups, keep
+
+    @app.callback(
+        Output(Id.EXPLORE_ORGANISATION, "options"),
+        Input(Id.EXPLORE_ORGANISATION, "id"),
+        State(Id.TOKEN, "data"),
+    )
+    def _organisations(_id: str, token: str | None) -> list[dict[str, str]]:
+        if not may_read_aggregates(principal_for(source.database, token, utc_now())):
+            return []
+        return [{"label": o["name"], "value": o["code"]} for o in data.organisations(source)]
+
+    @app.callback(
+        Output(Id.EXPLORE_STATUS, "children"),
+        Output(Id.EXPLORE_DEFINITION, "children"),
+        Output(Id.EXPLORE_FIGURE, "figure"),
+        Output(Id.EXPLORE_TABLE, "rowData"),
+        Output(Id.EXPLORE_TABLE, "columnDefs"),
+        Output(Id.EXPLORE_API_URL, "children"),
+        *QUESTION,
+        State(Id.TOKEN, "data"),
+    )
+    def _view(*args: Any) -> tuple[Any, ...]:
+        *asked, token = args
+        return view(source, token, Question(*asked), utc_now())
+
+    @app.callback(
+        Output(Id.EXPLORE_DOWNLOAD, "data"),
+        Input(Id.EXPLORE_CSV, "n_clicks"),
+        Input(Id.EXPLORE_XLSX, "n_clicks"),
+        *[State(i.component_id, i.component_property) for i in QUESTION],
+        State(Id.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def _download(_csv: Any, _xlsx: Any, *args: Any) -> Any:
+        *asked, token = args
+        fmt = "xlsx" if ctx.triggered_id == Id.EXPLORE_XLSX else "csv"
+        return download(source, token, Question(*asked), fmt) or no_update

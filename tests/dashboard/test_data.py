@@ -1,0 +1,103 @@
+"""dashboard.data: the dashboard reads the same figures, SPC and files as the API serves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.database import Database
+from api.services.tokens import Principal
+from dashboard import data
+from dashboard.data import Source
+from models import AuditEntry
+from tests.conftest import token_for
+from tests.dashboard.conftest import AS_OF, LOADED_AT
+
+PERIOD = {"start": "2025-02-17", "end": "2025-03-09", "interval": "week"}
+
+
+def test_comparison_names_codes_and_keeps_the_order() -> None:
+    items = [{"group": "RX1", "now": 2, "before": 1}, {"group": "unknown", "now": 0, "before": 3}]
+    frame = data.comparison(items, names={"RX1": "Riverside Hospital"})
+    assert frame.to_dict("list") == {
+        "group": ["Riverside Hospital", "unknown"],
+        "now": [2, 0],
+        "before": [1, 3],
+    }
+
+
+def test_services_come_sorted_by_pathway_with_free_places(source: Source) -> None:
+    frame = data.services(data.snapshot(source, AS_OF))
+    assert frame[["unit_code", "pathway", "capacity", "occupied", "free"]].to_dict("list") == {
+        "unit_code": ["H1", "B1", "C1"],
+        "pathway": [1, 2, 3],
+        "capacity": [10, 4, 2],
+        "occupied": [1, 0, 0],
+        "free": [9, 4, 2],
+    }
+
+
+def test_metric_rows_equal_the_api_answer(
+    source: Source, client: TestClient, ward: Database
+) -> None:
+    result = data.metric(
+        source, "ready_to_leave", date(2025, 2, 17), date(2025, 3, 9), "week", "pathway"
+    )
+    api = client.get(
+        "/api/v1/metrics/ready_to_leave",
+        params=PERIOD | {"group_by": "pathway"},
+        headers=token_for(ward, "analyst"),
+    ).json()
+    assert result.records() == api["rows"]
+
+
+def test_spc_charts_equal_the_api_spc_answer(
+    source: Source, client: TestClient, ward: Database
+) -> None:
+    params = {"start": "2025-02-17", "end": "2025-03-09", "interval": "day"}
+    result = data.metric(source, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "day")
+    [chart] = data.spc_charts(result)
+    [api] = client.get(
+        "/api/v1/metrics/acute_occupied/spc", params=params, headers=token_for(ward, "board")
+    ).json()["charts"]
+    assert (chart.assurance, chart.variation) == (api["assurance"], api["variation"])
+    mine = chart.points.assign(period=[p.isoformat() for p in chart.points["period"]])
+    columns = ["period", "value", "mean", "lpl", "upl", "point_type"]
+    assert mine[columns].to_dict("records") == [{c: p[c] for c in columns} for p in api["points"]]
+
+
+def test_exports_are_the_api_files_byte_for_byte(
+    source: Source, client: TestClient, ward: Database
+) -> None:
+    result = data.metric(source, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "week")
+    body, filename = data.export(result, "csv")
+    api = client.get(
+        "/api/v1/metrics/acute_occupied",
+        params=PERIOD | {"format": "csv"},
+        headers=token_for(ward, "analyst"),
+    )
+    assert body == api.content
+    assert filename in api.headers["content-disposition"]
+    xlsx, xlsx_name = data.export(result, "xlsx")
+    assert xlsx[:2] == b"PK" and xlsx_name.endswith(".xlsx")
+
+
+def test_reading_the_patient_list_is_audited(source: Source, ward: Database) -> None:
+    coordinator = Principal(token_id=1, role="coordinator", scope=None, name="hub")
+    rows = data.ready_patients(source, coordinator, AS_OF, LOADED_AT)
+    assert list(rows["patient_id"]) == ["p1", "p2"]
+    with ward.session() as session:
+        [entry] = session.scalars(select(AuditEntry)).all()
+    assert (entry.action, entry.role, entry.at) == (
+        "dashboard.patients_ready",
+        "coordinator",
+        LOADED_AT,
+    )
+    assert '"rows": 2' in (entry.detail or "")
+
+
+def test_organisations_and_the_first_event(source: Source) -> None:
+    assert [o["code"] for o in data.organisations(source)] == ["CP1", "CH1", "RX1", "LA1"]
+    assert data.first_event_date(source) == date(2025, 2, 20)

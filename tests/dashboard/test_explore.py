@@ -1,0 +1,71 @@
+"""The Explore page's callbacks: the API's rows, its URL and its files."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+
+from dashboard.callbacks import explore
+from dashboard.callbacks.explore import Question
+from dashboard.data import Source
+from metrics import CATALOGUE
+
+NOW = datetime(2025, 3, 10, 12, 0)
+ASKED = Question("ready_to_leave", "2025-02-17", "2025-03-09", "week", "pathway", None)
+
+
+def test_the_api_url_asks_the_same_question() -> None:
+    assert ASKED.api_url() == (
+        "/api/v1/metrics/ready_to_leave?start=2025-02-17&end=2025-03-09&interval=week"
+        "&group_by=pathway"
+    )
+
+
+def test_options_follow_the_metric() -> None:
+    intervals, groups = explore.metric_options("home_first_rate")
+    assert [i["value"] for i in intervals] == list(CATALOGUE["home_first_rate"].intervals)
+    assert [g["value"] for g in groups] == list(CATALOGUE["home_first_rate"].group_bys)
+    assert explore.metric_options(None) == ([], [])
+
+
+def test_the_table_and_chart_are_the_api_rows(
+    source: Source, tokens: dict[str, str], client: TestClient
+) -> None:
+    status, about, figure, rows, columns, url = explore.view(source, tokens["analyst"], ASKED, NOW)
+    api = client.get(url, headers={"Authorization": f"Bearer {tokens['analyst']}"}).json()
+    assert rows == api["rows"]
+    assert [c["field"] for c in columns][:5] == [
+        "period",
+        "group",
+        "value",
+        "numerator",
+        "denominator",
+    ]
+    by_group = {t.name: list(t.y) for t in figure.data}
+    for group, values in by_group.items():
+        assert values == [r["value"] for r in api["rows"] if str(r["group"]) == group]
+    assert CATALOGUE["ready_to_leave"].definition in str(about)
+    assert f"{len(rows)} rows" in str(status)
+
+
+def test_a_refused_question_says_why(source: Source, tokens: dict[str, str]) -> None:
+    bad = Question("home_first_rate", "2025-02-17", "2025-03-09", "week", "reason", None)
+    status, _about, figure, rows, _columns, _url = explore.view(source, tokens["board"], bad, NOW)
+    assert rows == [] and "cannot be broken down by 'reason'" in str(status)
+    assert figure.data == ()
+
+
+def test_downloads_are_the_api_files(
+    source: Source, tokens: dict[str, str], client: TestClient
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens['analyst']}"}
+    for fmt in ("csv", "xlsx"):
+        sent = explore.download(source, tokens["analyst"], ASKED, fmt)
+        api = client.get(ASKED.api_url() + f"&format={fmt}", headers=headers)
+        assert sent["filename"].endswith(f".{fmt}")
+        if fmt == "csv":
+            assert base64.b64decode(sent["content"]) == api.content
+    assert explore.download(source, tokens["display"], ASKED, "csv") is None
+    assert explore.download(source, None, ASKED, "csv") is None

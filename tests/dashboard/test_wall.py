@@ -1,0 +1,57 @@
+"""The wall's callbacks: aggregates only, a token kept from the URL, a stale-data warning."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from dash import html
+
+from dashboard.callbacks import wall
+from dashboard.data import Source
+from tests.dashboard.conftest import AS_OF, LOADED_AT
+
+
+def test_the_token_comes_from_the_fragment_or_the_query() -> None:
+    assert wall.token_from_url("", "#token=abc") == "abc"
+    assert wall.token_from_url("?token=xyz&x=1", None) == "xyz"
+    assert wall.token_from_url("?token=", "#other=1") is None
+
+
+def test_a_display_token_gets_a_summary_with_no_patient_in_it(
+    source: Source, tokens: dict[str, str]
+) -> None:
+    summary, kept = wall.fetch(source, None, f"#token={tokens['display']}", None, AS_OF)
+    assert kept == tokens["display"]
+    assert summary["ready"] == {"now": 2, "before": 1}
+    text = json.dumps(summary)
+    assert "p1" not in text and "p2" not in text and "patient" not in text
+    again, kept = wall.fetch(source, "", "", kept, AS_OF)  # next refresh: the kept token
+    assert again["ready"] == summary["ready"] and kept == tokens["display"]
+
+
+def test_without_a_live_token_the_wall_asks_for_one(source: Source) -> None:
+    summary, kept = wall.fetch(source, "?token=d2a_nope", None, None, AS_OF)
+    assert summary == {"error": wall.NEEDS_TOKEN} and kept is None
+    panel, banner, _clock = wall.view(summary, 0, AS_OF, 60)
+    assert panel.children == wall.NEEDS_TOKEN and banner is None
+
+
+def test_stale_warning_after_the_configured_age() -> None:
+    latest = LOADED_AT.isoformat() + "Z"
+    assert wall.stale_warning(latest, LOADED_AT + timedelta(minutes=60), 60) is None
+    warning = wall.stale_warning(latest, LOADED_AT + timedelta(minutes=135), 60)
+    assert warning == "DATA MAY BE OUT OF DATE: no new events for 2 h 15 min (last at 11:30:00)"
+    assert wall.stale_warning(None, LOADED_AT, 60) is not None
+
+
+def test_panels_rotate_and_the_banner_shows_when_stale(
+    source: Source, tokens: dict[str, str]
+) -> None:
+    summary, _ = wall.fetch(source, None, f"#token={tokens['display']}", None, AS_OF)
+    titles = [wall.view(summary, n, AS_OF, 60)[0].children[0].children for n in range(5)]
+    assert titles == [*wall.wall.PANEL_TITLES, wall.wall.PANEL_TITLES[0]]
+    _panel, banner, clock = wall.view(summary, 0, AS_OF, 60)
+    assert banner is None and clock == "12:00 · updated 12:00:00"
+    _panel, banner, _clock = wall.view(summary, 0, datetime(2025, 3, 10, 18, 0), 60)
+    assert isinstance(banner, html.P) and banner.children.startswith("DATA MAY BE OUT OF DATE")
