@@ -49,13 +49,14 @@ def census_days(starts: pd.Series, ends: pd.Series, instants: np.ndarray) -> int
     if starts.empty:
         return 0
     begin = np.searchsorted(instants, _times(starts), side="right")
-    end_times = _times(ends.fillna(pd.Timestamp.max))
-    finish = np.searchsorted(instants, end_times, side="right")
+    finish = np.searchsorted(instants, _times(ends), side="right")
     return int(np.clip(finish - begin, 0, None).sum())
 
 
 def _times(values: pd.Series) -> np.ndarray:
-    return pd.to_datetime(values).to_numpy(dtype="datetime64[us]")
+    """Naive UTC times; a missing end (a stay still open) is the far future."""
+    times = pd.to_datetime(values).to_numpy(dtype="datetime64[us]")
+    return np.where(np.isnat(times), np.datetime64("9999-12-31", "us"), times)
 
 
 def capacity_days(capacity: pd.DataFrame, start: date, end: date) -> int:

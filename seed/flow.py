@@ -125,6 +125,8 @@ class Simulation:
         waiting.start_arrangements(self, patient, at)
 
     def _on_eligible(self, patient: Patient, minute: int) -> None:
+        if patient.setting == "acute":
+            minute = waiting.review_plan(self, patient, minute)
         patient.eligible_at = minute
         patient.queued_day = self.day
         patient.move(QUEUED)

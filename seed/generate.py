@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from seed.clock import Calendar
 from seed.feed import Batch, Batcher
@@ -100,7 +101,7 @@ def generate(spec: RunSpec) -> Iterator[Batch]:
     yield from batcher.close(last_day, len(plans(spec)) - 1)
 
 
-def events(spec: RunSpec) -> Iterator[dict[str, object]]:
+def events(spec: RunSpec) -> Iterator[dict[str, Any]]:
     """Every event of the run, batch by batch (for tests and exports)."""
     for batch in generate(spec):
         yield from batch.events

@@ -25,8 +25,8 @@ class Size:
 SIZES: dict[str, Size] = {
     "small": Size("small", sites=3, beds=270, authorities=2),
     "medium": Size("medium", sites=3, beds=1000, authorities=3),
-    "large": Size("large", sites=4, beds=3600, authorities=3),  # ≈250,000 acute stays a year
-    "national": Size("national", sites=4, beds=3600, authorities=3, systems=42),
+    "large": Size("large", sites=4, beds=4300, authorities=3),  # ≈250,000 acute stays a year
+    "national": Size("national", sites=4, beds=4300, authorities=3, systems=42),
 }
 
 
@@ -49,4 +49,4 @@ class Params:
     warmup_days: int = 60  # simulated before the start so the hospital is full on day one
     late_share: float = 0.02  # patients with some events sent in a later batch
     shuffle_share: float = 0.03  # patients whose events arrive out of time order
-    void_share: float = 0.004  # patients with a wrong delay reason voided and corrected
+    void_share: float = 0.03  # of patients with a delay reason: a wrong one voided, corrected

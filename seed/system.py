@@ -167,7 +167,7 @@ def _add_services(plan: SystemPlan, params: Params, first: date, change: date) -
             [(first, beds), (change, later)],
         )
     beds3 = _capacity(total * mix[3] * (1 - P3_HOSPICE_SHARE) * mean_d2a_los(3), params, 3)
-    homes = len(plan.authorities) + 1
+    homes = max(2, min(len(plan.authorities) + 1, beds3 // 8))  # care homes of 8 beds or more
     for n, beds in enumerate(_split(max(beds3, homes), homes), start=1):
         home = f"{plan.prefix}CH{n}"
         plan.organisations.append((home, f"{CARE_HOMES[n - 1]} Care Home", "care_home"))

@@ -40,9 +40,11 @@ ARRANGEMENT_DRAW = {
     route: Weighted([(low, high) for _share, low, high in parts], [p[0] for p in parts])
     for route, parts in ARRANGEMENT_DAYS.items()
 }
+PLAN_REVIEW = {PACKAGE: (HOME, 0.03), REABLEMENT: (HOME, 0.03), BED2: (REABLEMENT, 0.06)}
+PLAN_REVIEW[BED3] = (BED2, 0.05)
 SPOT_DESTINATION = {BED2: "community_bed", BED3: "care_home_new"}
 RESTART_PROCESS = ("H5", "T2", "I11")
-WITHDRAW_AT_ONCE = 0.03  # readiness withdrawn within a day or so of being declared
+WITHDRAW_AT_ONCE = 0.08  # readiness withdrawn within hours of being declared (if still here)
 WITHDRAW_PER_DAY = {0: 0.004, 1: 0.006, 2: 0.012, 3: 0.012}
 DIE_PER_DAY = {0: 0.0002, 1: 0.0005, 2: 0.001, 3: 0.004}
 REASON_RECORDED = 0.93  # feeds sometimes miss a day's reason
@@ -73,7 +75,7 @@ def start_arrangements(sim: Simulation, patient: Patient, at: int) -> None:
     low, high = ARRANGEMENT_DRAW[patient.route].draw(rng)
     sim.schedule(at + int(1440 * rng.uniform(low, high)), "eligible", patient)
     if patient.setting == "acute" and rng.random() < WITHDRAW_AT_ONCE:
-        sim.schedule(at + rng.randint(4 * 60, 30 * 60), "withdraw", patient)
+        sim.schedule(at + rng.randint(2 * 60, 20 * 60), "withdraw", patient)
 
 
 def withdraw(sim: Simulation, patient: Patient, minute: int) -> None:
@@ -135,6 +137,16 @@ def _setback(sim: Simulation, patient: Patient, day: int, rng: random.Random) ->
     if patient.state == QUEUED and patient.setting == "acute":
         _maybe_change_plan(sim, patient, day, minute, rng)
     return False
+
+
+def review_plan(sim: Simulation, patient: Patient, minute: int) -> int:
+    """Assessment sometimes finds less support is needed (P1 → P0, P2 → P1, P3 → P2); returns
+    the minute arrangements are complete."""
+    change = PLAN_REVIEW.get(patient.route)
+    if change is None or patient.restart or sim.rng.random() >= change[1]:
+        return minute
+    patient.route = change[0]
+    return patient.add(minute, "pathway_changed", pathway=patient.pathway)
 
 
 def _maybe_change_plan(
