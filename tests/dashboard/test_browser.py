@@ -1,0 +1,207 @@
+"""The dashboard in Debian's Chromium, headless, against a real uvicorn server of create_app.
+
+Skipped when /usr/bin/chromium is absent (install it with `apt-get install -y chromium`).
+Screenshots of every page at 1280×800 and 1920×1080 go to screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from api.services.ingest import ingest
+from metrics.calendar import utc_now
+from tests.conftest import make_empty_database
+from tests.dashboard.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    VIEWPORTS,
+    LiveSystem,
+    start_system,
+    stop,
+)
+from tests.metrics.scenario import Patient
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+PAGES = {
+    "/": "#today-headlines .headline",
+    "/trends": "#trends-charts .card .js-plotly-plot",
+    "/explore": "#explore-figure .js-plotly-plot",
+    "/wall": ".wall-section",
+}
+# _fullData: the traces as drawn, typed arrays (plotly's base64 "bdata") decoded.
+FIGURE_DATA = """id => document.querySelector('#' + id + ' .js-plotly-plot')._fullData.map(
+    t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))"""
+GRID_ROWS = """id => { const rows = [];
+    dash_ag_grid.getApi(id).forEachNode(n => rows.push(n.data)); return rows; }"""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSystem]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium")
+    url, drop = make_empty_database(str(tmp_path_factory.mktemp("browser")))
+    system, server = start_system(url)
+    yield system
+    stop(server)
+    system.database.dispose()
+    drop()  # type: ignore[operator]
+
+
+@pytest.fixture(scope="module")
+def browser(live: LiveSystem) -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """A page in its own context, recording console errors and uncaught exceptions."""
+
+    def __init__(self, browser: Any, live: LiveSystem, size: tuple[int, int] = VIEWPORTS[0]):
+        self.live = live
+        self.context = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def sign_in(self, role: str) -> None:
+        self.page.goto(self.live.url + "/")
+        self.page.get_by_label("Access token").fill(self.live.tokens[role])
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_selector(f"#signed-in-as:has-text('{role}')")
+
+    def open(self, path: str, ready: str) -> None:
+        self.page.goto(self.live.url + path)
+        self.page.wait_for_selector(ready, timeout=20_000)
+        self.page.wait_for_load_state("networkidle")
+
+    def figure(self, component_id: str) -> list[dict[str, Any]]:
+        return self.page.evaluate(FIGURE_DATA, component_id)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, live: LiveSystem) -> Iterator[Tab]:
+    opened = Tab(browser, live)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_page_loads_with_no_console_errors(
+    browser: Any, live: LiveSystem, size: tuple[int, int]
+) -> None:
+    tab = Tab(browser, live, size)
+    try:
+        tab.sign_in("coordinator")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for path, ready in PAGES.items():
+            wall = path == "/wall"
+            tab.open(path + (f"#token={live.tokens['display']}" if wall else ""), ready)
+            if path == "/":
+                tab.page.wait_for_selector("#today-patients .ag-row")
+            name = path.strip("/") or "today"
+            shot = SCREENSHOTS / f"{name}-{size[0]}x{size[1]}.png"
+            tab.page.screenshot(path=str(shot), full_page=not wall)
+        assert tab.errors == []
+    finally:
+        tab.close()
+
+
+def test_today_draws_the_snapshot_the_api_serves(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("coordinator")
+    tab.open("/", "#today-pathway .js-plotly-plot .bars")
+    answer = live.api("/api/v1/snapshot")
+    if answer.status_code == 404:
+        pytest.skip("GET /api/v1/snapshot is not served yet")
+    snap = answer.json()
+    now, before = tab.figure("today-pathway")
+    by_pathway = snap["ready_to_leave"]["by_pathway"]
+    assert now["y"] == [g["now"] for g in by_pathway]
+    assert before["y"] == [g["before"] for g in by_pathway]
+    occupied, free = tab.figure("today-services")
+    assert occupied["x"] == [s["occupied"] for s in snap["d2a_services"]]
+    assert free["x"] == [s["free"] for s in snap["d2a_services"]]
+    headline = tab.page.locator("#today-headlines .headline-value").first.inner_text()
+    assert headline == str(snap["ready_to_leave"]["now"])
+
+
+def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("coordinator")
+    tab.open("/", "#today-patients .ag-row")
+    rows = tab.page.evaluate(GRID_ROWS, "today-patients")
+    ready = live.api("/api/v1/patients/ready")
+    if ready.status_code == 200:
+        listed = ready.json()
+        listed = listed["patients"] if isinstance(listed, dict) else listed
+        assert sorted(r["patient_id"] for r in rows) == sorted(p["patient_id"] for p in listed)
+    assert rows and all(r["patient_id"].startswith("P") for r in rows)
+    tab.page.get_by_role("button", name="Sign out").click()
+    tab.sign_in("board")
+    tab.open("/", "#today-headlines .headline")
+    tab.page.wait_for_selector("#today-patients-note:has-text('does not see patient lists')")
+    assert tab.page.evaluate(GRID_ROWS, "today-patients") == []
+    assert "P00" not in tab.page.inner_text("body")
+
+
+def test_explore_shows_and_exports_the_api_rows(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("analyst")
+    tab.open("/explore", "#explore-figure .js-plotly-plot .scatterlayer .trace")
+    url = tab.page.inner_text("#explore-api-url")
+    api_rows = live.api(url, "analyst").json()["rows"]
+    assert [t["y"] for t in tab.figure("explore-figure")] == [[r["value"] for r in api_rows]]
+    assert tab.page.evaluate(GRID_ROWS, "explore-table") == api_rows
+    with tab.page.expect_download() as csv_download:
+        tab.page.get_by_role("button", name="CSV").click()
+    with open(csv_download.value.path(), "rb") as file:
+        sent = file.read()
+    assert sent == live.api(url + "&format=csv", "analyst").content
+    assert len(list(csv.DictReader(io.StringIO(sent.decode())))) == len(api_rows)
+    with tab.page.expect_download() as xlsx_download:
+        tab.page.get_by_role("button", name="Excel (XLSX)").click()
+    with open(xlsx_download.value.path(), "rb") as file:
+        sheet = load_workbook(io.BytesIO(file.read())).worksheets[0]
+    assert sheet.max_row == len(api_rows) + 1  # the header, then a row per API row
+    assert "P00" not in tab.page.inner_text("body")
+
+
+def test_the_wall_refreshes_and_rotates_by_itself(tab: Tab, live: LiveSystem) -> None:
+    tab.open(f"/wall#token={live.tokens['display']}", ".tile-hero .tile-value")
+    assert "token=" not in tab.page.url  # kept in local storage, gone from the address bar
+    hero = tab.page.locator(".tile-hero .tile-value")
+    before = int(hero.inner_text())
+    _one_more_ready(live)
+    tab.page.wait_for_function(
+        f"() => document.querySelector('.tile-hero .tile-value')?.innerText === '{before + 1}'",
+        timeout=15_000,
+    )
+    tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 4')", timeout=20_000)
+    assert tab.page.locator("#wall-stale").inner_text() == ""
+    assert "P00" not in tab.page.inner_text("body") and "P9999" not in tab.page.inner_text("body")
+    assert tab.errors == []
+
+
+def _one_more_ready(live: LiveSystem) -> None:
+    """A new patient, ready to leave from a minute ago: the wall should count them."""
+    now = utc_now().replace(microsecond=0)
+    p = Patient("P9999")
+    p.admitted((now - timedelta(days=1)).isoformat() + "+00:00", "W1")
+    p.ready((now - timedelta(minutes=1)).isoformat() + "+00:00", pathway=1)
+    with live.database.session(write=True) as session:
+        ingest(session, p.events, now=now)
