@@ -95,7 +95,7 @@ def install_reference(database: Database) -> None:
         for code, name, kind in ORGANISATIONS:
             reference.upsert_organisation(session, code, name, kind)
         for code, name, org, setting, pathway, capacity in UNITS:
-            fields = {"name": name, "organisation_code": org, "setting": setting}
+            fields: dict[str, Any] = {"name": name, "organisation_code": org, "setting": setting}
             fields |= {"pathway": pathway, "capacity": capacity}
             reference.upsert_unit(session, code, fields | {"capacity_from": date(2020, 1, 1)})
 

@@ -75,8 +75,12 @@ class Tab:
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def sign_in(self, role: str) -> None:
         self.page.goto(self.live.url + "/")
@@ -90,7 +94,8 @@ class Tab:
         self.page.wait_for_load_state("networkidle")
 
     def figure(self, component_id: str) -> list[dict[str, Any]]:
-        return self.page.evaluate(FIGURE_DATA, component_id)  # type: ignore[no-any-return]
+        traces: list[dict[str, Any]] = self.page.evaluate(FIGURE_DATA, component_id)
+        return traces
 
     def close(self) -> None:
         self.context.close()
