@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from dash import dcc, html
 
 from dashboard import theme
+from metrics.calendar import LONDON
 
 
 def labelled(label: str, control: Any, control_id: str) -> html.Div:
@@ -39,15 +41,16 @@ def graph_of(component_id: str, figure: Any, label: str) -> html.Div:
     )
 
 
-def change(now: float | int | None, before: float | int | None) -> str:
-    """'up 3 since yesterday' in words (arrows alone are not read out)."""
+def change(now: float | int | None, before: float | int | None, *, short: bool = False) -> str:
+    """'up 3 in 24 hours' in words (arrows alone are not read out); `short` for the wall."""
     if now is None or before is None:
         return "no earlier figure"
     delta = now - before
+    since = "on yesterday" if short else "in 24 hours"
     if delta == 0:
-        return "no change in 24 hours"
+        return "same as yesterday" if short else "no change in 24 hours"
     word = "up" if delta > 0 else "down"
-    return f"{word} {_number(abs(delta))} in 24 hours"
+    return f"{word} {_number(abs(delta))} {since}"
 
 
 def headline(title: str, now: Any, before: Any, *, better: str = "decrease") -> html.Div:
@@ -79,7 +82,7 @@ def spc_badges(
         tone = variation.removeprefix("special_cause_").split("_")[0]
         badges.append(badge(theme.POINT_LABELS.get(variation, variation), tone))
     if assurance:
-        tone = {"pass": "improvement", "fail": "concern"}.get(assurance, "neutral")
+        tone = {"pass": "improvement", "fail": "concern"}.get(assurance, "common")
         badges.append(badge(theme.ASSURANCE_LABELS.get(assurance, assurance), tone))
     if target is not None:
         badges.append(badge(f"Target {_number(target)} {unit}".strip(), "target"))
@@ -93,6 +96,11 @@ def definition(text: str, summary: str = "Definition") -> html.Details:
 
 def message(text: str, tone: str = "info") -> html.P:
     return html.P(text, className=f"message message-{tone}", role="status")
+
+
+def uk_time(instant: datetime) -> str:
+    """A naive UTC instant as UK local time, e.g. 14:05 Mon 24 Nov 2026."""
+    return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M %a %d %b %Y")
 
 
 def _number(value: Any) -> str:

@@ -12,13 +12,17 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data, figures
 from dashboard.access import may_read_aggregates, principal_for
-from dashboard.components import message
+from dashboard.components import message, uk_time
 from dashboard.data import Source
 from dashboard.ids import Id
 from metrics import CATALOGUE, MetricQueryError
 from metrics.calendar import utc_now
 
 SIGN_IN_FIRST = "Sign in with a token to see the figures."
+NUMBER_FORMAT = (
+    "params.value == null ? '' : "
+    "Number(params.value).toLocaleString('en-GB', {maximumFractionDigits: 2})"
+)
 GROUP_LABELS = {
     "pathway": "Pathway",
     "organisation": "Organisation",
@@ -87,12 +91,22 @@ def view(
         return message(error.message, "error"), about(metric), figures.empty(""), [], [], url
     records = result.records()
     figure = figures.metric_figure(result.rows, title=metric.title, unit=metric.unit)
+    latest = result.latest_event_at
     status = message(
         f"{len(records):,} rows. Reflects {result.events_reflected:,} events; "
-        f"the latest received {result.answer()['latest_event_at'] or 'none'}."
+        f"the latest received {uk_time(latest) if latest else 'none'}."
     )
-    columns = [{"field": c, "headerName": c} for c in result.rows.columns]
+    columns = [_column(c) for c in result.rows.columns]
     return status, about(metric), figure, records, columns, url
+
+
+def _column(name: str) -> dict[str, Any]:
+    """A table column; figures shown to two decimal places (the files keep every digit)."""
+    column: dict[str, Any] = {"field": name, "headerName": name}
+    if name in ("value", "numerator", "denominator", "priced_value"):
+        column["valueFormatter"] = {"function": NUMBER_FORMAT}
+        column["type"] = "rightAligned"
+    return column
 
 
 def about(metric: Any) -> html.Div:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import plotly.graph_objects as go
@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State
 
 from dashboard import data, figures
 from dashboard.access import may_read_aggregates, may_read_patients, principal_for
-from dashboard.components import headline, message
+from dashboard.components import headline, message, uk_time
 from dashboard.data import Source
 from dashboard.ids import Id
 from metrics.calendar import LONDON, to_utc_naive, utc_now
@@ -91,9 +91,9 @@ def position(source: Source, token: str | None, instant: datetime, now: datetime
 
 def _status(snap: dict[str, Any], instant: datetime, now: datetime) -> Any:
     when = "now" if instant == now else "replayed"
-    shown = _local(instant)
+    shown = uk_time(instant)
     latest = snap.get("latest_event_at")
-    latest_text = _local(datetime.fromisoformat(latest.rstrip("Z"))) if latest else "none"
+    latest_text = uk_time(datetime.fromisoformat(latest.rstrip("Z"))) if latest else "none"
     return message(
         f"Position at {shown} ({when}), compared with 24 hours earlier. "
         f"Reflects {snap['events_reflected']:,} events; the latest received {latest_text}."
@@ -128,13 +128,8 @@ def long_waiters(
     for column in ("organisation_code", "local_authority"):
         rows[column] = [names.get(code, code) for code in rows[column]]
     scope = f" for {principal.scope}" if principal.role == "partner" else ""
-    note = f"{len(rows):,} people ready to leave{scope} at {_local(instant)}, longest first."
+    note = f"{len(rows):,} people ready to leave{scope} at {uk_time(instant)}, longest first."
     return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")], note
-
-
-def _local(instant: datetime) -> str:
-    """A naive UTC instant as UK local time, e.g. 14:05 Mon 24 Nov 2026."""
-    return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M %a %d %b %Y")
 
 
 def register(app: Dash, source: Source) -> None:

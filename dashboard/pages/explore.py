@@ -37,7 +37,11 @@ def layout(today: date) -> html.Div:
                                 rowData=[],
                                 columnDefs=[],
                                 defaultColDef={"sortable": True, "filter": True, "flex": 1},
-                                dashGridOptions={"pagination": True, "paginationPageSize": 20},
+                                dashGridOptions={
+                                    "pagination": True,
+                                    "paginationPageSize": 20,
+                                    "paginationPageSizeSelector": False,
+                                },
                                 style={"height": "520px"},
                                 className="explore-table",
                             ),

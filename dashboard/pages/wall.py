@@ -44,7 +44,7 @@ def layout(settings: Settings) -> html.Div:
 def tile(label: str, now: Any, before: Any = None, *, size: str = "") -> html.Div:
     parts = [html.P(label, className="tile-label"), html.P(_n(now), className="tile-value")]
     if before is not None:
-        parts.append(html.P(change(now, before), className="tile-change"))
+        parts.append(html.P(change(now, before, short=True), className="tile-change"))
     return html.Div(parts, className=f"tile {size}".strip())
 
 
@@ -87,7 +87,7 @@ def _capacity(summary: dict[str, Any]) -> html.Div:
 
 
 def _waits(summary: dict[str, Any]) -> html.Div:
-    tiles = [tile(f"{b['band']} days", b["now"], b["before"]) for b in summary["bands"]]
+    tiles = [tile(_days(b["band"]), b["now"], b["before"]) for b in summary["bands"]]
     tiles += [
         tile("Stranded 7+ days", summary["stranded_7"]["now"], summary["stranded_7"]["before"]),
         tile("Super-stranded 21+", summary["stranded_21"]["now"], summary["stranded_21"]["before"]),
@@ -95,14 +95,18 @@ def _waits(summary: dict[str, Any]) -> html.Div:
     return html.Div(tiles, className="tiles tiles-small")
 
 
-def _reasons(summary: dict[str, Any]) -> html.Div | html.Ol:
+def _reasons(summary: dict[str, Any]) -> html.Div | html.Ul:
     if not summary["reasons"]:
         return html.Div(html.P("No delay reasons recorded", className="tile-label"))
     rows = [
         html.Li([html.Span(_n(r["now"]), className="reason-count"), html.Span(r["label"])])
         for r in summary["reasons"]
     ]
-    return html.Ol(rows, className="wall-reasons")
+    return html.Ul(rows, className="wall-reasons")
+
+
+def _days(band: str) -> str:
+    return "1 day ready" if band == "1" else f"{band} days ready"
 
 
 def _n(value: Any) -> str:
