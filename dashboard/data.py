@@ -6,8 +6,12 @@ figure functions draw. Every function takes the instant or period it is about ex
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,17 +24,53 @@ from api.services import audit
 from api.services.tokens import Principal
 from api.settings import Settings
 from metrics import MetricResult, compute
-from metrics.calendar import local_date
+from metrics.calendar import local_date, utc_now
 from metrics.spc import SpcInputError, spc
 from models import Event, Organisation
+
+CACHE_SECONDS = 120.0
+CACHE_SIZE = 256
+WORKERS = 4
+
+
+class AnswerCache:
+    """Metric answers kept for a short while, and dropped at once when a new event is stored
+    (the event log's high-water mark is part of the key). The time limit covers what is not an
+    event: reference data such as capacity, and the passing of days."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
+        self.seconds, self.size = seconds, size
+        self._answers: OrderedDict[tuple[Any, ...], tuple[float, MetricResult]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> MetricResult | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is None or time.monotonic() - found[0] > self.seconds:
+                self._answers.pop(key, None)
+                return None
+            self._answers.move_to_end(key)
+            return found[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+    def put(self, key: tuple[Any, ...], result: MetricResult) -> None:
+        with self._lock:
+            self._answers[key] = (time.monotonic(), result)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
 
 
 @dataclass(frozen=True)
 class Source:
-    """The app's database (looked up when needed: it is opened at start-up) and its settings."""
+    """The app's database (looked up when needed: it is opened at start-up), its settings,
+    and the answers already computed."""
 
     get_database: Callable[[], Database]
     settings: Settings
+    cache: AnswerCache = field(default_factory=AnswerCache, compare=False)
 
     @property
     def database(self) -> Database:
@@ -113,10 +153,17 @@ def metric(
     group_by: str | None = None,
     organisation: str | None = None,
 ) -> MetricResult:
-    """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them."""
+    """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them (a cached
+    answer while no event has been stored since)."""
     with source.database.session() as session:
-        return compute(
-            session.connection(),
+        connection = session.connection()
+        mark = connection.execute(select(func.max(Event.seq))).scalar()
+        key = (name, start, end, interval, group_by, organisation, mark, local_date(utc_now()))
+        cached = source.cache.get(key)
+        if cached is not None:
+            return cached
+        result = compute(
+            connection,
             name,
             start=start,
             end=end,
@@ -125,6 +172,17 @@ def metric(
             organisation=organisation,
             cost_per_bed_day=source.settings.cost_per_bed_day,
         )
+    source.cache.put(key, result)
+    return result
+
+
+def metrics(
+    source: Source, names: Sequence[str], start: date, end: date, interval: str, **filters: Any
+) -> list[MetricResult]:
+    """Several metrics at once, each on its own connection (a page of charts waits for the
+    slowest, not for the sum)."""
+    with ThreadPoolExecutor(max_workers=min(len(names), WORKERS) or 1) as pool:
+        return list(pool.map(lambda n: metric(source, n, start, end, interval, **filters), names))
 
 
 def spc_charts(result: MetricResult) -> list[SpcChart]:

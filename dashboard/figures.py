@@ -1,4 +1,9 @@
-"""Pure figure functions: a small DataFrame in, a plotly Figure out; nothing is computed here."""
+"""Pure figure functions: a small DataFrame in, a plotly Figure out; nothing is computed here.
+
+Traces are written as plain dicts of lists and the figure is built without plotly's property
+checks, which cost several times the drawing itself; the tests rebuild every figure with the
+checks on.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 
+Trace = dict[str, Any]
+
 
 def _layout(title: str, *, height: int = 320, legend: bool = True) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
         "font": {"family": theme.FONT_FAMILY, "size": 14, "color": theme.NHS_BLACK},
         "height": height,
-        "margin": {"l": 56, "r": 16, "t": 56, "b": 48},
+        "margin": {"l": 56, "r": 16, "t": 56 if title else 32, "b": 48},
         "paper_bgcolor": theme.NHS_WHITE,
         "plot_bgcolor": theme.NHS_WHITE,
         "showlegend": legend,
@@ -26,13 +33,20 @@ def _layout(title: str, *, height: int = 320, legend: bool = True) -> dict[str, 
     }
 
 
+def _figure(traces: list[Trace], layout: dict[str, Any]) -> go.Figure:
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+
+
+def _list(values: Any) -> list[Any]:
+    return values.tolist() if isinstance(values, pd.Series) else list(values)
+
+
 def empty(message: str, *, height: int = 320) -> go.Figure:
     """A blank chart that says why it is blank."""
-    figure = go.Figure(layout=_layout("", height=height, legend=False))
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    figure.add_annotation(text=message, showarrow=False, font={"size": 16})
-    return figure
+    layout = _layout("", height=height, legend=False)
+    layout["xaxis"] = layout["yaxis"] = {"visible": False}
+    layout["annotations"] = [{"text": message, "showarrow": False, "font": {"size": 16}}]
+    return _figure([], layout)
 
 
 def comparison_bars(frame: pd.DataFrame, *, title: str, horizontal: bool = False) -> go.Figure:
@@ -40,19 +54,23 @@ def comparison_bars(frame: pd.DataFrame, *, title: str, horizontal: bool = False
     if frame.empty:
         return empty(f"{title}: none")
     labels = [_wrap(str(g)) for g in frame["group"]]
-    height = max(320, 110 + 46 * len(frame)) if horizontal else 320
-    figure = go.Figure(layout=_layout(title, height=height))
+    traces = []
     for column, name, colour in (
         ("now", "Now", theme.NHS_BLUE),
         ("before", "24 hours earlier", theme.BEFORE),
     ):
-        values = frame[column]
+        values = _list(frame[column])
         xy = {"x": values, "y": labels} if horizontal else {"x": labels, "y": values}
-        figure.add_bar(name=name, marker_color=colour, orientation="h" if horizontal else "v", **xy)
-    figure.update_layout(barmode="group")
+        orientation = "h" if horizontal else "v"
+        traces.append(
+            {"type": "bar", "name": name, "marker": {"color": colour}, "orientation": orientation}
+            | xy
+        )
+    height = max(320, 110 + 46 * len(frame)) if horizontal else 320
+    layout = _layout(title, height=height) | {"barmode": "group"}
     if horizontal:
-        figure.update_yaxes(autorange="reversed", automargin=True)
-    return figure
+        layout["yaxis"] |= {"autorange": "reversed", "automargin": True}
+    return _figure(traces, layout)
 
 
 def capacity_bars(
@@ -62,22 +80,24 @@ def capacity_bars(
     if frame.empty:
         return empty(f"{title}: no services")
     labels = [f"P{int(p)} · {n}" for p, n in zip(frame["pathway"], frame["name"], strict=True)]
-    figure = go.Figure(layout=_layout(title, height=max(320, 120 + 34 * len(frame))))
-    figure.add_bar(
-        name="Occupied", x=frame["occupied"], y=labels, orientation="h", marker_color=theme.NHS_BLUE
-    )
-    figure.add_bar(
-        name="Free",
-        x=frame["free"],
-        y=labels,
-        orientation="h",
-        marker_color=theme.NHS_PALE_GREY,
-        marker_line_color=theme.NHS_DARK_GREY,
-        marker_line_width=1,
-    )
-    figure.update_layout(barmode="stack")
-    figure.update_yaxes(autorange="reversed", automargin=True)
-    return figure
+    bar = {"type": "bar", "y": labels, "orientation": "h"}
+    traces = [
+        bar
+        | {"name": "Occupied", "x": _list(frame["occupied"]), "marker": {"color": theme.NHS_BLUE}},
+        bar
+        | {
+            "name": "Free",
+            "x": _list(frame["free"]),
+            "marker": {
+                "color": theme.NHS_PALE_GREY,
+                "line": {"color": theme.NHS_DARK_GREY, "width": 1},
+            },
+        },
+    ]
+    traces[0]["marker"] = {"color": theme.NHS_BLUE}
+    layout = _layout(title, height=max(320, 120 + 34 * len(frame))) | {"barmode": "stack"}
+    layout["yaxis"] |= {"autorange": "reversed", "automargin": True}
+    return _figure(traces, layout)
 
 
 def spc_figure(
@@ -86,53 +106,60 @@ def spc_figure(
     """An XmR chart: the values, mean, process limits, target, points coloured by type."""
     if points.empty:
         return empty(f"{title}: not enough figures for a chart")
-    figure = go.Figure(layout=_layout(title, height=340))
-    if not title:
-        figure.update_layout(margin={"t": 32})
-    x = points["period"]
+    x = _list(points["period"])
+    line: Trace = {"type": "scatter", "x": x, "mode": "lines"}
     dashed = {"color": theme.NHS_MID_GREY, "dash": "dash", "width": 1.5}
-    figure.add_scatter(x=x, y=points["upl"], name="Process limits", mode="lines", line=dashed)
-    figure.add_scatter(x=x, y=points["lpl"], mode="lines", line=dashed, showlegend=False)
-    figure.add_scatter(
-        x=x, y=points["mean"], name="Mean", mode="lines", line={"color": theme.NHS_BLACK}
-    )
+    traces = [
+        line | {"y": _list(points["upl"]), "name": "Process limits", "line": dashed},
+        line | {"y": _list(points["lpl"]), "line": dashed, "showlegend": False},
+        line | {"y": _list(points["mean"]), "name": "Mean", "line": {"color": theme.NHS_BLACK}},
+    ]
     if target is not None:
-        line = {"color": theme.NHS_DARK_RED, "dash": "dot", "width": 2}
-        figure.add_scatter(x=x, y=[target] * len(points), name="Target", mode="lines", line=line)
-    figure.add_scatter(
-        x=x,
-        y=points["value"],
-        name=f"Value ({unit})",
-        mode="lines+markers",
-        line={"color": theme.NHS_MID_GREY, "width": 1.5},
-        marker={"color": [theme.POINT_COLOURS[t] for t in points["point_type"]], "size": 9},
-        customdata=[theme.POINT_LABELS[t] for t in points["point_type"]],
-        hovertemplate="%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>",
+        target_line = {"color": theme.NHS_DARK_RED, "dash": "dot", "width": 2}
+        traces.append(line | {"y": [target] * len(x), "name": "Target", "line": target_line})
+    kinds = _list(points["point_type"])
+    traces.append(
+        line
+        | {
+            "y": _list(points["value"]),
+            "name": f"Value ({unit})",
+            "mode": "lines+markers",
+            "line": {"color": theme.NHS_MID_GREY, "width": 1.5},
+            "marker": {"color": [theme.POINT_COLOURS[k] for k in kinds], "size": 9},
+            "customdata": [theme.POINT_LABELS[k] for k in kinds],
+            "hovertemplate": "%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>",
+        }
     )
-    return figure
+    return _figure(traces, _layout(title, height=340))
 
 
 def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
     """A metric's rows (period, group, value): a line per group, or bars for a single period."""
     if rows.empty:
         return empty(f"{title}: no figures for this period")
-    figure = go.Figure(layout=_layout(title, height=400))
     single = rows["period"].nunique() == 1
+    traces: list[Trace] = []
     for index, (group, part) in enumerate(rows.groupby("group", sort=False, dropna=False)):
         name = "All" if pd.isna(group) else str(group)
         colour = theme.SERIES[index % len(theme.SERIES)]
+        values = _list(part["value"])
         if single:
-            figure.add_bar(x=[name], y=part["value"], name=name, marker_color=colour)
+            traces.append({"type": "bar", "x": [name], "y": values, "name": name})
+            traces[-1]["marker"] = {"color": colour}
         else:
-            figure.add_scatter(
-                x=part["period"],
-                y=part["value"],
-                name=name,
-                mode="lines+markers",
-                line={"color": colour},
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": _list(part["period"]),
+                    "y": values,
+                    "name": name,
+                    "mode": "lines+markers",
+                    "line": {"color": colour},
+                }
             )
-    figure.update_yaxes(title_text=unit, rangemode="tozero")
-    return figure
+    layout = _layout(title, height=400)
+    layout["yaxis"] |= {"title": {"text": unit}, "rangemode": "tozero"}
+    return _figure(traces, layout)
 
 
 def _wrap(label: str, width: int = 40) -> str:

@@ -76,7 +76,7 @@ def charts(
         return message("There is not yet a complete period of data to chart."), []
     start, end = span
     org = organisation or None
-    results = [data.metric(source, n, start, end, interval, organisation=org) for n in HEADLINES]
+    results = data.metrics(source, HEADLINES, start, end, interval, organisation=org)
     shown = "all partners" if org is None else org
     status = message(
         f"{'Weeks' if interval == 'week' else 'Months'} from {start:%d %b %Y} to {end:%d %b %Y}, "

@@ -14,6 +14,7 @@ from dashboard.data import Source
 from models import AuditEntry
 from tests.conftest import token_for
 from tests.dashboard.conftest import AS_OF, LOADED_AT
+from tests.metrics.scenario import Patient, load
 
 PERIOD = {"start": "2025-02-17", "end": "2025-03-09", "interval": "week"}
 
@@ -101,3 +102,38 @@ def test_reading_the_patient_list_is_audited(source: Source, ward: Database) -> 
 def test_organisations_and_the_first_event(source: Source) -> None:
     assert [o["code"] for o in data.organisations(source)] == ["CP1", "CH1", "RX1", "LA1"]
     assert data.first_event_date(source) == date(2025, 2, 20)
+
+
+def test_answers_are_reused_until_an_event_arrives(source: Source, ward: Database) -> None:
+    first = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    again = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    assert again is first
+    late = Patient("p9")
+    late.admitted("2025-03-08T10:00:00+00:00")
+    load(ward, late.events, now=LOADED_AT)
+    fresh = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    assert fresh is not first
+    assert fresh.records()[-1]["value"] == first.records()[-1]["value"] + 1
+
+
+def test_answers_expire(source: Source) -> None:
+    cache = data.AnswerCache(seconds=0.0)
+    result = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    cache.put(("k",), result)
+    assert cache.get(("k",)) is None
+
+
+def test_several_metrics_at_once_equal_one_by_one(source: Source) -> None:
+    names = ["acute_occupied", "ready_to_leave", "home_first_rate"]
+    together = data.metrics(source, names, date(2025, 2, 17), date(2025, 3, 9), "week")
+    alone = [
+        data.metric(
+            Source(source.get_database, source.settings),
+            n,
+            date(2025, 2, 17),
+            date(2025, 3, 9),
+            "week",
+        )
+        for n in names
+    ]
+    assert [r.records() for r in together] == [r.records() for r in alone]

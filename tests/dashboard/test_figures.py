@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard import figures, theme
 
@@ -77,3 +78,30 @@ def test_metric_figure_draws_a_line_per_group_or_bars_for_one_period() -> None:
     total = pd.DataFrame({"period": [date(2025, 3, 3)], "group": [None], "value": [7.0]})
     [bar] = figures.metric_figure(total, title="Ready", unit="patients").data
     assert (bar.type, list(bar.x), list(bar.y)) == ("bar", ["All"], [7.0])
+
+
+def test_every_figure_is_valid_plotly() -> None:
+    """The figures are built unchecked for speed; rebuilding them checks every property."""
+    bars = pd.DataFrame({"group": ["a"], "now": [1], "before": [2]})
+    services = pd.DataFrame({"name": ["s"], "pathway": [1], "occupied": [1], "free": [0]})
+    points = pd.DataFrame(
+        {
+            "period": [date(2025, 3, 3)],
+            "value": [1.0],
+            "mean": [1.0],
+            "lpl": [0.0],
+            "upl": [2.0],
+            "point_type": ["common_cause"],
+        }
+    )
+    rows = pd.DataFrame({"period": [date(2025, 3, 3)], "group": ["1"], "value": [1.0]})
+    built = [
+        figures.comparison_bars(bars, title="t"),
+        figures.comparison_bars(bars, title="t", horizontal=True),
+        figures.capacity_bars(services),
+        figures.spc_figure(points, title="t", unit="%", target=1.0),
+        figures.metric_figure(rows, title="t", unit="%"),
+        figures.empty("nothing"),
+    ]
+    for figure in built:
+        go.Figure(figure.to_dict())  # raises ValueError on an unknown or invalid property

@@ -1,0 +1,217 @@
+"""Dashboard speed on a year of a large system: each page's first render and each interaction.
+
+Usage:
+    D2A_DATABASE_URL=sqlite:///big.sqlite3 d2a seed --size large --days 365   # once, slow
+    python benchmarks/bench_dashboard.py --url sqlite:///big.sqlite3 [--repeat 5] [--browser]
+
+Times the callbacks' work (the data from metrics/ and the figures), called as plain functions
+the way Dash calls them, at the end of the data (the coordinator's "now"). A page's first render
+is the sum of the callbacks that run when it opens (the browser runs them in parallel, so this
+is an upper bound); an interaction is the callbacks one change sets off. Targets: first render
+≤ 1.5 s, interaction ≤ 500 ms. `--browser` also times page loads in Chromium against a uvicorn
+server (bundle download and parse included). A token named "bench" is added to the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from api.database import Database
+from api.services.tokens import create_token
+from api.settings import Settings
+from dashboard import data
+from dashboard.callbacks import explore, shell, today, trends, wall
+from dashboard.callbacks.explore import Question
+from dashboard.data import Source
+from metrics.calendar import local_date, utc_now
+from models import Event
+
+FIRST_RENDER_MS = 1500
+INTERACTION_MS = 500
+
+
+def timed(call: Callable[[], Any], repeat: int, before: Callable[[], Any] = lambda: None) -> float:
+    """Median milliseconds of `repeat` calls (each after `before`), after one untimed warm-up."""
+    call()
+    times = []
+    for _ in range(repeat):
+        before()
+        began = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def scenarios(source: Source, token: str, now: Any) -> list[tuple[str, str, Callable[[], Any]]]:
+    """(page, what, the callbacks it runs) for every first render and interaction."""
+    week_ago = now - timedelta(days=7)
+    end = local_date(now)
+    start = end - timedelta(weeks=12)
+    asked = Question("ready_to_leave", start.isoformat(), end.isoformat(), "week")
+    org = next(o["code"] for o in data.organisations(source) if o["kind"] == "acute")
+
+    def explore_view(question: Question) -> Callable[[], Any]:
+        return lambda: explore.view(source, token, question, now)
+
+    return [
+        (
+            "Today",
+            "first render",
+            lambda: (
+                shell.route("/", source),
+                shell.signed_in_as(source, token),
+                today.position(source, token, now, now),
+                today.long_waiters(source, token, now, now),
+            ),
+        ),
+        (
+            "Today",
+            "replay a week earlier",
+            lambda: (
+                today.position(source, token, week_ago, now),
+                today.long_waiters(source, token, week_ago, now),
+            ),
+        ),
+        (
+            "Trends",
+            "first render (weekly)",
+            lambda: (
+                shell.route("/trends", source),
+                trends.organisation_options(source, token, now),
+                trends.charts(source, token, "week", None, now),
+            ),
+        ),
+        ("Trends", "switch to monthly", lambda: trends.charts(source, token, "month", None, now)),
+        ("Trends", "filter by a partner", lambda: trends.charts(source, token, "week", org, now)),
+        (
+            "Explore",
+            "first render",
+            lambda: (shell.route("/explore", source), explore.view(source, token, asked, now)),
+        ),
+        (
+            "Explore",
+            "break down by pathway",
+            explore_view(Question(asked.metric, asked.start, asked.end, "week", "pathway")),
+        ),
+        (
+            "Explore",
+            "a year by day, by reason",
+            explore_view(
+                Question(
+                    "delayed_bed_days",
+                    (end - timedelta(days=364)).isoformat(),
+                    end.isoformat(),
+                    "day",
+                    "reason",
+                )
+            ),
+        ),
+        ("Explore", "download CSV", lambda: explore.download(source, token, asked, "csv")),
+        ("Explore", "download XLSX", lambda: explore.download(source, token, asked, "xlsx")),
+        (
+            "Wall",
+            "first render",
+            lambda: wall.view(wall.fetch(source, "", "", token, now)[0], 0, now, 60),
+        ),
+        ("Wall", "refresh", lambda: wall.fetch(source, "", "", token, now)),
+    ]
+
+
+def end_of_data(database: Database) -> Any:
+    with database.session() as session:
+        latest = session.scalar(select(func.max(Event.occurred_at)))
+    return (latest or utc_now()).replace(microsecond=0) + timedelta(minutes=1)
+
+
+def bench_callbacks(database: Database, repeat: int) -> None:
+    settings = Settings(database_url=database.url)
+    source = Source(lambda: database, settings)
+    now = end_of_data(database)
+    with database.session(write=True) as session:
+        _row, token = create_token(session, role="coordinator", name="bench", now=utc_now())
+    with database.session() as session:
+        events = session.scalar(select(func.count()).select_from(Event))
+    print(f"{events:,} events; the dashboard's 'now' is the end of the data, {now:%Y-%m-%d %H:%M}")
+    print("median ms; cold: no answer cached (as after a new event), warm: answers cached")
+    print(f"{'page':8s} {'what':28s} {'cold':>7s} {'warm':>7s}  target")
+    for page, what, call in scenarios(source, token, now):
+        cold = timed(call, repeat, before=source.cache.clear)
+        warm = timed(call, repeat)
+        target = FIRST_RENDER_MS if what.startswith("first render") else INTERACTION_MS
+        verdict = "ok" if cold <= target else "OVER (cold)"
+        print(f"{page:8s} {what:28s} {cold:7.0f} {warm:7.0f}  ≤{target} {verdict}")
+
+
+def bench_browser(url: str, repeat: int) -> None:
+    """Page loads in Chromium: navigation to the page's figures drawn, medians of `repeat`."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop
+
+    database = Database(url)
+    with database.session(write=True) as session:
+        _row, token = create_token(session, role="coordinator", name="bench", now=utc_now())
+    database.dispose()
+    port = free_port()
+    env = os.environ | {"D2A_DATABASE_URL": url}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--log-level", "warning"], env=env, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    ready = {
+        "/": "#today-services .js-plotly-plot .bars",
+        "/trends": "#trends-charts .card .js-plotly-plot",
+        "/explore": "#explore-figure .js-plotly-plot .scatterlayer .trace",
+        "/wall": ".wall-section",
+    }
+    try:
+        time.sleep(3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(base + "/")
+            page.get_by_label("Access token").fill(token)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector("#signed-in-as:has-text('coordinator')")
+            for path, selector in ready.items():
+                target = base + path + (f"#token={token}" if path == "/wall" else "")
+                times = []
+                for _ in range(repeat):
+                    began = time.perf_counter()
+                    page.goto(target)
+                    page.wait_for_selector(selector, timeout=60_000)
+                    times.append((time.perf_counter() - began) * 1000)
+                print(f"browser  {path:28s} {statistics.median(times):10.0f}  page load")
+            browser.close()
+    finally:
+        stop(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True, help="a seeded database (see the usage above)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--browser", action="store_true", help="also time page loads")
+    args = parser.parse_args()
+    database = Database(args.url)
+    try:
+        bench_callbacks(database, args.repeat)
+    finally:
+        database.dispose()
+    if args.browser:
+        bench_browser(args.url, max(1, args.repeat // 2))
+
+
+if __name__ == "__main__":
+    main()
