@@ -7,60 +7,29 @@ Order is (occurred_at, type rank, event_id): independent of arrival order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from api.services.clock import local_date
+from api.services.timeline_shapes import (
+    JOURNEY_GAP,
+    TYPE_RANK,
+    Derived,
+    Inconsistency,
+    TimelineEvent,
+    UnitInfo,
+)
 
-TYPE_RANK = {
-    "discharged": 0,  # a move (discharge, then admission elsewhere) may share one instant
-    "admitted": 1,
-    "transferred": 2,
-    "discharge_ready": 3,
-    "pathway_changed": 4,
-    "delay_reason": 5,
-    "readiness_withdrawn": 6,
-}
-JOURNEY_GAP = timedelta(hours=48)
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    code: str
-    organisation_code: str
-    setting: str
+__all__ = ["TYPE_RANK", "Derived", "Inconsistency", "TimelineEvent", "UnitInfo", "replay_patient"]
 
 
-@dataclass
-class TimelineEvent:
-    """An event as the replay needs it; `index` is its place in the incoming batch, if new."""
-
-    event_id: str
-    type: str
-    patient_id: str
-    occurred_at: datetime
-    payload: dict[str, Any]
-    index: int | None = None
-
-    @property
-    def sort_key(self) -> tuple[datetime, int, str]:
-        return (self.occurred_at, TYPE_RANK[self.type], self.event_id)
-
-
-@dataclass
-class Inconsistency:
-    event: TimelineEvent
-    field: str
-    message: str
-
-
-@dataclass
-class Derived:
-    spells: list[dict[str, Any]] = field(default_factory=list)
-    stays: list[dict[str, Any]] = field(default_factory=list)
-    readiness: list[dict[str, Any]] = field(default_factory=list)
-    ready_spans: list[dict[str, Any]] = field(default_factory=list)
+# Spell columns known only later in the replay (discharge, readiness, journey).
+# fmt: off
+_UNSET_SPELL: dict[str, Any] = dict.fromkeys((
+    "discharged_at", "discharged_date", "planned_pathway", "delay_reason", "ready_at",
+    "discharge_ready_date", "destination", "discharge_pathway", "delay_days", "journey_id",
+))
+# fmt: on
 
 
 class _Open:
@@ -68,29 +37,18 @@ class _Open:
 
     def __init__(self, event: TimelineEvent, unit: UnitInfo) -> None:
         p = event.payload
-        self.spell: dict[str, Any] = {
+        self.spell: dict[str, Any] = _UNSET_SPELL | {
             "spell_id": event.event_id,
             "patient_id": event.patient_id,
             "setting": unit.setting,
             "admitted_at": event.occurred_at,
             "admitted_date": local_date(event.occurred_at),
-            "discharged_at": None,
-            "discharged_date": None,
             "first_unit_code": unit.code,
             "last_unit_code": unit.code,
             "organisation_code": unit.organisation_code,
-            "admission_method": p.get("admission_method"),
-            "local_authority": p.get("local_authority"),
-            "age": p.get("age"),
-            "source": p.get("source"),
-            "planned_pathway": None,
-            "delay_reason": None,
-            "ready_at": None,
-            "discharge_ready_date": None,
-            "destination": None,
-            "discharge_pathway": None,
-            "delay_days": None,
-            "journey_id": None,
+        }
+        self.spell |= {
+            k: p.get(k) for k in ("admission_method", "local_authority", "age", "source")
         }
         self.unit = unit
         self.stay: dict[str, Any] = {}
@@ -168,17 +126,16 @@ class Replay:
     # -- event handlers: each returns an error (field, message) or None ------------------------
 
     def apply(self, e: TimelineEvent) -> tuple[str, str] | None:
-        handler = getattr(self, f"_on_{e.type}")
-        result: tuple[str, str] | None = handler(e)
-        return result
-
-    def _need_open(self, e: TimelineEvent) -> tuple[str, str] | None:
+        """Applies one event; returns (field, message) when it does not fit, changing nothing."""
+        if e.type == "admitted":
+            return self._on_admitted(e)
         if self.open is None:
             return (
                 "occurred_at",
                 f"{e.type} at {_fmt(e.occurred_at)} but the patient has no open stay then",
             )
-        return None
+        result: tuple[str, str] | None = getattr(self, f"_on_{e.type}")(e, self.open)
+        return result
 
     def _on_admitted(self, e: TimelineEvent) -> tuple[str, str] | None:
         if self.open is not None:
@@ -193,11 +150,7 @@ class Replay:
         self._start_stay(unit, e.occurred_at)
         return None
 
-    def _on_transferred(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_transferred(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         unit = self.units[e.payload["unit_code"]]
         if unit.code == o.unit.code:
             return ("unit_code", f"the patient is already in unit {unit.code}")
@@ -215,11 +168,7 @@ class Replay:
         self._start_span(e.occurred_at)
         return None
 
-    def _on_discharge_ready(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_discharge_ready(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         if e.payload.get("pathway") is not None:
             o.spell["planned_pathway"] = e.payload["pathway"]
         if o.period is None:
@@ -238,11 +187,7 @@ class Replay:
         self._start_span(e.occurred_at)
         return None
 
-    def _on_readiness_withdrawn(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_readiness_withdrawn(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         if o.period is None:
             return (
                 "type",
@@ -252,11 +197,7 @@ class Replay:
         o.spell["delay_reason"] = None
         return None
 
-    def _on_delay_reason(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_delay_reason(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         if o.period is None:
             return (
                 "type",
@@ -266,21 +207,13 @@ class Replay:
         self._start_span(e.occurred_at)
         return None
 
-    def _on_pathway_changed(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_pathway_changed(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         o.spell["planned_pathway"] = e.payload["pathway"]
         if o.period is not None:
             self._start_span(e.occurred_at)
         return None
 
-    def _on_discharged(self, e: TimelineEvent) -> tuple[str, str] | None:
-        if err := self._need_open(e):
-            return err
-        o = self.open
-        assert o is not None
+    def _on_discharged(self, e: TimelineEvent, o: _Open) -> tuple[str, str] | None:
         alive = e.payload["destination"] != "died"
         if o.unit.setting == "acute" and alive and e.payload.get("pathway") is None:
             return ("pathway", "is required when a patient leaves an acute unit alive")
