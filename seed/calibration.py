@@ -2,21 +2,24 @@
 derived tables, beside NHS England's published values (April 2024 – July 2025, national).
 
 Census counts follow SPEC §2: a stay is counted at the census of day D (the local midnight
-ending D) when admitted_at < census ≤ discharged_at, or still open.
+ending D) when admitted_at < census ≤ discharged_at, or still open. Acute bed days are counted
+on spells: a spell's ward stays follow one another, so they are at the same censuses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from api.services.clock import census_instant
-from models import ReadySpan, Spell, Stay, Unit, UnitCapacity
+from models import ReadySpan, Spell, Unit, UnitCapacity
 
+STREAM_ROWS = 50_000
+CAPACITY_COLUMNS = ["unit_code", "effective_from", "capacity"]
 TARGETS = {
     "delayed_share": (0.135, "discharges of a night or more leaving ≥1 day after their DRD"),
     "mean_delay": (5.8, "mean delay of those delayed, days"),
@@ -71,54 +74,63 @@ def capacity_days(capacity: pd.DataFrame, start: date, end: date) -> int:
     return total
 
 
-def figures(frames: dict[str, pd.DataFrame], start: date, end: date) -> Figures:
-    """The four figures over local days `start` … `end` from derived frames (see `read_frames`)."""
-    spells, stays, spans = frames["spells"], frames["stays"], frames["spans"]
-    gone = spells[spells["discharged_date"].notna()]
-    dates = pd.to_datetime(gone["discharged_date"]).dt.date
-    in_period = gone[(dates >= start) & (dates <= end)]
-    overnight = in_period[
-        (in_period["destination"] != "died")
-        & (
-            pd.to_datetime(in_period["discharged_date"])
-            > pd.to_datetime(in_period["admitted_date"])
-        )
-    ]
-    delayed = overnight[overnight["delay_days"] >= 1]
+def measure(connection: Connection, start: date, end: date) -> Figures:
+    """The four figures over local days `start` … `end`, from the derived tables.
+
+    Aggregates in SQL where it can and streams intervals otherwise, so memory stays flat
+    whatever the size of the system.
+    """
+    overnight, delayed, delay_days = connection.execute(_discharges(start, end)).one()
     instants = census_instants(start, end)
-    bed_days = census_days(stays["start_at"], stays["end_at"], instants)
-    ready_days = census_days(spans["start_at"], spans["end_at"], instants)
-    beds = capacity_days(frames["capacity"], start, end)
+    first, last = instants[0].item(), instants[-1].item()
+    spells = select(Spell.admitted_at, Spell.discharged_at).where(
+        Spell.setting == "acute", Spell.admitted_at < last
+    )
+    spells = spells.where(or_(Spell.discharged_at.is_(None), Spell.discharged_at >= first))
+    spans = select(ReadySpan.start_at, ReadySpan.end_at).where(
+        ReadySpan.setting == "acute", ReadySpan.start_at < last
+    )
+    spans = spans.where(or_(ReadySpan.end_at.is_(None), ReadySpan.end_at >= first))
+    bed_days = _streamed_census_days(connection, spells, instants)
+    ready_days = _streamed_census_days(connection, spans, instants)
+    capacity = pd.DataFrame(connection.execute(_acute_capacity()).all(), columns=CAPACITY_COLUMNS)
     return Figures(
-        delayed_share=len(delayed) / max(1, len(overnight)),
-        mean_delay=float(delayed["delay_days"].mean()) if len(delayed) else 0.0,
+        delayed_share=(delayed or 0) / max(1, overnight),
+        mean_delay=(delay_days or 0) / delayed if delayed else 0.0,
         delayed_bed_day_share=ready_days / max(1, bed_days),
-        occupancy=bed_days / max(1, beds),
+        occupancy=bed_days / max(1, capacity_days(capacity, start, end)),
     )
 
 
-def read_frames(connection: Connection, setting: str = "acute") -> dict[str, pd.DataFrame]:
-    """The derived rows of one setting, and the capacity history of its units."""
-    spell_columns = [
-        Spell.patient_id,
-        Spell.admitted_date,
-        Spell.discharged_date,
-        Spell.destination,
-        Spell.discharge_pathway,
-        Spell.delay_days,
-        Spell.admission_method,
-        Spell.discharged_at,
-    ]
-    queries = {
-        "spells": select(*spell_columns).where(Spell.setting == setting),
-        "stays": select(Stay.unit_code, Stay.start_at, Stay.end_at).where(Stay.setting == setting),
-        "spans": select(ReadySpan.start_at, ReadySpan.end_at, ReadySpan.planned_pathway).where(
-            ReadySpan.setting == setting
-        ),
-        "capacity": select(
-            UnitCapacity.unit_code, UnitCapacity.effective_from, UnitCapacity.capacity
-        )
+def _discharges(start: date, end: date) -> Select[int, int, int]:
+    """Acute discharges alive after a night or more: how many, how many delayed, delay days."""
+    late = Spell.delay_days >= 1
+    return select(
+        func.count(),
+        func.sum(case((late, 1), else_=0)),
+        func.sum(case((late, Spell.delay_days), else_=0)),
+    ).where(
+        Spell.setting == "acute",
+        Spell.discharged_date.between(start, end),
+        Spell.discharged_date > Spell.admitted_date,
+        Spell.destination != "died",
+    )
+
+
+def _streamed_census_days(
+    connection: Connection, query: Select[datetime, datetime | None], instants: np.ndarray
+) -> int:
+    total = 0
+    result = connection.execution_options(yield_per=STREAM_ROWS).execute(query)
+    for rows in result.partitions():
+        frame = pd.DataFrame([tuple(row) for row in rows], columns=["start", "end"])
+        total += census_days(frame["start"], frame["end"], instants)
+    return total
+
+
+def _acute_capacity() -> Select[str, date, int]:
+    return (
+        select(UnitCapacity.unit_code, UnitCapacity.effective_from, UnitCapacity.capacity)
         .join(Unit, Unit.code == UnitCapacity.unit_code)
-        .where(Unit.setting == setting),
-    }
-    return {name: pd.read_sql(query, connection) for name, query in queries.items()}
+        .where(Unit.setting == "acute")
+    )

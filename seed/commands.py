@@ -112,8 +112,7 @@ def _figures(database: Database, spec: RunSpec) -> calibration.Figures | None:
     if end < spec.start:
         return None
     with database.engine.connect() as connection:
-        frames = calibration.read_frames(connection)
-    return calibration.figures(frames, spec.start, end)
+        return calibration.measure(connection, spec.start, end)
 
 
 def print_report(console: Console, report: SeedReport) -> None:

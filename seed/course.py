@@ -25,7 +25,7 @@ PATHWAY_RISK = (
 )
 ELECTIVE_SUPPORT_FACTOR = 0.35  # planned patients need less support after discharge
 SAME_DAY = {("emergency", 0): 0.60, ("elective", 0): 0.75, ("emergency", 1): 0.05}
-MEDIAN_LOS_DAYS = (2.3, 6.3, 10.2, 10.6)  # time to medically fit, by pathway, overnight stays
+MEDIAN_LOS_DAYS = (2.2, 6.05, 9.8, 10.2)  # time to medically fit, by pathway, overnight stays
 AGE_LOS_FACTOR = (0.75, 0.9, 1.0, 1.1, 1.2)
 LOS_SIGMA = 0.85
 DEATH_RISK = (0.002, 0.01, 0.025, 0.045, 0.075)  # emergency admissions, by age band

@@ -54,10 +54,10 @@ class Batcher:
         events = [_event(patient.pid, k, e) for k, e in enumerate(kept)]
         minutes = [e[0] for e in kept]
         self._disturb(patient.pid, events, minutes)
+        if self.current and len(self.current) + len(events) > self.size:
+            yield self._cut(day, system)  # a patient's events stay together
         self.current += events
         self.now = max(self.now, minutes[-1])
-        if len(self.current) >= self.size:
-            yield self._cut(day, system)
 
     def _disturb(self, pid: str, events: list[dict[str, Any]], minutes: list[int]) -> None:
         roll = self.rng.random()

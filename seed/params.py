@@ -37,14 +37,14 @@ class Params:
     pathway_mix: tuple[float, float, float, float] = (0.50, 0.45, 0.04, 0.01)
     occupancy: float = 0.93  # acute occupancy the admission rate is set for
     # acute bed days per admission (incl. same-day stays and delays), measured on the generator
-    bed_days_per_admission: float = 6.6
+    bed_days_per_admission: float = 6.15
     elective_share: float = 0.22
     p1_reablement_share: float = 0.40  # P1 discharges into a D2A home service (rest: packages)
     p0_restart_share: float = 0.04  # P0 discharges waiting for existing care to restart
     p2_follow_on_share: float = 0.30  # P2 stays followed by P1 reablement at home
     # designed mean demand ÷ capacity of D2A services, by pathway 1, 2, 3: bed-based services
     # run fuller, which is where the longest delays come from
-    d2a_utilisation: tuple[float, float, float] = (0.88, 1.2, 1.25)
+    d2a_utilisation: tuple[float, float, float] = (0.9, 1.35, 1.45)
     package_utilisation: float = 0.8  # designed demand ÷ weekly starts of packages of care
     warmup_days: int = 60  # simulated before the start so the hospital is full on day one
     late_share: float = 0.02  # patients with some events sent in a later batch
