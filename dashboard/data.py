@@ -9,14 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from api.database import Database
 from api.routers.metrics import _csv, _filename, _xlsx  # the API's own export writers
@@ -30,20 +29,20 @@ from models import Event, Organisation
 
 CACHE_SECONDS = 120.0
 CACHE_SIZE = 256
-WORKERS = 4
+T = TypeVar("T")
 
 
 class AnswerCache:
-    """Metric answers kept for a short while, and dropped at once when a new event is stored
-    (the event log's high-water mark is part of the key). The time limit covers what is not an
+    """Answers kept for a short while, and dropped at once when a new event is stored (the
+    event log's high-water mark is part of every key). The time limit covers what is not an
     event: reference data such as capacity, and the passing of days."""
 
     def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds, self.size = seconds, size
-        self._answers: OrderedDict[tuple[Any, ...], tuple[float, MetricResult]] = OrderedDict()
+        self._answers: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> MetricResult | None:
+    def get(self, key: tuple[Any, ...]) -> Any | None:
         with self._lock:
             found = self._answers.get(key)
             if found is None or time.monotonic() - found[0] > self.seconds:
@@ -52,15 +51,25 @@ class AnswerCache:
             self._answers.move_to_end(key)
             return found[1]
 
+    def put(self, key: tuple[Any, ...], answer: Any) -> None:
+        with self._lock:
+            self._answers[key] = (time.monotonic(), answer)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
 
-    def put(self, key: tuple[Any, ...], result: MetricResult) -> None:
-        with self._lock:
-            self._answers[key] = (time.monotonic(), result)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+    def remember(self, connection: Connection, key: tuple[Any, ...], answer: Callable[[], T]) -> T:
+        """The answer for `key` as of the latest event, computed only when not already kept."""
+        mark = connection.execute(select(func.max(Event.seq))).scalar()
+        full = (*key, mark, local_date(utc_now()))
+        found = self.get(full)
+        if found is None:
+            found = answer()
+            self.put(full, found)
+        return cast(T, found)
 
 
 @dataclass(frozen=True)
@@ -157,32 +166,21 @@ def metric(
     answer while no event has been stored since)."""
     with source.database.session() as session:
         connection = session.connection()
-        mark = connection.execute(select(func.max(Event.seq))).scalar()
-        key = (name, start, end, interval, group_by, organisation, mark, local_date(utc_now()))
-        cached = source.cache.get(key)
-        if cached is not None:
-            return cached
-        result = compute(
+        key = ("metric", name, start, end, interval, group_by, organisation)
+        return source.cache.remember(
             connection,
-            name,
-            start=start,
-            end=end,
-            interval=interval,
-            group_by=group_by,
-            organisation=organisation,
-            cost_per_bed_day=source.settings.cost_per_bed_day,
+            key,
+            lambda: compute(
+                connection,
+                name,
+                start=start,
+                end=end,
+                interval=interval,
+                group_by=group_by,
+                organisation=organisation,
+                cost_per_bed_day=source.settings.cost_per_bed_day,
+            ),
         )
-    source.cache.put(key, result)
-    return result
-
-
-def metrics(
-    source: Source, names: Sequence[str], start: date, end: date, interval: str, **filters: Any
-) -> list[MetricResult]:
-    """Several metrics at once, each on its own connection (a page of charts waits for the
-    slowest, not for the sum)."""
-    with ThreadPoolExecutor(max_workers=min(len(names), WORKERS) or 1) as pool:
-        return list(pool.map(lambda n: metric(source, n, start, end, interval, **filters), names))
 
 
 def spc_charts(result: MetricResult) -> list[SpcChart]:
@@ -224,5 +222,10 @@ def organisations(source: Source) -> list[dict[str, str]]:
 def first_event_date(source: Source) -> date | None:
     """The local date of the earliest event: charts start no earlier than the data does."""
     with source.database.session() as session:
-        first = session.scalar(select(func.min(Event.occurred_at)))
+        connection = session.connection()
+        first = source.cache.remember(
+            connection,
+            ("first_event",),
+            lambda: connection.execute(select(func.min(Event.occurred_at))).scalar(),
+        )
     return local_date(first) if first is not None else None

@@ -38,7 +38,8 @@ class Id(StrEnum):
     TRENDS_INTERVAL = "trends-interval"
     TRENDS_ORGANISATION = "trends-organisation"
     TRENDS_STATUS = "trends-status"
-    TRENDS_CHARTS = "trends-charts"
+    TRENDS_CARD = "trends-card"
+    TRENDS_CHART = "trends-chart"
 
     # Explore
     EXPLORE_METRIC = "explore-metric"

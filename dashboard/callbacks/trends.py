@@ -6,30 +6,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, html
+from dash import MATCH, Dash, Input, Output, State, html
 
 from dashboard import data, figures
 from dashboard.access import may_read_aggregates, principal_for
 from dashboard.components import definition, graph_of, message, spc_badges
 from dashboard.data import Source
 from dashboard.ids import Id
-from dashboard.pages.trends import ALL_PARTNERS, card
-from metrics import MetricResult
+from dashboard.pages.trends import ALL_PARTNERS, card_body, card_id
+from metrics import CATALOGUE, MetricResult
 from metrics.calendar import local_date, utc_now
 
-HEADLINES = (
-    "home_first_rate",
-    "delayed_bed_days",
-    "bed_days_lost",
-    "bed_days_saved",
-    "stranded_7",
-    "stranded_21",
-    "d2a_occupancy",
-    "readmission_30d_rate",
-)
 WEEKS = 52
 MONTHS = 24
 SIGN_IN_FIRST = "Sign in with a token to see the figures."
+NO_PERIOD = "There is not yet a complete period of data to chart."
 
 
 def period(interval: str, today: date, first: date | None) -> tuple[date, date] | None:
@@ -65,38 +56,48 @@ def organisation_options(source: Source, token: str | None, now: datetime) -> li
     return options + [{"label": o["name"], "value": o["code"]} for o in data.organisations(source)]
 
 
-def charts(
+def status(
     source: Source, token: str | None, interval: str, organisation: str | None, now: datetime
-) -> tuple[Any, list[Any]]:
-    """A status line and one card per headline metric."""
+) -> Any:
+    """What the charts cover, or why there are none."""
     if not may_read_aggregates(principal_for(source.database, token, now)):
-        return message(SIGN_IN_FIRST), []
+        return message(SIGN_IN_FIRST)
     span = period(interval, local_date(now), data.first_event_date(source))
     if span is None:
-        return message("There is not yet a complete period of data to chart."), []
+        return message(NO_PERIOD)
     start, end = span
-    org = organisation or None
-    results = data.metrics(source, HEADLINES, start, end, interval, organisation=org)
-    shown = "all partners" if org is None else org
-    status = message(
-        f"{'Weeks' if interval == 'week' else 'Months'} from {start:%d %b %Y} to {end:%d %b %Y}, "
-        f"{shown}. Reflects {results[0].events_reflected:,} events."
-    )
-    return status, [_card(result) for result in results]
+    shown = organisation or "all partners"
+    unit = "Weeks" if interval == "week" else "Months"
+    return message(f"{unit} from {start:%d %b %Y} to {end:%d %b %Y}, {shown}.")
 
 
-def _card(result: MetricResult) -> html.Section:
-    metric = result.metric
+def chart_card(
+    source: Source,
+    token: str | None,
+    name: str,
+    interval: str,
+    organisation: str | None,
+    now: datetime,
+) -> list[Any]:
+    """One headline metric's card: SPC badges, chart, notes and definition."""
+    metric = CATALOGUE[name]
+    title = f"{metric.title} ({metric.unit})"
+    if not may_read_aggregates(principal_for(source.database, token, now)):
+        return card_body(title, [])
+    span = period(interval, local_date(now), data.first_event_date(source))
+    if span is None:
+        return card_body(title, [html.P(NO_PERIOD, className="chart-note")])
+    result = data.metric(source, name, *span, interval, organisation=organisation or None)
     found = data.spc_charts(result)
     chart = found[0] if found else data.SpcChart(None, pd.DataFrame(), None, None, [])
     # The card's heading names the chart; the figure itself carries no second title.
     figure = figures.spc_figure(chart.points, title="", unit=metric.unit, target=metric.target)
     notes = [html.P(w, className="chart-note") for w in chart.warnings + _incomplete(result)]
-    return card(
-        f"{metric.title} ({metric.unit})",
+    return card_body(
+        title,
         [
             spc_badges(chart.variation, chart.assurance, metric.target, metric.unit),
-            graph_of(f"{Id.TRENDS_CHARTS}-{metric.name}", figure, f"{metric.title}: SPC chart"),
+            graph_of(f"{Id.TRENDS_CHART}-{name}", figure, f"{metric.title}: SPC chart"),
             *notes,
             definition(metric.definition),
         ],
@@ -123,10 +124,19 @@ def register(app: Dash, source: Source) -> None:
 
     @app.callback(
         Output(Id.TRENDS_STATUS, "children"),
-        Output(Id.TRENDS_CHARTS, "children"),
         Input(Id.TRENDS_INTERVAL, "value"),
         Input(Id.TRENDS_ORGANISATION, "value"),
         State(Id.TOKEN, "data"),
     )
-    def _charts(interval: str, organisation: str | None, token: str | None) -> tuple[Any, Any]:
-        return charts(source, token, interval, organisation, utc_now())
+    def _status(interval: str, organisation: str | None, token: str | None) -> Any:
+        return status(source, token, interval, organisation, utc_now())
+
+    @app.callback(
+        Output(card_id(MATCH), "children"),
+        Input(Id.TRENDS_INTERVAL, "value"),
+        Input(Id.TRENDS_ORGANISATION, "value"),
+        State(Id.TOKEN, "data"),
+        State(card_id(MATCH), "id"),
+    )
+    def _card(interval: str, organisation: str | None, token: str | None, id_: Any) -> Any:
+        return chart_card(source, token, id_["metric"], interval, organisation, utc_now())

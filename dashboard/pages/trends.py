@@ -8,8 +8,19 @@ from dash import dcc, html
 
 from dashboard.components import fieldset, labelled
 from dashboard.ids import Id
+from metrics import CATALOGUE
 
 ALL_PARTNERS = ""
+HEADLINES = (
+    "home_first_rate",
+    "delayed_bed_days",
+    "bed_days_lost",
+    "bed_days_saved",
+    "stranded_7",
+    "stranded_21",
+    "d2a_occupancy",
+    "readmission_30d_rate",
+)
 
 
 def layout() -> html.Div:
@@ -24,7 +35,8 @@ def layout() -> html.Div:
             ),
             controls(),
             html.Div(id=Id.TRENDS_STATUS, role="status"),
-            dcc.Loading(html.Div(id=Id.TRENDS_CHARTS, className="chart-grid"), delay_show=300),
+            # One card per metric, each filled by its own request, so each shows when ready.
+            html.Div([placeholder(name) for name in HEADLINES], className="chart-grid"),
         ],
         className="page",
     )
@@ -59,6 +71,24 @@ def controls() -> html.Div:
     )
 
 
-def card(title: str, body: list[Any]) -> html.Section:
-    """One metric's chart with its badges, notes and definition."""
-    return html.Section([html.H2(title), *body], className="card")
+def card_id(name: Any) -> dict[str, Any]:
+    """A card's pattern-matching id (`name` a metric, or MATCH in the callback)."""
+    return {"type": Id.TRENDS_CARD, "metric": name}
+
+
+def placeholder(name: str) -> html.Section:
+    """A metric's card before its chart arrives, named so the page reads right at once."""
+    metric = CATALOGUE[name]
+    return html.Section(
+        dcc.Loading(
+            html.Div(card_body(f"{metric.title} ({metric.unit})", []), id=card_id(name)),
+            delay_show=200,
+        ),
+        className="card",
+        **{"aria-label": metric.title},  # type: ignore[arg-type]
+    )
+
+
+def card_body(title: str, body: list[Any]) -> list[Any]:
+    """One metric's heading, then its badges, chart, notes and definition."""
+    return [html.H2(title), *body]

@@ -34,7 +34,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 PAGES = {
     "/": "#today-headlines .headline",
-    "/trends": "#trends-charts .card .js-plotly-plot",
+    "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === 8",
     "/explore": "#explore-figure .js-plotly-plot",
     "/wall": ".wall-section",
 }
@@ -90,7 +90,10 @@ class Tab:
 
     def open(self, path: str, ready: str) -> None:
         self.page.goto(self.live.url + path)
-        self.page.wait_for_selector(ready, timeout=20_000)
+        if ready.startswith("() =>"):
+            self.page.wait_for_function(ready, timeout=20_000)
+        else:
+            self.page.wait_for_selector(ready, timeout=20_000)
         self.page.wait_for_load_state("networkidle")
 
     def figure(self, component_id: str) -> list[dict[str, Any]]:

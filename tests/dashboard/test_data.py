@@ -121,19 +121,3 @@ def test_answers_expire(source: Source) -> None:
     result = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
     cache.put(("k",), result)
     assert cache.get(("k",)) is None
-
-
-def test_several_metrics_at_once_equal_one_by_one(source: Source) -> None:
-    names = ["acute_occupied", "ready_to_leave", "home_first_rate"]
-    together = data.metrics(source, names, date(2025, 2, 17), date(2025, 3, 9), "week")
-    alone = [
-        data.metric(
-            Source(source.get_database, source.settings),
-            n,
-            date(2025, 2, 17),
-            date(2025, 3, 9),
-            "week",
-        )
-        for n in names
-    ]
-    assert [r.records() for r in together] == [r.records() for r in alone]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from fastapi.testclient import TestClient
+
 from dashboard.callbacks import trends
 from dashboard.data import Source
+from dashboard.pages.trends import HEADLINES
 
 NOW = datetime(2025, 3, 10, 12, 0)  # a Monday
 
@@ -29,19 +32,35 @@ def test_months_are_complete_and_start_after_the_data_does() -> None:
 
 
 def test_a_reader_gets_a_card_per_headline_metric(source: Source, tokens: dict[str, str]) -> None:
-    status, cards = trends.charts(source, tokens["board"], "week", None, NOW)
-    assert "Weeks from 24 Feb 2025 to 09 Mar 2025" in str(status)
-    assert len(cards) == len(trends.HEADLINES)
-    headings = [card.children[0].children for card in cards]
-    assert (
-        headings[0] == "Home First rate (%)"
-        and headings[4] == "Stranded patients (7+ days) (patients)"
-    )
+    status = trends.status(source, tokens["board"], "week", None, NOW)
+    assert "Weeks from 24 Feb 2025 to 09 Mar 2025, all partners." in str(status)
+    cards = [trends.chart_card(source, tokens["board"], n, "week", None, NOW) for n in HEADLINES]
+    headings = [card[0].children for card in cards]
+    assert headings[0] == "Home First rate (%)"
+    assert headings[4] == "Stranded patients (7+ days) (patients)"
+    assert all(len(card) > 1 for card in cards)  # badges, chart and definition follow
+
+
+def test_a_card_draws_the_spc_chart_the_api_serves(
+    source: Source, tokens: dict[str, str], client: TestClient
+) -> None:
+    card = trends.chart_card(source, tokens["board"], "stranded_7", "week", None, NOW)
+    [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
+    drawn = {t["name"]: t["y"] for t in graph.figure["data"]}
+    params = {"start": "2025-02-24", "end": "2025-03-09", "interval": "week"}
+    headers = {"Authorization": f"Bearer {tokens['board']}"}
+    [chart] = client.get("/api/v1/metrics/stranded_7/spc", params=params, headers=headers).json()[
+        "charts"
+    ]
+    assert list(drawn["Value (patients)"]) == [p["value"] for p in chart["points"]]
+    assert list(drawn["Mean"]) == [p["mean"] for p in chart["points"]]
 
 
 def test_the_organisation_filter_and_its_options(source: Source, tokens: dict[str, str]) -> None:
-    status, cards = trends.charts(source, tokens["analyst"], "week", "RX1", NOW)
-    assert "RX1" in str(status) and len(cards) == len(trends.HEADLINES)
+    status = trends.status(source, tokens["analyst"], "week", "RX1", NOW)
+    assert "RX1" in str(status)
+    card = trends.chart_card(source, tokens["analyst"], "stranded_7", "week", "RX1", NOW)
+    assert len(card) > 1
     options = trends.organisation_options(source, tokens["board"], NOW)
     assert options[0] == {"label": "All partners", "value": ""}
     assert {"label": "Riverside Hospital", "value": "RX1"} in options
@@ -50,5 +69,6 @@ def test_the_organisation_filter_and_its_options(source: Source, tokens: dict[st
 
 def test_the_display_role_and_strangers_see_nothing(source: Source, tokens: dict[str, str]) -> None:
     for token in (tokens["display"], None):
-        status, cards = trends.charts(source, token, "week", None, NOW)
-        assert cards == [] and "Sign in" in str(status)
+        assert "Sign in" in str(trends.status(source, token, "week", None, NOW))
+        card = trends.chart_card(source, token, "home_first_rate", "week", None, NOW)
+        assert [c.children for c in card] == ["Home First rate (%)"]
