@@ -31,10 +31,13 @@ def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.D
     admission date + min_los − 1 onwards; the admission date is the spell's, so LOS runs
     across ward transfers.
     """
-    rows = sources.stays(connection, ACUTE, query.start, query.end, query.organisation)
+    rows = sources.stays(
+        connection, ACUTE, query.start, query.end, query.organisation, query.group_by, min_los > 1
+    )
     first, last = counted_days(rows, query.end)
-    from_los = as_days(rows["admitted_date"]) + np.timedelta64(min_los - 1, "D")
-    first = np.maximum(first, from_los)
+    if min_los > 1:
+        from_los = as_days(rows["admitted_date"]) + np.timedelta64(min_los - 1, "D")
+        first = np.maximum(first, from_los)
     groups = labels(rows, query)
     grid = grid_for(connection, query, ACUTE, [groups])
     counts = census_counts(grid, first, last, groups)
@@ -48,7 +51,9 @@ def ready_census(
 
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
-    rows = sources.ready_spans(connection, query.start, query.end, query.organisation)
+    rows = sources.ready_spans(
+        connection, query.start, query.end, query.organisation, query.group_by
+    )
     if pathways is not None:
         rows = rows[rows["pathway"].isin(pathways)].reset_index(drop=True)
     first, last = counted_days(rows, query.end)
@@ -76,7 +81,9 @@ def d2a_waiting(connection: Connection, query: Query) -> pd.DataFrame:
 
 def d2a_occupancy(connection: Connection, query: Query) -> pd.DataFrame:
     """D2A stays at each census ÷ the capacity in force that day."""
-    stays = sources.stays(connection, D2A_SETTINGS, query.start, query.end, query.organisation)
+    stays = sources.stays(
+        connection, D2A_SETTINGS, query.start, query.end, query.organisation, query.group_by
+    )
     first, last = counted_days(stays, query.end)
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)

@@ -65,8 +65,10 @@ def make_grid(
 
 def label(values: pd.Series) -> pd.Series:
     """Breakdown labels: numbers and codes as text, a missing value as 'unknown'."""
-    text = values.astype(object).map(lambda v: UNKNOWN if pd.isna(v) else _text(v))
-    return text.astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # A missing value has code -1, which picks the last name: unknown.
+    names = np.asarray([_text(u) for u in uniques] + [UNKNOWN], dtype=object)
+    return pd.Series(names[codes], index=values.index, dtype=object)
 
 
 def _text(value: object) -> str:

@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api.app import create_app
 from api.database import Database
+from api.settings import Settings
 from metrics.catalogue import METRICS
 from tests.conftest import token_for
 from tests.metrics.scenario import Patient
@@ -199,3 +201,52 @@ def test_spc_leaves_out_periods_without_a_figure_and_refuses_bad_options(
         f"{URL}/acute_occupied/spc", params=params | {"fix_after_n_points": 3}, headers=admin
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "fix_after_n_points"
+
+
+def test_spc_charts_each_group_and_rebases(
+    one_discharge: TestClient, admin: dict[str, str]
+) -> None:
+    params_rebased: list[tuple[str, str | int | float | bool | None]] = [
+        ("start", "2025-02-01"),
+        ("end", "2025-03-31"),
+        ("group_by", "unit"),
+        ("rebase", "2025-03-01"),
+        ("rebase", "2025-03-15"),
+    ]
+    answer = one_discharge.get(
+        f"{URL}/acute_occupied/spc", params=params_rebased, headers=admin
+    ).json()
+    assert [c["group"] for c in answer["charts"]] == ["W1", "W2"]
+    points = answer["charts"][0]["points"]
+    # Three groups: February, 1–14 March and 15–31 March, each with its own mean.
+    feb, early, late = points[0], points[28], points[42]
+    assert (feb["period"], early["period"], late["period"]) == (
+        "2025-02-01",
+        "2025-03-01",
+        "2025-03-15",
+    )
+    assert feb["mean"] == 0.0 and early["mean"] == pytest.approx(2 / 14) and late["mean"] == 0.0
+
+
+def test_bed_days_saved_priced_at_the_configured_cost(
+    system: Database, admin: dict[str, str]
+) -> None:
+    # Baseline (12 weeks before 3 March): one P1 discharge with delay 3. The week: one P1
+    # discharge with delay 1: 3 − 1 = 2 bed days saved, at £350 = £700.
+    app = create_app(Settings(database_url=system.url, cost_per_bed_day=350.0), database=system)
+    before, now = Patient("b"), Patient("n")
+    before.admitted("2025-02-01T10:00:00+00:00")
+    before.ready("2025-02-02T10:00:00+00:00", pathway=1)
+    before.discharged("2025-02-05T10:00:00+00:00", pathway=1)
+    now.admitted("2025-03-03T10:00:00+00:00")
+    now.ready("2025-03-04T10:00:00+00:00", pathway=1)
+    now.discharged("2025-03-05T10:00:00+00:00", pathway=1)
+    with TestClient(app) as client:
+        _post(client, admin, before.events + now.events)
+        answer = client.get(
+            f"{URL}/bed_days_saved", params=WEEK | {"interval": "total"}, headers=admin
+        ).json()
+    assert answer["cost_per_bed_day"] == 350.0
+    assert answer["baseline_start"] == "2024-12-09" and answer["baseline_end"] == "2025-03-02"
+    (row,) = answer["rows"]
+    assert (row["value"], row["priced_value"]) == (2, 700.0)
