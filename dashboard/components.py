@@ -32,7 +32,8 @@ def graph_of(component_id: str, figure: Any, label: str) -> html.Div:
     return html.Div(
         dcc.Graph(
             id=component_id,
-            config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+            # Only "download as PNG": nothing that leaves the page or needs a mouse to undo.
+            config={"displaylogo": False, "modeBarButtons": [["toImage"]]},
             **extra,
         ),
         className="chart",

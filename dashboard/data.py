@@ -98,11 +98,18 @@ class SpcChart:
 
 
 def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
-    """The coordinator's position at `as_of` (naive UTC) and 24 hours before."""
+    """The coordinator's position at `as_of` (naive UTC, taken to the minute) and 24 hours
+    before; screens open at the same minute share one answer until an event arrives."""
     from metrics.snapshot import snapshot as position  # imported late: lands separately
 
+    minute = as_of.replace(second=0, microsecond=0)
     with source.database.session() as session:
-        return position(session.connection(), as_of=as_of, organisation=organisation)
+        connection = session.connection()
+        return source.cache.remember(
+            connection,
+            ("snapshot", minute, organisation),
+            lambda: position(connection, as_of=minute, organisation=organisation),
+        )
 
 
 def ready_patients(

@@ -121,3 +121,14 @@ def test_answers_expire(source: Source) -> None:
     result = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
     cache.put(("k",), result)
     assert cache.get(("k",)) is None
+
+
+def test_screens_at_the_same_minute_share_a_snapshot(source: Source, ward: Database) -> None:
+    first = data.snapshot(source, AS_OF.replace(second=5))
+    assert data.snapshot(source, AS_OF.replace(second=50)) is first
+    assert first["as_of"] == AS_OF.isoformat() + "Z"  # taken to the minute
+    late = Patient("p9")
+    late.admitted("2025-03-10T09:00:00+00:00")
+    load(ward, late.events, now=LOADED_AT)
+    fresh = data.snapshot(source, AS_OF.replace(second=50))
+    assert fresh["acute_inpatients"]["now"] == first["acute_inpatients"]["now"] + 1
