@@ -37,7 +37,7 @@ class Params:
     pathway_mix: tuple[float, float, float, float] = (0.50, 0.45, 0.04, 0.01)
     occupancy: float = 0.93  # acute occupancy the admission rate is set for
     # acute bed days per admission (incl. same-day stays and delays), measured on the generator
-    bed_days_per_admission: float = 6.15
+    bed_days_per_admission: float = 6.3
     elective_share: float = 0.22
     p1_reablement_share: float = 0.40  # P1 discharges into a D2A home service (rest: packages)
     p0_restart_share: float = 0.04  # P0 discharges waiting for existing care to restart

@@ -27,7 +27,7 @@ WEEKEND_STARTS = {
 }
 CARE_MARKET = (0.9, 1.1)  # weekly package starts vary between these shares of the usual
 # Bed-based pathways: days waited before a spot purchase is sought, and the daily chance of one.
-SPOT_PURCHASE = {2: (9, 0.12), 3: (11, 0.1)}
+SPOT_PURCHASE = {2: (8, 0.13), 3: (12, 0.1)}
 ROUTES = (HOME, HOSPICE, PACKAGE, REABLEMENT, BED2, BED3)
 BED_PATHWAY = {REABLEMENT: 1, BED2: 2, BED3: 3}
 

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 # Days from readiness until arrangements are complete, as (share, low, high) mixtures.
 ARRANGEMENT_DAYS = {
     HOME: ((0.97, 0.02, 0.15), (0.025, 0.6, 1.6), (0.005, 1.5, 3.5)),
-    PACKAGE: ((0.95, 0.02, 0.2), (0.05, 0.8, 3.0)),
-    REABLEMENT: ((0.95, 0.02, 0.2), (0.05, 0.8, 3.0)),
+    PACKAGE: ((0.93, 0.02, 0.2), (0.07, 0.8, 3.0)),
+    REABLEMENT: ((0.93, 0.02, 0.2), (0.07, 0.8, 3.0)),
     BED2: ((0.4, 0.05, 0.4), (0.6, 0.8, 3.5)),
     BED3: ((0.2, 0.05, 0.4), (0.8, 1.5, 7.0)),
     HOSPICE: ((1.0, 0.5, 3.0),),
