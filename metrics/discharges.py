@@ -1,4 +1,8 @@
-"""Flow metrics counted on the day something happened: readiness starts and acute discharges."""
+"""Flow metrics counted on the day something happened: readiness starts and acute discharges.
+
+Discharges arrive as counts `n` per distinct (date, attributes) combination, so every weight
+below is a per-row figure times `n`.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +14,50 @@ from sqlalchemy import Connection
 from metrics import sources
 from metrics.breakdown import grid_for, labels
 from metrics.calendar import as_days, local_days, local_hours
+from metrics.discharge_sources import discharges
 from metrics.grid import Grid, delay_bands, event_counts, roll_up
 from metrics.query import Query
 
 ACUTE = sources.ACUTE
 NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")
 HOME_FIRST = (0, 1)
+Weights = NDArray[np.float64]
 
 
-def acute_discharges_frame(connection: Connection, query: Query) -> pd.DataFrame:
-    """Acute discharges of the period, with their delay band."""
-    rows = sources.discharges(connection, ACUTE, query.start, query.end, query.organisation)
-    rows["band"] = delay_bands(rows["delay_days"].fillna(0))
+def acute_discharges_frame(connection: Connection, query: Query, *columns: str) -> pd.DataFrame:
+    """Counts of the period's acute discharges by date, `columns` and the breakdown."""
+    wanted = set(columns)
+    if query.group_by == "band":
+        wanted.add("delay_days")
+    elif query.group_by is not None:
+        wanted.add(query.group_by)
+    rows = discharges(connection, ACUTE, query.start, query.end, query.organisation, wanted)
+    if "delay_days" in rows:
+        rows["band"] = delay_bands(rows["delay_days"].fillna(0))
     return rows
+
+
+def count(rows: pd.DataFrame, per_row: object = 1.0) -> Weights:
+    """Each row's weight: `per_row` (a number or a column) times its count n."""
+    n = np.asarray(rows["n"], dtype=np.float64) if "n" in rows else np.ones(len(rows))
+    return n * np.asarray(per_row, dtype=np.float64)
 
 
 def count_rows(
     connection: Connection,
     query: Query,
     rows: pd.DataFrame,
-    days: NDArray[np.datetime64],
-    numerator: NDArray[np.float64] | None = None,
-    denominator: NDArray[np.float64] | None = None,
+    numerator: Weights,
+    denominator: Weights | None = None,
+    days: NDArray[np.datetime64] | None = None,
 ) -> pd.DataFrame:
-    """Rows counted on their day; with `denominator` weights, a ratio of the two weights."""
+    """Rows counted on their day (the discharge date unless `days`); with a denominator, a
+    ratio of the two weights."""
+    on = as_days(rows["discharged_date"]) if days is None else days
     groups = labels(rows, query)
     grid = grid_for(connection, query, ACUTE, [groups])
-    num = event_counts(grid, days, groups, numerator)
-    den = None if denominator is None else event_counts(grid, days, groups, denominator)
+    num = event_counts(grid, on, groups, numerator)
+    den = None if denominator is None else event_counts(grid, on, groups, denominator)
     metric = query.metric
     return roll_up(grid, query.interval, metric.aggregation, num, den, metric.scale)
 
@@ -48,39 +68,35 @@ def ready_new(connection: Connection, query: Query) -> pd.DataFrame:
     rows = sources.readiness_starts(connection, query.start, query.end, query.organisation)
     rows = rows.sort_values(["spell_id", "start_at", "seq"])
     rows = rows.drop_duplicates(["spell_id", "start_at"], keep="last").reset_index(drop=True)
-    return count_rows(connection, query, rows, local_days(rows["start_at"]))
+    return count_rows(connection, query, rows, count(rows), days=local_days(rows["start_at"]))
 
 
 def acute_discharges(connection: Connection, query: Query) -> pd.DataFrame:
     rows = acute_discharges_frame(connection, query)
-    return count_rows(connection, query, rows, as_days(rows["discharged_date"]))
+    return count_rows(connection, query, rows, count(rows))
 
 
 def bed_days_lost(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query)
-    delays = rows["delay_days"].to_numpy(dtype=np.float64)
-    return count_rows(connection, query, rows, as_days(rows["discharged_date"]), delays)
+    rows = acute_discharges_frame(connection, query, "delay_days")
+    return count_rows(connection, query, rows, count(rows, rows["delay_days"]))
 
 
 def discharge_delay(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query)
-    delays = rows["delay_days"].to_numpy(dtype=np.float64)
-    ones = np.ones(len(rows))
-    return count_rows(connection, query, rows, as_days(rows["discharged_date"]), delays, ones)
+    rows = acute_discharges_frame(connection, query, "delay_days")
+    return count_rows(connection, query, rows, count(rows, rows["delay_days"]), count(rows))
 
 
 def pathway_discharges(connection: Connection, query: Query) -> pd.DataFrame:
     """Acute discharges on pathways 0–3, leaving out deaths and transfers to other hospitals."""
-    rows = acute_discharges_frame(connection, query)
+    rows = acute_discharges_frame(connection, query, "pathway", "destination")
     counted = rows["pathway"].notna() & ~rows["destination"].isin(NOT_COUNTED_FOR_PATHWAYS)
     return rows[counted].reset_index(drop=True)
 
 
 def home_first_rate(connection: Connection, query: Query) -> pd.DataFrame:
     rows = pathway_discharges(connection, query)
-    home = np.asarray(rows["pathway"].isin(HOME_FIRST), dtype=np.float64)
-    days = as_days(rows["discharged_date"])
-    return count_rows(connection, query, rows, days, home, np.ones(len(rows)))
+    home = count(rows, rows["pathway"].isin(HOME_FIRST))
+    return count_rows(connection, query, rows, home, count(rows))
 
 
 def pathway_mix(connection: Connection, query: Query) -> pd.DataFrame:
@@ -89,8 +105,8 @@ def pathway_mix(connection: Connection, query: Query) -> pd.DataFrame:
     days = as_days(rows["discharged_date"])
     groups = labels(rows, query)
     grid = grid_for(connection, query, ACUTE, [groups])
-    on_pathway = event_counts(grid, days, groups)
-    everyone = event_counts(Grid(query.start, query.end, (None,)), days)
+    on_pathway = event_counts(grid, days, groups, count(rows))
+    everyone = event_counts(Grid(query.start, query.end, (None,)), days, None, count(rows))
     all_pathways = np.broadcast_to(everyone, on_pathway.shape)
     metric = query.metric
     return roll_up(grid, query.interval, "ratio", on_pathway, all_pathways, metric.scale)
@@ -101,10 +117,9 @@ def delay_band(connection: Connection, query: Query) -> pd.DataFrame:
 
 
 def discharged_before_noon_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query)
-    before_noon = np.asarray(local_hours(rows["discharged_at"]) < 12, dtype=np.float64)
-    days = as_days(rows["discharged_date"])
-    return count_rows(connection, query, rows, days, before_noon, np.ones(len(rows)))
+    rows = acute_discharges_frame(connection, query, "discharged_hour")
+    before_noon = count(rows, local_hours(rows["discharged_hour"]) < 12)
+    return count_rows(connection, query, rows, before_noon, count(rows))
 
 
 def weekend_discharge_ratio(connection: Connection, query: Query) -> pd.DataFrame:

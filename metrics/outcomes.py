@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from metrics import sources
 from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
 from metrics.calendar import as_days, local_date
-from metrics.discharges import count_rows, pathway_discharges
+from metrics.discharge_sources import discharges, emergency_admissions
+from metrics.discharges import ACUTE, acute_discharges_frame, count, count_rows
 from metrics.grid import event_counts, roll_up
 from metrics.query import Query
 from models.reference import D2A_SETTINGS, SETTING_PATHWAY
@@ -21,21 +21,28 @@ FOLLOW_UP_DAYS = 29  # readmission within 0–29 days of the discharge date
 
 def baseline_mean_delay(connection: Connection, query: Query) -> pd.Series:
     """Mean delay per pathway of the acute discharges with a pathway in the baseline."""
-    rows = sources.discharges(
-        connection, sources.ACUTE, query.baseline_start, query.baseline_end, query.organisation
+    rows = discharges(
+        connection,
+        ACUTE,
+        query.baseline_start,
+        query.baseline_end,
+        query.organisation,
+        ("pathway", "delay_days"),
     )
     rows = rows[rows["pathway"].notna()]
-    return rows.groupby(rows["pathway"].astype(int))["delay_days"].mean()
+    pathway = rows["pathway"].astype(int)
+    total = pd.Series(count(rows, rows["delay_days"]), index=rows.index).groupby(pathway).sum()
+    return total / pd.Series(count(rows), index=rows.index).groupby(pathway).sum()
 
 
 def bed_days_saved(connection: Connection, query: Query) -> pd.DataFrame:
     """Σ per discharge of (baseline mean delay on its pathway − its delay)."""
-    rows = sources.discharges(connection, sources.ACUTE, query.start, query.end, query.organisation)
+    rows = acute_discharges_frame(connection, query, "pathway", "delay_days")
     rows = rows[rows["pathway"].notna()].reset_index(drop=True)
     expected = rows["pathway"].astype(int).map(baseline_mean_delay(connection, query))
-    rows = rows[expected.notna()].reset_index(drop=True)
-    saved = (expected.dropna().to_numpy() - rows["delay_days"].to_numpy()).astype(np.float64)
-    result = count_rows(connection, query, rows, as_days(rows["discharged_date"]), saved)
+    rows, expected = rows[expected.notna()], expected.dropna()
+    saved = count(rows, expected.to_numpy(dtype=np.float64) - rows["delay_days"])
+    result = count_rows(connection, query, rows.reset_index(drop=True), saved)
     cost = query.cost_per_bed_day
     result["priced_value"] = result["value"] * cost if cost is not None else np.nan
     return result
@@ -44,13 +51,12 @@ def bed_days_saved(connection: Connection, query: Query) -> pd.DataFrame:
 def readmission_30d_rate(connection: Connection, query: Query) -> pd.DataFrame:
     """Discharges alive, not to another hospital, followed by an emergency acute admission of the
     same patient on days 0–29 after the discharge date; incomplete while follow-up is short."""
-    rows = sources.discharges(connection, sources.ACUTE, query.start, query.end, query.organisation)
+    rows = acute_discharges_frame(connection, query, "patient_id", "discharged_at", "destination")
     rows = rows[~rows["destination"].isin(("died", "other_hospital"))].reset_index(drop=True)
     until = query.end + timedelta(days=FOLLOW_UP_DAYS)
-    admissions = sources.emergency_admissions(connection, query.start, until)
-    readmitted = _readmitted(rows, admissions).to_numpy(dtype=np.float64)
-    days = as_days(rows["discharged_date"])
-    result = count_rows(connection, query, rows, days, readmitted, np.ones(len(rows)))
+    admissions = emergency_admissions(connection, query.start, until)
+    readmitted = count(rows, _readmitted(rows, admissions))
+    result = count_rows(connection, query, rows, readmitted, count(rows))
     today = np.datetime64(local_date(query.now), "D")
     follow_up_end = result["last_day"].to_numpy() + np.timedelta64(FOLLOW_UP_DAYS, "D")
     result["incomplete"] = np.asarray(follow_up_end > today, dtype=bool)
@@ -68,25 +74,27 @@ def _readmitted(discharges: pd.DataFrame, admissions: pd.DataFrame) -> pd.Series
     return pd.Series([i in hit for i in left["index"]], dtype=bool)
 
 
-def d2a_episodes(connection: Connection, query: Query) -> pd.DataFrame:
-    """D2A episodes (spells) discharged in the period, with their pathway and length of stay."""
-    rows = sources.discharges(connection, D2A_SETTINGS, query.start, query.end, query.organisation)
+def d2a_episodes(connection: Connection, query: Query, *columns: str) -> pd.DataFrame:
+    """Counts of D2A episodes (spells) discharged in the period, by setting and `columns`;
+    an episode's pathway is its setting's."""
+    wanted = {"setting", *columns}
+    if query.group_by not in (None, "pathway"):
+        wanted.add(str(query.group_by))
+    rows = discharges(connection, D2A_SETTINGS, query.start, query.end, query.organisation, wanted)
     rows["pathway"] = rows["setting"].map(SETTING_PATHWAY)
-    los = as_days(rows["discharged_date"]) - as_days(rows["admitted_date"])
-    rows["los"] = los.astype(np.int64)
     return rows
 
 
 def d2a_length_of_stay(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = d2a_episodes(connection, query)
-    los = rows["los"].to_numpy(dtype=np.float64)
-    return _d2a_ratio(connection, query, rows, los)
+    rows = d2a_episodes(connection, query, "admitted_date")
+    los = as_days(rows["discharged_date"]) - as_days(rows["admitted_date"])
+    return _d2a_ratio(connection, query, rows, count(rows, los.astype(np.int64)))
 
 
 def d2a_home_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = d2a_episodes(connection, query)
-    home = rows["home"].fillna(False).to_numpy(dtype=np.float64)
-    return _d2a_ratio(connection, query, rows, home)
+    rows = d2a_episodes(connection, query, "home")
+    home = rows["home"].fillna(False).astype(bool)
+    return _d2a_ratio(connection, query, rows, count(rows, home))
 
 
 def _d2a_ratio(
@@ -96,9 +104,6 @@ def _d2a_ratio(
     grid = grid_for(connection, query, D2A_SETTINGS, [groups], D2A_PATHWAYS)
     days = as_days(rows["discharged_date"])
     num = event_counts(grid, days, groups, numerator)
-    den = event_counts(grid, days, groups)
+    den = event_counts(grid, days, groups, count(rows))
     metric = query.metric
     return roll_up(grid, query.interval, "ratio", num, den, metric.scale)
-
-
-__all__ = ["bed_days_saved", "d2a_home_rate", "d2a_length_of_stay", "pathway_discharges"]

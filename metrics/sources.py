@@ -12,11 +12,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, Select, cast, extract, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Select,
+    cast,
+    extract,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from metrics.calendar import census_instant
 from models import Event, ReadySpan, Spell, Stay, Unit, UnitCapacity
-from models.reference import D2A_SETTINGS, Destination
+from models.reference import D2A_SETTINGS
 
 ACUTE = ("acute",)
 # Time and date columns, read raw and turned into datetime64 in one vectorised step: SQLite
@@ -24,7 +34,7 @@ ACUTE = ("acute",)
 # UTC, or midnight of a date), since numpy converts Python datetimes one by one.
 TIMES = frozenset(
     {"start_at", "end_at", "ready_since", "admitted_at", "admitted_date", "discharged_at"}
-    | {"discharged_date", "effective_from"}
+    | {"discharged_date", "discharged_hour", "effective_from"}
 )
 
 
@@ -65,7 +75,8 @@ def micros(connection: Connection, column: Any, name: str) -> Any:
     ISO text on SQLite, microseconds since 1970 on PostgreSQL."""
     if connection.dialect.name == "sqlite":
         return column.label(name)
-    return cast(extract("epoch", column) * 1_000_000, BigInteger).label(name)
+    micro: Any = literal_column("1000000")  # a literal, so PostgreSQL can match it in GROUP BY
+    return cast(extract("epoch", column) * micro, BigInteger).label(name)
 
 
 def day_window(start: date, end: date) -> tuple[datetime, datetime]:
@@ -146,52 +157,6 @@ def readiness_starts(
         .join_from(ReadySpan, Spell, r.spell_id == s.spell_id)
         .where(r.setting == "acute", r.start_at == r.ready_since)
         .where(r.start_at >= since, r.start_at < until, *_org(r.organisation_code, org))
-    )
-    return frame(connection, query)
-
-
-def discharges(
-    connection: Connection, settings: tuple[str, ...], start: date, end: date, org: str | None
-) -> pd.DataFrame:
-    """Spells of `settings` ended by `discharged` with a local discharge date in start..end."""
-    s, d = Spell.__table__.c, Destination.__table__.c
-    since, until = day_window(start, end)
-    query = (
-        select(
-            s.patient_id,
-            s.setting,
-            micros(connection, s.admitted_date, "admitted_date"),
-            micros(connection, s.discharged_at, "discharged_at"),
-            micros(connection, s.discharged_date, "discharged_date"),
-            s.last_unit_code.label("unit"),
-            s.organisation_code.label("organisation"),
-            s.local_authority,
-            s.discharge_pathway.label("pathway"),
-            s.delay_reason.label("reason"),
-            s.destination,
-            s.delay_days,
-            d.usual_residence.label("home"),
-        )
-        .join_from(Spell, Destination, d.code == s.destination, isouter=True)
-        .where(s.setting.in_(settings), s.discharged_at >= since, s.discharged_at < until)
-        .where(*_org(s.organisation_code, org))
-    )
-    return frame(connection, query)
-
-
-def emergency_admissions(connection: Connection, start: date, end: date) -> pd.DataFrame:
-    """Emergency acute admissions with a local admission date in start..end, anywhere."""
-    s = Spell.__table__.c
-    since, until = day_window(start, end)
-    query = select(
-        s.patient_id,
-        micros(connection, s.admitted_at, "admitted_at"),
-        micros(connection, s.admitted_date, "admitted_date"),
-    ).where(
-        s.setting == "acute",
-        s.admission_method == "emergency",
-        s.admitted_at >= since,
-        s.admitted_at < until,
     )
     return frame(connection, query)
 
