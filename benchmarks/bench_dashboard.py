@@ -96,7 +96,7 @@ def scenarios(source: Source, token: str, now: Any) -> list[tuple[str, str, Call
         ("Trends", "filter by a partner", lambda: trends_page(source, token, "week", org, now)),
         (
             "Trends",
-            "one card (slowest: readmissions)",
+            "one card (readmissions)",
             lambda: trends.chart_card(source, token, "readmission_30d_rate", "week", None, now),
         ),
         (

@@ -92,7 +92,8 @@ def chart_card(
     chart = found[0] if found else data.SpcChart(None, pd.DataFrame(), None, None, [])
     # The card's heading names the chart; the figure itself carries no second title.
     figure = figures.spc_figure(chart.points, title="", unit=metric.unit, target=metric.target)
-    notes = [html.P(w, className="chart-note") for w in chart.warnings + _incomplete(result)]
+    written = chart.warnings + _incomplete(result) + _priced(result, source.settings.cost_currency)
+    notes = [html.P(w, className="chart-note") for w in written]
     return card_body(
         title,
         [
@@ -102,6 +103,20 @@ def chart_card(
             definition(metric.definition),
         ],
     )
+
+
+def _priced(result: MetricResult, currency: str) -> list[str]:
+    """Bed days saved in money, as metrics/ prices them for the latest period."""
+    rows = result.rows
+    if "priced_value" not in rows.columns or rows.empty or pd.isna(rows["priced_value"].iloc[-1]):
+        return []
+    last = rows.iloc[-1]
+    symbol = {"GBP": "£"}.get(currency, f"{currency} ")
+    return [
+        f"Latest period ({last['period']:%d %b %Y}): {last['value']:,.0f} bed days saved, "
+        f"worth {symbol}{last['priced_value']:,.0f} at {symbol}"
+        f"{result.query.cost_per_bed_day:,.0f} a bed day."
+    ]
 
 
 def _incomplete(result: MetricResult) -> list[str]:

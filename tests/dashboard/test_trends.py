@@ -72,3 +72,16 @@ def test_the_display_role_and_strangers_see_nothing(source: Source, tokens: dict
         assert "Sign in" in str(trends.status(source, token, "week", None, NOW))
         card = trends.chart_card(source, token, "home_first_rate", "week", None, NOW)
         assert [c.children for c in card] == ["Home First rate (%)"]
+
+
+def test_bed_days_saved_are_priced_when_a_cost_is_set(
+    source: Source, tokens: dict[str, str]
+) -> None:
+    priced = Source(
+        source.get_database, source.settings.model_copy(update={"cost_per_bed_day": 400.0})
+    )
+    card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW)
+    notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
+    assert any("at £400 a bed day" in note for note in notes)
+    plain = trends.chart_card(source, tokens["board"], "bed_days_saved", "week", None, NOW)
+    assert not any("a bed day" in str(c) for c in plain)
