@@ -23,6 +23,7 @@ class Id(StrEnum):
     TODAY_DATE = "today-date"
     TODAY_TIME = "today-time"
     TODAY_NOW = "today-now"
+    TODAY_REFRESH = "today-refresh"
     TODAY_STATUS = "today-status"
     TODAY_HEADLINES = "today-headlines"
     TODAY_PATHWAY = "today-pathway"

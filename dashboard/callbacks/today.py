@@ -133,7 +133,12 @@ def long_waiters(
 
 
 def register(app: Dash, source: Source) -> None:
-    when = [Input(Id.TODAY_DATE, "date"), Input(Id.TODAY_TIME, "value"), State(Id.TOKEN, "data")]
+    when = [
+        Input(Id.TODAY_DATE, "date"),
+        Input(Id.TODAY_TIME, "value"),
+        Input(Id.TODAY_REFRESH, "n_intervals"),
+        State(Id.TOKEN, "data"),
+    ]
 
     @app.callback(
         Output(Id.TODAY_STATUS, "children"),
@@ -146,7 +151,9 @@ def register(app: Dash, source: Source) -> None:
         Output(Id.TODAY_SERVICES, "figure"),
         *when,
     )
-    def _position(day: str | None, clock: str | None, token: str | None) -> tuple[Any, ...]:
+    def _position(
+        day: str | None, clock: str | None, _n: Any, token: str | None
+    ) -> tuple[Any, ...]:
         now = utc_now()
         return position(source, token, as_of(day, clock, now), now).outputs()
 
@@ -155,7 +162,9 @@ def register(app: Dash, source: Source) -> None:
         Output(Id.TODAY_PATIENTS_NOTE, "children"),
         *when,
     )
-    def _patients(day: str | None, clock: str | None, token: str | None) -> tuple[Any, str]:
+    def _patients(
+        day: str | None, clock: str | None, _n: Any, token: str | None
+    ) -> tuple[Any, str]:
         now = utc_now()
         return long_waiters(source, token, as_of(day, clock, now), now)
 

@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard.components import graph, labelled
 from dashboard.ids import Id
 
+REFRESH_SECONDS = 300
 PATIENT_COLUMNS: list[dict[str, Any]] = [
     {"field": "patient_id", "headerName": "Patient id (local)", "pinned": "left"},
     {"field": "unit_name", "headerName": "Unit"},
@@ -36,6 +37,8 @@ def layout() -> html.Div:
                 "Where the system is now, and what changed in the last 24 hours.",
                 className="lede",
             ),
+            # "Now" moves on: the page asks again every few minutes (a replay stays put).
+            dcc.Interval(id=Id.TODAY_REFRESH, interval=REFRESH_SECONDS * 1000),
             as_of_controls(),
             html.Div(id=Id.TODAY_STATUS, role="status"),
             html.Div(id=Id.TODAY_HEADLINES, className="headlines"),

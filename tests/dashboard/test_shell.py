@@ -55,6 +55,7 @@ def test_a_callback_over_http_checks_the_token(client: TestClient, tokens: dict[
         "inputs": [
             {"id": "today-date", "property": "date", "value": "2025-03-10"},
             {"id": "today-time", "property": "value", "value": "12:00"},
+            {"id": "today-refresh", "property": "n_intervals", "value": None},
         ],
         "state": [{"id": "token", "property": "data", "value": None}],
         "changedPropIds": ["today-date.date"],
