@@ -117,7 +117,7 @@ def seed_command(
     ] = None,
 ) -> None:
     """Generate a synthetic system and load it through the same validation as real feeds."""
-    from seed.commands import default_start, print_report, seed_database
+    from seed.commands import SeedFailed, default_start, print_report, seed_database
     from seed.generate import RunSpec
 
     now = datetime.now(UTC)
@@ -128,7 +128,11 @@ def seed_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     console.print(f"seeding {_safe(_url())}: {size}, {days} days from {first}, seed {seed}")
-    print_report(console, seed_database(_url(), spec, console=console))
+    try:
+        print_report(console, seed_database(_url(), spec, console=console))
+    except SeedFailed as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
 
 
 @app.command()

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from api import migrate
 from api.database import Database
 from api.services.clock import local_date, to_utc_naive, utc_now
+from api.services.ingest import BatchRejected
 from api.services.tokens import create_token
 from models import Event
 from seed import calibration, system
@@ -35,6 +36,10 @@ from seed.generate import RunSpec, plans
 from seed.load import LoadResult, batches_for, load_batches, tune_for_bulk
 
 DEMO_DAYS = 120
+
+
+class SeedFailed(Exception):
+    """A batch was refused: the database holds other data under the same ids, most likely."""
 
 
 @dataclass
@@ -62,11 +67,23 @@ def seed_database(
             for plan in plans(spec):
                 system.install(session, plan)
         before = count_events(database)
-        result = _load(database, spec, console, parallel)
+        try:
+            result = _load(database, spec, console, parallel)
+        except BatchRejected as exc:
+            raise SeedFailed(_refusal(exc)) from exc
         figures = _figures(database, spec)
     finally:
         database.dispose()
     return SeedReport(spec, result, figures, before)
+
+
+def _refusal(exc: BatchRejected) -> str:
+    first = "; ".join(f"{e['event_id']}: {e['field']} {e['message']}" for e in exc.errors[:3])
+    hint = " (another run's events are stored under the same ids: use a new database)"
+    clash = any(e["field"] == "event_id" for e in exc.errors)
+    return f"a batch was refused ({exc.status}, {len(exc.errors)} errors): {first}" + (
+        hint if clash else ""
+    )
 
 
 def count_events(database: Database) -> int:

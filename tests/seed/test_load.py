@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from api.database import Database
 from models import Event, Spell
 from seed import system
+from seed.commands import SeedFailed, seed_database
 from seed.generate import RunSpec, events, generate, plans
 from seed.load import load_batches
 
@@ -35,3 +37,9 @@ def test_loading_the_same_run_again_adds_nothing(db: Database) -> None:
     first = load_batches(db, generate(spec), now_limit=datetime(2030, 1, 1))
     again = load_batches(db, generate(spec), now_limit=datetime(2030, 1, 1))
     assert (again.accepted, again.duplicates) == (0, first.accepted)
+
+
+def test_another_seed_into_the_same_database_is_refused_plainly(db: Database) -> None:
+    seed_database(db.url, RunSpec.of("small", 3, 1, date(2025, 3, 3)))
+    with pytest.raises(SeedFailed, match="use a new database"):
+        seed_database(db.url, RunSpec.of("small", 3, 2, date(2025, 3, 3)))
