@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.database import Database
 from api.errors import install_error_handlers
-from api.routers import events, metrics, patients, reference, tokens
+from api.routers import coordinator, events, metrics, patients, reference, tokens
 from api.settings import Settings, get_settings
 from dashboard.app import mount as mount_dashboard
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         patients.router,
         tokens.router,
         metrics.router,
+        coordinator.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

@@ -1,0 +1,142 @@
+"""The coordinator's views (SPEC §1, §6): the snapshot at an instant, and who is ready to leave.
+
+The snapshot is aggregates only (a wall display may read it); the list of people ready to leave
+is patient-level: coordinators and admins see everyone, a partner only the people of its scope,
+and every call is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.auth import require
+from api.deps import DatabaseDep
+from api.errors import ApiError
+from api.services import audit
+from api.services.clock import to_utc_naive, utc_now
+from api.services.tokens import Principal
+from metrics import sources
+from metrics.snapshot import (
+    DESCENDING_BY_DEFAULT,
+    SORT_FIELDS,
+    ready_patients,
+    snapshot,
+    sort_patients,
+)
+
+router = APIRouter(tags=["coordinator"])
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+PATHWAY_CHOICES = ("0", "1", "2", "3", "unknown")
+AS_OF = Query(
+    description="An instant in ISO 8601 with its UTC offset, e.g. 2025-07-01T08:00:00+01:00 "
+    "(encode + as %2B); default now."
+)
+_SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+
+
+def parse_as_of(raw: str | None, now: datetime) -> datetime:
+    """The instant asked for, as naive UTC; `now` when none is given.
+
+    A '+' of the offset sent unencoded arrives as a space and is read as the '+' it was.
+    Refused (422, field as_of): not ISO 8601, no offset, or more than 5 minutes after now.
+    """
+    if raw is None or not raw.strip():
+        return now
+    text = _SPACED_OFFSET.sub(r"+\1", raw.strip())
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ApiError(422, f"{raw!r} is not an ISO 8601 date and time", field="as_of") from error
+    if parsed.tzinfo is None:
+        raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field="as_of")
+    at = to_utc_naive(parsed)
+    if at > now + FUTURE_TOLERANCE:
+        raise ApiError(422, "is more than 5 minutes in the future", field="as_of")
+    return at
+
+
+@router.get("/snapshot")
+def get_snapshot(
+    db: DatabaseDep,
+    _reader: Annotated[Principal, require("aggregates:read")],
+    as_of: Annotated[str | None, AS_OF] = None,
+    organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
+) -> dict[str, Any]:
+    """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
+    leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
+    service's capacity, occupancy, free places and queue. No patient-level data."""
+    at = parse_as_of(as_of, utc_now())
+    organisation = organisation or None
+    with db.session() as session:
+        connection = session.connection()
+        if organisation is not None and not sources.organisation_exists(connection, organisation):
+            raise ApiError(422, f"{organisation!r} has no units", field="organisation")
+        return snapshot(connection, as_of=at, organisation=organisation)
+
+
+@router.get("/patients/ready")
+def get_ready_patients(
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("patients:read")],
+    as_of: Annotated[str | None, AS_OF] = None,
+    sort: Annotated[str, Query(description=", ".join(SORT_FIELDS))] = "days_waiting",
+    order: Annotated[
+        Literal["asc", "desc"] | None,
+        Query(description="Default desc for days_waiting and los_days, asc otherwise"),
+    ] = None,
+    pathway: Annotated[str | None, Query(description="0, 1, 2, 3 or unknown")] = None,
+    organisation: Annotated[str | None, Query(description="Site at as_of")] = None,
+    local_authority: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    """People ready to leave acute beds at `as_of`: local patient id, unit, site, planned
+    pathway, discharge ready date, days waiting, current reason, length of stay. A partner sees
+    only the people of its organisation or local authority. Every call is audited."""
+    now = utc_now()
+    at = parse_as_of(as_of, now)
+    if sort not in SORT_FIELDS:
+        raise ApiError(422, f"must be one of {', '.join(SORT_FIELDS)}", field="sort")
+    if pathway is not None and pathway not in PATHWAY_CHOICES:
+        raise ApiError(422, f"must be one of {', '.join(PATHWAY_CHOICES)}", field="pathway")
+    descending = (order or ("desc" if sort in DESCENDING_BY_DEFAULT else "asc")) == "desc"
+    scope = principal.scope if principal.role == "partner" else None
+    if principal.role == "partner" and scope is None:
+        raise ApiError(403, "a partner token without a scope may not read patient-level data")
+    with db.session(write=True) as session:
+        patients = ready_patients(session.connection(), as_of=at, scope=scope)
+        patients = [
+            p
+            for p in patients
+            if _matches(p, pathway=pathway, organisation=organisation, la=local_authority)
+        ]
+        patients = sort_patients(patients, sort, descending)
+        detail = {
+            "as_of": at.isoformat(),
+            "scope": scope,
+            "sort": sort,
+            "order": "desc" if descending else "asc",
+            "pathway": pathway,
+            "organisation": organisation,
+            "local_authority": local_authority,
+            "count": len(patients),
+        }
+        audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
+    return {"as_of": at.isoformat() + "Z", "patients": patients, "count": len(patients)}
+
+
+def _matches(
+    patient: dict[str, Any], *, pathway: str | None, organisation: str | None, la: str | None
+) -> bool:
+    if pathway is not None:
+        planned = patient["pathway"]
+        if (planned is None and pathway != "unknown") or (
+            planned is not None and str(planned) != pathway
+        ):
+            return False
+    if organisation is not None and patient["organisation_code"] != organisation:
+        return False
+    return la is None or patient["local_authority"] == la
