@@ -1,8 +1,9 @@
 """Dashboard speed on a year of a large system: each page's first render and each interaction.
 
 Usage:
-    D2A_DATABASE_URL=sqlite:///big.sqlite3 d2a seed --size large --days 365   # once, slow
+    D2A_DATABASE_URL=sqlite:///big.sqlite3 d2a seed --size large --days 365   # once, ~10 min
     python benchmarks/bench_dashboard.py --url sqlite:///big.sqlite3 [--repeat 5] [--browser]
+    (or --make to seed the year at --url first)
 
 Times the callbacks' work (the data from metrics/ and the figures), called as plain functions
 the way Dash calls them, at the end of the data (the coordinator's "now"). A page's first render
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +39,13 @@ from dashboard.pages.trends import HEADLINES
 from metrics.calendar import local_date, utc_now
 from models import Event
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 FIRST_RENDER_MS = 1500
 INTERACTION_MS = 500
 
@@ -168,29 +177,27 @@ def bench_browser(url: str, repeat: int) -> None:
     """Page loads in Chromium: navigation to the page's figures drawn, medians of `repeat`."""
     from playwright.sync_api import sync_playwright
 
-    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop
-
     database = Database(url)
     with database.session(write=True) as session:
         _row, token = create_token(session, role="coordinator", name="bench", now=utc_now())
     database.dispose()
-    port = free_port()
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
     env = os.environ | {"D2A_DATABASE_URL": url}
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning"], env=env, stderr=subprocess.PIPE
-    )
+    server = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     ready = {
         "/": "#today-services .js-plotly-plot .bars",
-        "/trends": ".card .js-plotly-plot",
+        "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === 8",
         "/explore": "#explore-figure .js-plotly-plot .scatterlayer .trace",
         "/wall": ".wall-section",
     }
     try:
         time.sleep(3)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.goto(base + "/")
             page.get_by_label("Access token").fill(token)
@@ -202,26 +209,41 @@ def bench_browser(url: str, repeat: int) -> None:
                 for _ in range(repeat):
                     began = time.perf_counter()
                     page.goto(target)
-                    page.wait_for_selector(selector, timeout=60_000)
+                    if selector.startswith("() =>"):
+                        page.wait_for_function(selector, timeout=600_000)
+                    else:
+                        page.wait_for_selector(selector, timeout=600_000)
                     times.append((time.perf_counter() - began) * 1000)
                 print(f"browser  {path:28s} {statistics.median(times):10.0f}  page load")
             browser.close()
     finally:
-        stop(server)
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True, help="a seeded database (see the usage above)")
+    parser.add_argument(
+        "--make", action="store_true", help="first seed a year of a large system at --url"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also time page loads")
+    parser.add_argument("--browser-only", action="store_true", help="only time page loads")
     args = parser.parse_args()
-    database = Database(args.url)
-    try:
-        bench_callbacks(database, args.repeat)
-    finally:
-        database.dispose()
-    if args.browser:
+    if args.make:
+        from seed.commands import seed_database
+        from seed.generate import RunSpec
+
+        start = local_date(utc_now()) - timedelta(days=365)
+        seed_database(args.url, RunSpec.of("large", 365, 1, start))
+    if not args.browser_only:
+        database = Database(args.url)
+        try:
+            bench_callbacks(database, args.repeat)
+        finally:
+            database.dispose()
+    if args.browser or args.browser_only:
         bench_browser(args.url, max(1, args.repeat // 2))
 
 
