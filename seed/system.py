@@ -130,57 +130,62 @@ def _add_wards(plan: SystemPlan, site: Site, first: date) -> None:
 
 def _add_services(plan: SystemPlan, params: Params, first: date, change: date) -> None:
     """D2A services sized so designed demand ÷ capacity is `params.d2a_utilisation`."""
-    mix = params.pathway_mix
-    per_authority = _admissions_by_authority(plan)
     community = [f"{plan.prefix}CP{i + 1}" for i in range((len(plan.authorities) + 1) // 2)]
     for i, code in enumerate(community):
         plan.organisations.append((code, f"{TOWNS[i]} Community Health", "community"))
+    per_authority = {a: n * ALIVE_SHARE for a, n in _admissions_by_authority(plan).items()}
+    _add_home_services(plan, params, per_authority, community, (first, change))
+    total = sum(per_authority.values())
+    _add_community_beds(plan, params, total, community, (first, change))
+    _add_care_home_beds(plan, params, total, first)
+
+
+def _add_home_services(
+    plan: SystemPlan,
+    params: Params,
+    discharges: dict[str, float],
+    community: list[str],
+    dates: tuple[date, date],
+) -> None:
+    """Reablement at home (P1) for each local authority, and its packages of care starts."""
+    mix = params.pathway_mix
     for i, authority in enumerate(plan.authorities):
-        demand = per_authority[authority] * ALIVE_SHARE
+        demand = discharges[authority]
         p1 = demand * (mix[1] * params.p1_reablement_share + mix[2] * params.p2_follow_on_share)
         slots = _capacity(p1 * mean_d2a_los(1), params, 1)
         later = slots if i < len(plan.authorities) - 1 else round(slots * 0.92)  # staff shortage
-        _service(
-            plan,
-            f"{plan.prefix}HS{i + 1}",
-            f"Reablement at home, {TOWNS[i]}",
-            community[i // 2],
-            1,
-            authority,
-            [(first, slots), (change, later)],
-        )
+        code, name = f"{plan.prefix}HS{i + 1}", f"Reablement at home, {TOWNS[i]}"
+        history = [(dates[0], slots), (dates[1], later)]
+        _service(plan, code, name, community[i // 2], 1, authority, history)
         packages = mix[1] * (1 - params.p1_reablement_share) + mix[0] * params.p0_restart_share
         weekly = 7 * demand * packages / params.package_utilisation
         plan.package_starts[authority] = weekly / WEEKDAY_STARTS
-    total = sum(per_authority.values()) * ALIVE_SHARE
-    beds2 = _capacity(total * mix[2] * (mean_d2a_los(2) + params.p2_follow_on_share * 2), params, 2)
-    for n, beds in enumerate(_split(beds2, len(plan.authorities)), start=1):
-        authority = plan.authorities[n - 1]
-        later = round(beds * 1.15) if n == 1 else beds  # winter beds commissioned part-way
-        _service(
-            plan,
-            f"{plan.prefix}CB{n}",
-            f"{TOWNS[n - 1]} Community Hospital",
-            community[(n - 1) // 2],
-            2,
-            authority,
-            [(first, beds), (change, later)],
-        )
-    beds3 = _capacity(total * mix[3] * (1 - P3_HOSPICE_SHARE) * mean_d2a_los(3), params, 3)
-    homes = max(2, min(len(plan.authorities) + 1, beds3 // 8))  # care homes of 8 beds or more
-    for n, beds in enumerate(_split(max(beds3, homes), homes), start=1):
+
+
+def _add_community_beds(
+    plan: SystemPlan, params: Params, total: float, community: list[str], dates: tuple[date, date]
+) -> None:
+    """Community hospital beds (P2), one unit per local authority; winter beds open part-way."""
+    stay = mean_d2a_los(2) + params.p2_follow_on_share * 2  # some wait for reablement at home
+    beds = _capacity(total * params.pathway_mix[2] * stay, params, 2)
+    for n, unit_beds in enumerate(_split(beds, len(plan.authorities)), start=1):
+        later = round(unit_beds * 1.15) if n == 1 else unit_beds
+        code, name = f"{plan.prefix}CB{n}", f"{TOWNS[n - 1]} Community Hospital"
+        history = [(dates[0], unit_beds), (dates[1], later)]
+        _service(plan, code, name, community[(n - 1) // 2], 2, plan.authorities[n - 1], history)
+
+
+def _add_care_home_beds(plan: SystemPlan, params: Params, total: float, first: date) -> None:
+    """Assessment beds (P3) in care homes of eight beds or more."""
+    occupied = total * params.pathway_mix[3] * (1 - P3_HOSPICE_SHARE) * mean_d2a_los(3)
+    beds = _capacity(occupied, params, 3)
+    homes = max(2, min(len(plan.authorities) + 1, beds // 8))
+    for n, unit_beds in enumerate(_split(max(beds, homes), homes), start=1):
         home = f"{plan.prefix}CH{n}"
         plan.organisations.append((home, f"{CARE_HOMES[n - 1]} Care Home", "care_home"))
         authority = plan.authorities[(n - 1) % len(plan.authorities)]
-        _service(
-            plan,
-            f"{home}-D2A",
-            f"{CARE_HOMES[n - 1]} assessment beds",
-            home,
-            3,
-            authority,
-            [(first, beds)],
-        )
+        name = f"{CARE_HOMES[n - 1]} assessment beds"
+        _service(plan, f"{home}-D2A", name, home, 3, authority, [(first, unit_beds)])
 
 
 def _service(
