@@ -207,7 +207,8 @@ def _check_and_derive(
         by_patient[stored.patient_id].append(dict(stored._mapping))
     indexes = {i.event_id: i.index for i in new}
     errors: list[dict[str, Any]] = []
-    derived: dict[str, Any] = {"patients": patients}
+    # Only a patient with stored events can have derived rows to replace.
+    derived: dict[str, Any] = {"patients": patients, "known": sorted(by_patient)}
     derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
     for patient in patients:
         mine = new_by_patient[patient]
@@ -230,7 +231,8 @@ def _table(model: type[Base]) -> Table:
 
 
 def write_derived(session: Session, derived: dict[str, Any]) -> None:
-    """Replaces the derived rows of the patients in `derived["patients"]`."""
+    """Replaces the derived rows of the patients in `derived["patients"]`; old rows can exist
+    only for those in `derived["known"]` (patients with stored events), if it is given."""
     tables = (
         (ReadySpan, "ready_spans"),
         (ReadinessPeriod, "readiness"),
@@ -238,7 +240,9 @@ def write_derived(session: Session, derived: dict[str, Any]) -> None:
         (Spell, "spells"),
     )
     for model, _key in tables:  # children first
-        delete_where_in(session, _table(model), "patient_id", derived["patients"])
+        delete_where_in(
+            session, _table(model), "patient_id", derived.get("known", derived["patients"])
+        )
     for model, key in reversed(tables):
         insert_rows(session, _table(model), derived[key])
 
