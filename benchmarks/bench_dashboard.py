@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -195,7 +196,7 @@ def bench_browser(url: str, repeat: int) -> None:
         "/wall": ".wall-section",
     }
     try:
-        time.sleep(3)
+        _wait_for(base + "/health")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
@@ -219,6 +220,18 @@ def bench_browser(url: str, repeat: int) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def main() -> None:

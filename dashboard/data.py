@@ -24,6 +24,8 @@ from api.services.tokens import Principal
 from api.settings import Settings
 from metrics import MetricResult, compute
 from metrics.calendar import local_date, utc_now
+from metrics.snapshot import ready_patients as patients
+from metrics.snapshot import snapshot as position
 from metrics.spc import SpcInputError, spc
 from models import Event, Organisation
 
@@ -100,8 +102,6 @@ class SpcChart:
 def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
     """The coordinator's position at `as_of` (naive UTC, taken to the minute) and 24 hours
     before; screens open at the same minute share one answer until an event arrives."""
-    from metrics.snapshot import snapshot as position  # imported late: lands separately
-
     minute = as_of.replace(second=0, microsecond=0)
     with source.database.session() as session:
         connection = session.connection()
@@ -117,8 +117,6 @@ def ready_patients(
 ) -> pd.DataFrame:
     """The people ready to leave at `as_of`, limited to a partner's scope; the read is audited
     (at `now`, the time of reading) like the API's patient-level reads."""
-    from metrics.snapshot import ready_patients as patients
-
     scope = principal.scope if principal.role == "partner" else None
     with source.database.session(write=True) as session:
         rows = patients(session.connection(), as_of=as_of, scope=scope)
