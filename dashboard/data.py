@@ -116,12 +116,16 @@ def ready_patients(
     source: Source, principal: Principal, as_of: datetime, now: datetime
 ) -> pd.DataFrame:
     """The people ready to leave at `as_of`, limited to a partner's scope; the read is audited
-    (at `now`, the time of reading) like the API's patient-level reads."""
+    (at `now`, the time of reading) as GET /api/v1/patients/ready audits it, marked as read
+    through the dashboard."""
     scope = principal.scope if principal.role == "partner" else None
+    if principal.role == "partner" and scope is None:
+        return pd.DataFrame(columns=PATIENT_COLUMNS)  # the API refuses these too (403)
     with source.database.session(write=True) as session:
         rows = patients(session.connection(), as_of=as_of, scope=scope)
-        detail = {"as_of": as_of.isoformat(), "scope": scope, "rows": len(rows)}
-        audit.record(session, principal, "dashboard.patients_ready", now=now, detail=detail)
+        detail = {"as_of": as_of.isoformat(), "scope": scope, "count": len(rows)}
+        detail["via"] = "dashboard"
+        audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
     return pd.DataFrame(rows, columns=PATIENT_COLUMNS)
 
 

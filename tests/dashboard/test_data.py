@@ -91,12 +91,8 @@ def test_reading_the_patient_list_is_audited(source: Source, ward: Database) -> 
     assert list(rows["patient_id"]) == ["p1", "p2"]
     with ward.session() as session:
         [entry] = session.scalars(select(AuditEntry)).all()
-    assert (entry.action, entry.role, entry.at) == (
-        "dashboard.patients_ready",
-        "coordinator",
-        LOADED_AT,
-    )
-    assert '"rows": 2' in (entry.detail or "")
+    assert (entry.action, entry.role, entry.at) == ("patients.ready", "coordinator", LOADED_AT)
+    assert '"count": 2' in (entry.detail or "") and '"via": "dashboard"' in (entry.detail or "")
 
 
 def test_organisations_and_the_first_event(source: Source) -> None:
