@@ -11,38 +11,22 @@ import argparse
 import random
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-import psycopg
 from fastapi.testclient import TestClient
 
 from api import migrate
 from api.app import create_app
 from api.database import Database
+from api.scratch import scratch_database
 from api.services import reference
 from api.services.clock import utc_now
 from api.services.tokens import create_token
 from api.settings import Settings
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 WARDS = [f"W{i}" for i in range(20)]
-
-
-def make_database(kind: str) -> tuple[str, Any]:
-    if kind == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3", lambda: None
-    name = f"d2a_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def patient_events(n: int, rng: random.Random, start: datetime) -> list[dict[str, Any]]:
@@ -92,7 +76,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5_000)
     args = parser.parse_args()
-    url, drop = make_database(args.db)
+    url, drop = scratch_database(args.db, tempfile.mkdtemp(), prefix="d2a_bench")
     try:
         run(url, args)
     finally:

@@ -24,19 +24,18 @@ import argparse
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import psycopg
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api import migrate
 from api.app import create_app
 from api.database import Database
+from api.scratch import scratch_database
 from api.services import reference
 from api.services.bulk import insert_rows
 from api.services.clock import utc_now
@@ -46,7 +45,6 @@ from api.settings import Settings
 from metrics.snapshot import events_reflected, ready_patients, snapshot
 from models import Event
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 YEAR_START = datetime(2025, 1, 1)
 DATA_END = datetime(2025, 12, 31, 10, 0)  # "now" for the data: later events are not yet sent
 SITES = ("RA1", "RA2", "RA3", "RA4")
@@ -76,20 +74,6 @@ HAND_SQL = (
     " (SELECT count(*) FROM ready_span WHERE setting = 'acute' AND start_at < :t"
     " AND (end_at IS NULL OR end_at >= :t))"
 )
-
-
-def make_database(kind: str) -> tuple[str, Callable[[], None]]:
-    if kind == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3", lambda: None
-    name = f"d2a_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def build_reference(db: Database) -> None:
@@ -322,7 +306,7 @@ def main() -> None:
     if args.url:
         url, drop = args.url, None
     else:
-        url, drop = make_database(args.db)
+        url, drop = scratch_database(args.db, tempfile.mkdtemp(), prefix="d2a_bench")
     try:
         if not args.url:
             began = time.perf_counter()

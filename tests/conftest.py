@@ -6,11 +6,9 @@ A PostgreSQL run creates a fresh database on 127.0.0.1:5432 and drops it afterwa
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -18,12 +16,12 @@ from sqlalchemy import text
 from api import migrate
 from api.app import create_app
 from api.database import Database
+from api.scratch import scratch_database
 from api.services import reference
 from api.services.clock import utc_now
 from api.services.tokens import create_token
 from api.settings import Settings
 
-PG_ADMIN = os.environ.get("D2A_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEPT_TABLES = {"alembic_version", "delay_reason", "destination"}
 
 
@@ -31,23 +29,9 @@ def backend() -> str:
     return os.environ.get("D2A_TEST_DB", "sqlite")
 
 
-def _pg_url(name: str) -> str:
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def make_empty_database(tmp_dir: str) -> tuple[str, object]:
-    """A new empty database; returns its URL and a function that drops it."""
-    if backend() == "sqlite":
-        return f"sqlite:///{tmp_dir}/d2a-{uuid.uuid4().hex[:8]}.sqlite3", lambda: None
-    name = f"d2a_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return _pg_url(name), drop
+def make_empty_database(tmp_dir: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database of the backend under test; returns its URL and its drop."""
+    return scratch_database(backend(), tmp_dir, prefix="d2a_test")
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +39,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url, drop = make_empty_database(str(tmp_path_factory.mktemp("db")))
     migrate.upgrade(url)
     yield url
-    drop()  # type: ignore[operator]
+    drop()
 
 
 def _clear(database: Database) -> None:

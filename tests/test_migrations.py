@@ -27,7 +27,7 @@ def test_upgrade_downgrade_upgrade_and_check(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("SELECT count(*) FROM destination").scalar() == 10
         engine.dispose()
     finally:
-        drop()  # type: ignore[operator]
+        drop()
 
 
 def test_reference_lists_match_the_shared_originals() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.text import Code8, Code32, Id64, Note500
+from models.events import PAYLOAD_FIELDS
 
 EventType = Literal[
     "admitted",
@@ -41,18 +42,7 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "discharged": ("pathway",),
     "void": ("note",),
 }
-PAYLOAD = (
-    "unit_code",
-    "pathway",
-    "reason_code",
-    "destination",
-    "age",
-    "local_authority",
-    "admission_method",
-    "source",
-    "voids_event_id",
-    "note",
-)
+PAYLOAD = PAYLOAD_FIELDS  # one list, declared with the event table
 
 
 class EventIn(BaseModel):
