@@ -41,6 +41,9 @@ PAGES = {
 # _fullData: the traces as drawn, typed arrays (plotly's base64 "bdata") decoded.
 FIGURE_DATA = """id => document.querySelector('#' + id + ' .js-plotly-plot')._fullData.map(
     t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))"""
+GRID_IDS_ARE = """expected => { const ids = [];
+    dash_ag_grid.getApi('today-patients').forEachNode(n => ids.push(n.data.patient_id));
+    return JSON.stringify(ids.sort()) === JSON.stringify(expected); }"""
 GRID_ROWS = """id => { const rows = [];
     dash_ag_grid.getApi(id).forEachNode(n => rows.push(n.data)); return rows; }"""
 
@@ -74,6 +77,7 @@ class Tab:
             viewport={"width": size[0], "height": size[1]}, accept_downloads=True
         )
         self.page = self.context.new_page()
+        self.page.set_default_timeout(60_000)  # CI machines can be slow and busy
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -153,12 +157,11 @@ def test_today_draws_the_snapshot_the_api_serves(tab: Tab, live: LiveSystem) -> 
 def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveSystem) -> None:
     tab.sign_in("coordinator")
     tab.open("/", "#today-patients .ag-row")
-    rows = tab.page.evaluate(GRID_ROWS, "today-patients")
     ready = live.api("/api/v1/patients/ready")
     if ready.status_code == 200:
-        listed = ready.json()
-        listed = listed["patients"] if isinstance(listed, dict) else listed
-        assert sorted(r["patient_id"] for r in rows) == sorted(p["patient_id"] for p in listed)
+        listed = sorted(p["patient_id"] for p in ready.json()["patients"])
+        tab.page.wait_for_function(GRID_IDS_ARE, arg=listed)
+    rows = tab.page.evaluate(GRID_ROWS, "today-patients")
     assert rows and all(r["patient_id"].startswith("P") for r in rows)
     tab.page.get_by_role("button", name="Sign out").click()
     tab.sign_in("board")
