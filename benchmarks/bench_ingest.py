@@ -120,6 +120,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         f"last batch        {times[-1] * 1000:.0f} ms (log of {len(events) - args.batch:,} events)"
     )
     print(f"median batch      {sorted(times)[len(times) // 2] * 1000:.0f} ms")
+    print("every batch, ms   " + " ".join(f"{t * 1000:.0f}" for t in times))
     db.dispose()
 
 
