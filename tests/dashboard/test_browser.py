@@ -57,7 +57,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSystem]:
     yield system
     stop(server)
     system.database.dispose()
-    drop()  # type: ignore[operator]
+    drop()
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ def demo_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
-    drop()  # type: ignore[operator]
+    drop()
 
 
 def counts(url: str) -> tuple[int, int]:

@@ -25,7 +25,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = Database(url)
     yield database
     database.dispose()
-    drop()  # type: ignore[operator]
+    drop()
 
 
 def figure(db: Database, name: str, **options: object) -> pd.DataFrame:
