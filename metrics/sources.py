@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from metrics.calendar import census_instant
-from models import Event, ReadySpan, Spell, Stay, Unit, UnitCapacity
+from models import EventTally, ReadySpan, Spell, Stay, Unit, UnitCapacity
 from models.reference import D2A_SETTINGS
 
 ACUTE = ("acute",)
@@ -196,21 +196,15 @@ def organisation_exists(connection: Connection, code: str) -> bool:
 
 
 def events_reflected(connection: Connection, end: date) -> tuple[int, datetime | None]:
-    """Events that occurred before the census of `end`, with their voids; the latest receipt."""
-    e = Event.__table__.c
-    census = census_instant(end)
-    before = select(func.count(), func.max(e.received_at)).where(e.occurred_at < census)
-    count, latest = connection.execute(before).one()
-    target = Event.__table__.alias("target")
-    voids = (
-        select(func.count(), func.max(e.received_at))
-        .join_from(Event, target, target.c.event_id == e.voids_event_id)
-        .where(e.voids_event_id.is_not(None), e.occurred_at >= census)
-        .where(target.c.occurred_at < census)
-    )
-    void_count, void_latest = connection.execute(voids).one()
-    receipts = [t for t in (latest, void_latest) if t is not None]
-    return int(count) + int(void_count), max(receipts) if receipts else None
+    """Events that occurred before the census of `end`, with their voids; the latest receipt.
+
+    Read from the per-day tally that ingest keeps (a void is tallied on the earlier of its own
+    and its target's day), so the cost is days, not events.
+    """
+    t = EventTally.__table__.c
+    query = select(func.coalesce(func.sum(t.events), 0), func.max(t.latest_received_at))
+    count, latest = connection.execute(query.where(t.day <= end)).one()
+    return int(count), latest
 
 
 def _span_columns(connection: Connection, r: Any) -> list[Any]:

@@ -2,7 +2,7 @@
 
 from models.access import ApiToken, AuditEntry
 from models.base import Base
-from models.derived import ReadinessPeriod, ReadySpan, Spell, Stay
+from models.derived import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from models.events import Event
 from models.reference import DelayReason, Destination, Organisation, Unit, UnitCapacity
 
@@ -13,6 +13,7 @@ __all__ = [
     "DelayReason",
     "Destination",
     "Event",
+    "EventTally",
     "Organisation",
     "ReadinessPeriod",
     "ReadySpan",

@@ -90,3 +90,17 @@ class ReadySpan(Base):
     ready_since: Mapped[datetime] = mapped_column(DateTime)  # start of its readiness period
     planned_pathway: Mapped[int | None] = mapped_column(Integer)
     reason_code: Mapped[str | None] = mapped_column(String(8))
+
+
+class EventTally(Base):
+    """Events per local day, so a figure can say cheaply how many events it reflects.
+
+    An event counts on the local date it occurred; a void on the earlier of its own date and its
+    target's, so "events before the census of D, with their voids" is the sum of days ≤ D.
+    """
+
+    __tablename__ = "event_tally"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    latest_received_at: Mapped[datetime] = mapped_column(DateTime)

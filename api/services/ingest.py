@@ -19,6 +19,7 @@ from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_fie
 from api.services.bulk import delete_where_in, insert_rows, select_where_in
 from api.services.clock import to_utc_naive
 from api.services.reference import ReferenceCodes, load_reference_codes
+from api.services.tally import add_to_tally, tally_day
 from api.services.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
 
@@ -209,14 +210,18 @@ def _check_and_derive(
     errors: list[dict[str, Any]] = []
     # Only a patient with stored events can have derived rows to replace.
     derived: dict[str, Any] = {"patients": patients, "known": sorted(by_patient)}
-    derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
+    derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": [], "void_targets": {}}
     for patient in patients:
         mine = new_by_patient[patient]
         rows = by_patient[patient] + [i.row for i in mine]
         voids = [r for r in rows if r["type"] == "void"]
         stored_voided = {r["voids_event_id"] for r in voids if r["event_id"] not in indexes}
         new_voids = [i for i in mine if i.row["type"] == "void"]
-        errors += _void_errors(new_voids, {r["event_id"]: r for r in rows}, stored_voided)
+        by_id = {r["event_id"]: r for r in rows}
+        errors += _void_errors(new_voids, by_id, stored_voided)
+        for void in new_voids:  # a void is tallied with its target's day (services.tally)
+            target = by_id.get(void.row["voids_event_id"])
+            derived["void_targets"][void.event_id] = target["occurred_at"] if target else None
         live = live_rows(rows)
         [blame] = timeline_events([mine[0].row], indexes)
         result, problems = replay_patient(timeline_events(live, indexes), refs.units, blame)
@@ -275,6 +280,14 @@ def ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestR
     if new:
         insert_rows(session, EVENTS, [i.row for i in new])
         write_derived(session, derived)
+        targets = derived["void_targets"]
+        add_to_tally(
+            session,
+            (
+                (tally_day(i.row["occurred_at"], targets.get(i.event_id)), i.row["received_at"])
+                for i in new
+            ),
+        )
     return IngestResult(
         accepted=len(new), duplicates=duplicates, patients=derived.get("patients", [])
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.services.bulk import select_where_in
 from api.services.ingest import EVENTS, live_rows, timeline_events, write_derived
 from api.services.reference import load_reference_codes
+from api.services.tally import rebuild_tally
 from api.services.timeline import replay_patient
 from models import Event
 
@@ -23,7 +24,7 @@ class InconsistentLog(RuntimeError):
 
 
 def rebuild_derived(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
-    """Replays every patient's live events and replaces the derived rows; returns the patients."""
+    """Replays every patient's live events, replaces the derived rows and recounts the tally."""
     refs = load_reference_codes(session)
     query = select(Event.patient_id).distinct().order_by(Event.patient_id)
     patients = list(session.scalars(query))
@@ -45,4 +46,5 @@ def rebuild_derived(session: Session, progress: Callable[[int, int], None] | Non
         write_derived(session, derived)
         if progress:
             progress(min(start + CHUNK, len(patients)), len(patients))
+    rebuild_tally(session)
     return len(patients)

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from api.database import Database
 from api.services.rebuild import rebuild_derived
-from models import ReadinessPeriod, ReadySpan, Spell, Stay
+from models import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 
 
 def snapshot_of_derived(db: Database) -> list[list[dict[str, Any]]]:
@@ -17,7 +17,7 @@ def snapshot_of_derived(db: Database) -> list[list[dict[str, Any]]]:
                 dict(r._mapping)
                 for r in s.execute(select(m.__table__).order_by(*m.__table__.primary_key))
             ]
-            for m in (Spell, Stay, ReadinessPeriod, ReadySpan)
+            for m in (Spell, Stay, ReadinessPeriod, ReadySpan, EventTally)
         ]
 
 
@@ -44,10 +44,19 @@ def test_rebuild_reproduces_the_derived_rows(
     assert client.post("/api/v1/events", json=fix, headers=admin).status_code == 200
     before = snapshot_of_derived(system)
     with system.session(write=True) as s:
-        for model in (ReadySpan, ReadinessPeriod, Stay, Spell):
+        for model in (EventTally, ReadySpan, ReadinessPeriod, Stay, Spell):
             s.execute(delete(model))
-    assert snapshot_of_derived(system) == [[], [], [], []]
+    assert snapshot_of_derived(system) == [[], [], [], [], []]
     with system.session(write=True) as s:
         assert rebuild_derived(s) == 2
     assert snapshot_of_derived(system) == before
     assert before[0][0]["destination"] == "community_bed"
+    # 8 events by local day (GMT in March): a1 3rd; t1 4th; r1, x1 5th; a2 6th; d1, d2 8th; the
+    # void v1 (9th) counts on its target d1's day, the 8th.
+    assert [(str(t["day"]), t["events"]) for t in before[4]] == [
+        ("2025-03-03", 1),
+        ("2025-03-04", 1),
+        ("2025-03-05", 2),
+        ("2025-03-06", 1),
+        ("2025-03-08", 3),
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from api.database import Database
 from api.services.ingest import ingest
 from metrics import MetricResult, compute
-from models import Event, ReadinessPeriod, ReadySpan, Spell, Stay
+from models import Event, EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 
 NOW = datetime(2026, 1, 31, 12, 0)  # naive UTC; later than every scenario
 
@@ -52,7 +52,7 @@ def load(db: Database, *batches: list[dict[str, Any]], now: datetime = NOW) -> N
 def forget_events(db: Database) -> None:
     """Deletes the event log and everything derived from it; reference data stays."""
     with db.session(write=True) as session:
-        for table in (ReadySpan, ReadinessPeriod, Stay, Spell, Event):
+        for table in (EventTally, ReadySpan, ReadinessPeriod, Stay, Spell, Event):
             session.execute(delete(table))
 
 

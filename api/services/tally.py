@@ -1,0 +1,80 @@
+"""The per-day event tally (models.derived.EventTally), kept in the ingest transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from metrics.calendar import local_date
+from models import Base, Event
+
+TALLY = Base.metadata.tables["event_tally"]
+Increment = tuple[date, datetime]  # the day an event counts on, and when it was received
+
+
+def tally_day(occurred_at: datetime, void_target_at: datetime | None = None) -> date:
+    """The day an event counts on: a void counts on the earlier of its and its target's day."""
+    if void_target_at is not None and void_target_at < occurred_at:
+        return local_date(void_target_at)
+    return local_date(occurred_at)
+
+
+def add_to_tally(connection: Connection | Session, increments: Iterable[Increment]) -> None:
+    """Adds events to their days, creating days as needed (one upsert per day touched)."""
+    days: dict[date, tuple[int, datetime]] = {}
+    for day, received in increments:
+        count, latest = days.get(day, (0, received))
+        days[day] = (count + 1, max(latest, received))
+    if not days:
+        return
+    rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in days.items()]
+    dialect = (
+        connection.get_bind().dialect.name
+        if isinstance(connection, Session)
+        else connection.dialect.name
+    )
+    table = TALLY
+    statement: Any
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        statement = pg.on_conflict_do_update(
+            index_elements=["day"],
+            set_={
+                "events": table.c.events + pg.excluded.events,
+                "latest_received_at": func.greatest(
+                    table.c.latest_received_at, pg.excluded.latest_received_at
+                ),
+            },
+        )
+    else:
+        lite = sqlite.insert(table)
+        statement = lite.on_conflict_do_update(
+            index_elements=["day"],
+            set_={
+                "events": table.c.events + lite.excluded.events,
+                "latest_received_at": func.max(
+                    table.c.latest_received_at, lite.excluded.latest_received_at
+                ),
+            },
+        )
+    connection.execute(statement, rows)
+
+
+def rebuild_tally(connection: Connection | Session) -> None:
+    """Recounts the whole tally from the event log."""
+    connection.execute(TALLY.delete())
+    target = Event.__table__.alias("target")
+    e = Event.__table__.c
+    query = select(e.occurred_at, e.received_at, target.c.occurred_at).outerjoin(
+        target, target.c.event_id == e.voids_event_id
+    )
+    increments = (
+        (tally_day(occurred, target_at), received)
+        for occurred, received, target_at in connection.execute(query)
+    )
+    add_to_tally(connection, increments)
