@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from api.auth import require
@@ -84,7 +84,9 @@ def get_tokens(
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def delete_token(
-    token_id: int, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("tokens:manage")],
 ) -> None:
     """Revoke a token."""
     now = utc_now()

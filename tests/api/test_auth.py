@@ -117,3 +117,11 @@ def test_openapi_and_docs_are_served(client: TestClient, db: Database) -> None:
     ]
     assert body["maxItems"] == 10_000 and "event_id" in body["items"]["properties"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_token_id_out_of_range_is_422_not_500(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    # Found by the schemathesis fuzz: PostgreSQL refused a 22-digit id as an integer.
+    response = client.delete("/api/v1/tokens/485538641407048155136", headers=admin)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "token_id"
