@@ -7,17 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-EVENT_TYPES = (
-    "admitted",
-    "transferred",
-    "discharge_ready",
-    "readiness_withdrawn",
-    "delay_reason",
-    "pathway_changed",
-    "discharged",
-    "void",
-)
-
+# The event types are declared once, as api.schemas.events.EventType.
 # Payload fields an event may carry besides event_id, type, patient_id and occurred_at.
 PAYLOAD_FIELDS = (
     "unit_code",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,30 +37,20 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
         if isinstance(connection, Session)
         else connection.dialect.name
     )
-    table = TALLY
-    statement: Any
-    if dialect == "postgresql":
-        pg = postgresql.insert(table)
-        statement = pg.on_conflict_do_update(
-            index_elements=["day"],
-            set_={
-                "events": table.c.events + pg.excluded.events,
-                "latest_received_at": func.greatest(
-                    table.c.latest_received_at, pg.excluded.latest_received_at
-                ),
-            },
-        )
-    else:
-        lite = sqlite.insert(table)
-        statement = lite.on_conflict_do_update(
-            index_elements=["day"],
-            set_={
-                "events": table.c.events + lite.excluded.events,
-                "latest_received_at": func.max(
-                    table.c.latest_received_at, lite.excluded.latest_received_at
-                ),
-            },
-        )
+    # The same upsert on both: only the dialect's INSERT and its two-argument maximum differ.
+    insert, greatest = (
+        (postgresql.insert, func.greatest) if dialect == "postgresql" else (sqlite.insert, func.max)
+    )
+    upsert = insert(TALLY)
+    statement = upsert.on_conflict_do_update(
+        index_elements=["day"],
+        set_={
+            "events": TALLY.c.events + upsert.excluded.events,
+            "latest_received_at": greatest(
+                TALLY.c.latest_received_at, upsert.excluded.latest_received_at
+            ),
+        },
+    )
     connection.execute(statement, rows)
 
 
