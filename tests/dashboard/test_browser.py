@@ -164,6 +164,9 @@ def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveS
     rows = tab.page.evaluate(GRID_ROWS, "today-patients")
     assert rows and all(r["patient_id"].startswith("P") for r in rows)
     tab.page.get_by_role("button", name="Sign out").click()
+    # Signing out clears the stored token in a callback; reloading before it has run would
+    # bring the coordinator back (the sign-in box stays hidden). Wait for the box.
+    tab.page.get_by_label("Access token").wait_for(state="visible", timeout=20_000)
     tab.sign_in("board")
     tab.open("/", "#today-headlines .headline")
     tab.page.wait_for_selector("#today-patients-note:has-text('does not see patient lists')")
