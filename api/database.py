@@ -1,27 +1,36 @@
-"""Engines and sessions. SQLite gets WAL, foreign keys and BEGIN IMMEDIATE for writers."""
+"""Engines and sessions. SQLite gets WAL, foreign keys and BEGIN IMMEDIATE for writers, and
+its write-ahead log is copied into the database file on a thread of its own."""
 
+import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "d2a_write"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite connections are tuned and take the write lock up front."""
+def make_engine(url: str, *, own_checkpoints: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite connections are tuned and take the write lock up front.
+
+    With `own_checkpoints`, SQLite connections do not checkpoint the log when they commit: the
+    caller runs a `WalCheckpointer` instead.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
-    _tune_sqlite(engine)
+    _tune_sqlite(engine, own_checkpoints=own_checkpoints)
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, own_checkpoints: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -30,6 +39,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if own_checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -48,12 +59,88 @@ def is_postgres(engine_or_session: Engine | Session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+class WalCheckpointer:
+    """Copies an SQLite database's write-ahead log into the database file, off the request path.
+
+    By default the connection that commits past 1,000 pages of log copies them into the file
+    itself, inside the request: a fifth of the time of a large ingest batch. Here each write
+    commit wakes this thread instead, which runs a PASSIVE checkpoint (it never waits for, or
+    blocks, readers and writers) on a connection of its own; the driver releases the GIL while
+    SQLite works, so the copying overlaps the next request on the other core. Idle for
+    `IDLE_SECONDS`, the thread ends; the next commit starts it again.
+    """
+
+    IDLE_SECONDS = 10.0
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def poke(self) -> None:
+        """A write has committed: checkpoint soon."""
+        with self._lock:
+            if self._closed:
+                return
+            self._wake.set()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="d2a-wal-checkpoint", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            uri = f"file:{quote(os.path.abspath(self.path))}?mode=rw"  # never creates a file
+            connection = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            try:
+                self._loop(connection)
+            finally:
+                connection.close()
+        except sqlite3.Error:  # the file went away (a test's scratch database): nothing to do
+            with self._lock:
+                self._thread = None
+
+    def _loop(self, connection: sqlite3.Connection) -> None:
+        while True:
+            woke = self._wake.wait(self.IDLE_SECONDS)
+            self._wake.clear()
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if woke and not self._closed:
+                continue
+            with self._lock:
+                if not self._wake.is_set():
+                    self._thread = None
+                    return
+
+    def close(self) -> None:
+        """One last checkpoint, then the thread ends."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+            self._wake.set()
+        if thread is not None:
+            thread.join()
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of an SQLite URL, or None for another database or an in-memory one."""
+    if not url.startswith("sqlite"):
+        return None
+    path = make_url(url).database
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
 class Database:
     """An engine and its session factories, made once at start-up."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        path = _sqlite_file(url)
+        self.checkpointer = WalCheckpointer(path) if path else None
+        self.engine = make_engine(url, own_checkpoints=self.checkpointer is not None)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -65,6 +152,10 @@ class Database:
         factory = self._writer if write else self._reader
         with factory() as session, session.begin():
             yield session
+        if write and self.checkpointer is not None:
+            self.checkpointer.poke()
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()

@@ -1,0 +1,67 @@
+"""SQLite's write-ahead log is copied into the database file by the checkpoint thread, not by
+the request that commits (api.database.WalCheckpointer)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from api.database import Database, make_engine
+
+
+def _write_rows(database: Database, n: int) -> None:
+    with database.session(write=True) as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS filler (x TEXT)"))
+        session.execute(
+            text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(n)]
+        )
+
+
+def _wait_for(condition: object, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_commits_leave_the_log_and_the_thread_copies_it(tmp_path: Path) -> None:
+    path = tmp_path / "ckpt.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    try:
+        with database.engine.connect() as connection:
+            # The request's own connections never checkpoint...
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        _write_rows(database, 5_000)  # about 1 MB: well past a page or two
+        # ...so the rows reach the main file only through the thread.
+        assert _wait_for(lambda: os.path.getsize(path) > 500_000)
+    finally:
+        database.dispose()
+    assert database.checkpointer is not None and database.checkpointer._thread is None
+
+
+def test_without_the_thread_the_rows_stay_in_the_log(tmp_path: Path) -> None:
+    # The control for the test above: the same write with automatic checkpoints off and no
+    # thread leaves the main file small, so the growth above is the thread's work.
+    path = tmp_path / "control.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+            connection.execute(
+                text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(5_000)]
+            )
+        time.sleep(0.5)
+        assert os.path.getsize(path) < 100_000
+        assert os.path.getsize(f"{path}-wal") > 500_000
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_and_memory_databases_have_no_checkpoint_thread() -> None:
+    assert Database("sqlite://").checkpointer is None
+    assert Database("postgresql://root@127.0.0.1:5432/test").checkpointer is None
