@@ -9,6 +9,7 @@ except `utc_now`, which callers use explicitly.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 LONDON = ZoneInfo("Europe/London")
+ONE_DAY = timedelta(days=1)
 INTERVALS = ("day", "week", "month", "total")
 
 Days = NDArray[np.datetime64]
@@ -27,8 +29,23 @@ def to_utc_naive(at: datetime) -> datetime:
 
 
 def local_date(at_utc: datetime) -> date:
-    """The Europe/London date of a naive UTC instant."""
-    return at_utc.replace(tzinfo=UTC).astimezone(LONDON).date()
+    """The Europe/London date of a naive UTC instant.
+
+    London is UTC or UTC+1, and the clocks change at 01:00 UTC, so the local date differs from
+    the UTC date only in the hour from 23:00 UTC, and then only in summer time. Checking that
+    hour once per date (cached) is much cheaper than a time-zone conversion per instant, which
+    matters on the ingest path (several calls per event).
+    """
+    day = at_utc.date()
+    if at_utc.hour == 23 and _late_hour_is_next_day(day):
+        return day + ONE_DAY
+    return day
+
+
+@lru_cache(maxsize=8192)
+def _late_hour_is_next_day(day: date) -> bool:
+    """Whether 23:00 UTC on `day` is already the next day in London (summer time)."""
+    return datetime.combine(day, time(23), tzinfo=UTC).astimezone(LONDON).date() != day
 
 
 def census_instant(day: date) -> datetime:
