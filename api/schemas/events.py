@@ -73,20 +73,21 @@ class EventIn(BaseModel):
 
 
 ALLOWED = {kind: frozenset(REQUIRED[kind] + OPTIONAL[kind]) for kind in REQUIRED}
+FORBIDDEN = {kind: tuple(n for n in PAYLOAD if n not in ALLOWED[kind]) for kind in REQUIRED}
 
 
 def type_field_errors(event: EventIn, payload: dict[str, Any]) -> list[tuple[str, str]]:
     """Fields required by the event's type that are missing, and fields it cannot carry."""
-    present = {name for name, value in payload.items() if value is not None}
+    kind = event.type
     errors = [
-        (name, f"is required for a {event.type} event")
-        for name in REQUIRED[event.type]
-        if name not in present
+        (name, f"is required for a {kind} event")
+        for name in REQUIRED[kind]
+        if payload[name] is None
     ]
     errors += [
-        (name, f"is not a field of a {event.type} event")
-        for name in PAYLOAD
-        if name in present and name not in ALLOWED[event.type]
+        (name, f"is not a field of a {kind} event")
+        for name in FORBIDDEN[kind]
+        if payload[name] is not None
     ]
     return errors
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Table, bindparam
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
@@ -14,25 +16,27 @@ from sqlalchemy.types import String
 CHUNK = 900  # stays under SQLite's parameter limit
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
+def _sqlite_datetime(value: datetime) -> str:
     """The text SQLAlchemy stores for a DateTime on SQLite (comparisons are on this text)."""
-    if value is None:
-        return None
     return value.isoformat(" ", "microseconds")  # e.g. 2025-03-03 14:00:00.000000
 
 
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
 
 
-def _sqlite_converter(column: Column[Any]) -> Callable[[Any], Any]:
-    if isinstance(column.type, DateTime):
-        return _sqlite_datetime
-    if isinstance(column.type, Date):
-        return _sqlite_date
-    if isinstance(column.type, Boolean):
-        return lambda v: None if v is None else int(v)
-    return lambda v: v
+# The driver turns datetimes and dates into the text SQLAlchemy itself would store, in C as it
+# binds each row, so the bulk path below can pass rows through untouched. (SQLAlchemy's own
+# statements bind text it has formatted already, so these adapters never see them.)
+sqlite3.register_adapter(datetime, _sqlite_datetime)
+sqlite3.register_adapter(date, _sqlite_date)
+
+
+def _row_getter(names: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -43,18 +47,17 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     connection = session.connection()
-    columns = [c for c in table.columns if c.name in rows[0]]
-    names = ", ".join(f'"{c.name}"' for c in columns)
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    values = map(_row_getter(names), rows)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     if connection.dialect.name == "postgresql":
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c.name] for c in columns])
+        with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
         return
-    pairs = [(c.name, _sqlite_converter(c)) for c in columns]
-    marks = ", ".join("?" for _ in columns)
-    values = ([convert(row[name]) for name, convert in pairs] for row in rows)
-    cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+    marks = ", ".join("?" for _ in names)
+    cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", values)
 
 
 def select_where_in(session: Session, table: Table, column: str, values: list[str]) -> list[Any]:

@@ -49,14 +49,11 @@ class IngestResult:
     patients: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Incoming:
     index: int
+    event_id: str
     row: dict[str, Any]  # the event as it would be stored
-
-    @property
-    def event_id(self) -> str:
-        return str(self.row["event_id"])
 
 
 def _error(
@@ -69,13 +66,13 @@ def _parse_one(
     index: int, raw: Any, refs: ReferenceCodes, now: datetime
 ) -> tuple[_Incoming | None, list[dict[str, Any]]]:
     """Field checks for one event: types, required fields, codes, times."""
-    event_id = raw.get("event_id") if isinstance(raw, dict) else None
-    event_id = event_id if isinstance(event_id, str) else None
     if not isinstance(raw, dict):
         return None, [_error(index, None, None, "each event must be a JSON object")]
     try:
         event = EventIn.model_validate(raw)
     except ValidationError as exc:
+        event_id = raw.get("event_id")
+        event_id = event_id if isinstance(event_id, str) else None
         return None, [
             _error(
                 index,
@@ -97,7 +94,7 @@ def _parse_one(
     row: dict[str, Any] = {"event_id": event.event_id, "type": event.type}
     row["patient_id"] = event.patient_id
     row |= {"occurred_at": occurred, "received_at": now, **payload}
-    return _Incoming(index, row), []
+    return _Incoming(index, event.event_id, row), []
 
 
 def _same_content(stored: Row[Any] | dict[str, Any], row: dict[str, Any]) -> bool:
