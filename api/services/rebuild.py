@@ -32,7 +32,7 @@ def rebuild_derived(session: Session, progress: Callable[[int, int], None] | Non
         chunk = patients[start : start + CHUNK]
         by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in select_where_in(session, EVENTS, "patient_id", chunk):
-            by_patient[row.patient_id].append(dict(row._mapping))
+            by_patient[row["patient_id"]].append(row)
         derived: dict[str, Any] = {"patients": chunk}
         derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
         for patient in chunk:

@@ -25,9 +25,10 @@ class UnitInfo:
     setting: str
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEvent:
-    """An event as the replay needs it; `index` is its place in the incoming batch, if new."""
+    """An event as the replay needs it; `index` is its place in the incoming batch, if new.
+    `payload` maps payload field names to values (it may hold other fields too)."""
 
     event_id: str
     type: str
