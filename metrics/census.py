@@ -6,15 +6,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from metrics import sources
+from metrics import census_sources, sources
 from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
-from metrics.calendar import as_days, local_days
+from metrics.calendar import Days, as_days
 from metrics.grid import (
     BAND_CEILINGS,
     BAND_FLOORS,
     BANDS,
     census_counts,
-    counted_days,
     roll_up,
     split_by_elapsed,
 )
@@ -29,18 +28,18 @@ def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.D
 
     LOS at the census of D is D + 1 − admission date, so the stay counts from the day
     admission date + min_los − 1 onwards; the admission date is the spell's, so LOS runs
-    across ward transfers.
+    across ward transfers. A departure moved to that day too cancels its arrival when the
+    stay left before reaching min_los.
     """
-    rows = sources.stays(
-        connection, ACUTE, query.start, query.end, query.organisation, query.group_by, min_los > 1
-    )
-    first, last = counted_days(rows, query.end)
+    rows = census_sources.stays(ACUTE, query.organisation, query.group_by, min_los > 1)
+    moves = census_sources.moves(connection, rows, query.start, query.end)
+    first = moves.day
     if min_los > 1:
-        from_los = as_days(rows["admitted_date"]) + np.timedelta64(min_los - 1, "D")
+        from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
         first = np.maximum(first, from_los)
-    groups = labels(rows, query)
+    groups = labels(moves.rows, query)
     grid = grid_for(connection, query, ACUTE, [groups])
-    counts = census_counts(grid, first, last, groups)
+    counts = census_counts(grid, first, _open(first, query), groups, moves.weight)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
@@ -51,24 +50,28 @@ def ready_census(
 
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
-    rows = sources.ready_spans(
-        connection, query.start, query.end, query.organisation, query.group_by
-    )
-    if pathways is not None:
-        rows = rows[rows["pathway"].isin(pathways)].reset_index(drop=True)
-    first, last = counted_days(rows, query.end)
+    rows = census_sources.ready_spans(query.organisation, query.group_by, pathways)
+    moves = census_sources.moves(connection, rows, query.start, query.end)
+    first, weights = moves.day, moves.weight
+    last = _open(first, query)
     groups: pd.Series | None
     if query.group_by == "band":
-        since = local_days(rows["ready_since"])
+        since = moves.origin("ready_since")
         first, last, groups = split_by_elapsed(
             first, last, since, BAND_FLOORS, BAND_CEILINGS, BANDS
         )
+        weights = np.tile(weights, len(BANDS))
     else:
-        groups = labels(rows, query)
+        groups = labels(moves.rows, query)
     universe_pathways = D2A_PATHWAYS if pathways is not None else ("0", "1", "2", "3")
     grid = grid_for(connection, query, ACUTE, [groups], universe_pathways)
-    counts = census_counts(grid, first, last, groups)
+    counts = census_counts(grid, first, last, groups, weights)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
+
+
+def _open(first: Days, query: Query) -> Days:
+    """Every move counts to the end of the period (a departure is a negative arrival)."""
+    return np.full(first.shape, np.datetime64(query.end, "D"))
 
 
 def ready_to_leave(connection: Connection, query: Query) -> pd.DataFrame:
@@ -81,15 +84,14 @@ def d2a_waiting(connection: Connection, query: Query) -> pd.DataFrame:
 
 def d2a_occupancy(connection: Connection, query: Query) -> pd.DataFrame:
     """D2A stays at each census ÷ the capacity in force that day."""
-    stays = sources.stays(
-        connection, D2A_SETTINGS, query.start, query.end, query.organisation, query.group_by
-    )
-    first, last = counted_days(stays, query.end)
+    rows = census_sources.stays(D2A_SETTINGS, query.organisation, query.group_by)
+    stays = census_sources.moves(connection, rows, query.start, query.end)
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)
-    stay_groups, cap_groups = labels(stays, query), labels(history, query)
+    stay_groups, cap_groups = labels(stays.rows, query), labels(history, query)
     grid = grid_for(connection, query, D2A_SETTINGS, [stay_groups, cap_groups], D2A_PATHWAYS)
-    occupied = census_counts(grid, first, last, stay_groups)
+    first = stays.day
+    occupied = census_counts(grid, first, _open(first, query), stay_groups, stays.weight)
     weights = history["capacity"].to_numpy(dtype=np.float64)
     capacity = census_counts(grid, cap_first, cap_last, cap_groups, weights)
     return roll_up(grid, query.interval, "ratio", occupied, capacity, query.metric.scale)

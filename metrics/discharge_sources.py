@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import Connection, case, exists, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.sources import day_window, frame, micros
 from models import Spell
@@ -31,6 +32,7 @@ PLAIN = {
     "home": D.usual_residence,
 }
 TIMES = {"admitted_date": S.admitted_date, "discharged_at": S.discharged_at}
+FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 
 
 def discharges(
@@ -40,53 +42,62 @@ def discharges(
     end: date,
     org: str | None,
     columns: Iterable[str],
+    readmissions: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of spells of `settings` ended by `discharged` with a local discharge date in
-    start..end, by discharged_date and `columns` (names of PLAIN, TIMES or discharged_hour)."""
+    start..end, by discharged_date and `columns` (names of PLAIN, TIMES or discharged_hour);
+    with `readmissions`, also how many of them were `readmitted`."""
     since, until = day_window(start, end)
-    selected, grouped = (
-        [micros(connection, S.discharged_date, "discharged_date")],
-        [S.discharged_date],
-    )
-    for name in sorted(set(columns)):
-        shown, key = _column(connection, name)
-        selected.append(shown)
-        grouped.append(key)
-    query = select(*selected, func.count().label("n")).select_from(Spell)
+    selected = [micros(connection, S.discharged_date, "discharged_date")]
+    selected += [_column(connection, name) for name in sorted(set(columns))]
+    counts = [func.count().label("n")]
+    if readmissions:
+        counts.append(func.sum(readmitted(connection)).label("readmitted"))
+    query = select(*selected, *counts).select_from(Spell)
     if "home" in columns:
         query = query.join(Destination, D.code == S.destination, isouter=True)
     query = query.where(S.setting.in_(settings), S.discharged_at >= since, S.discharged_at < until)
     if org is not None:
         query = query.where(S.organisation_code == org)
-    return frame(connection, query.group_by(*grouped))
+    # By position: the database groups by each selected expression as it computed it.
+    positions: list[Any] = [literal_column(str(i + 1)) for i in range(len(selected))]
+    return frame(connection, query.group_by(*positions))
 
 
-def _column(connection: Connection, name: str) -> tuple[Any, Any]:
-    """What to select for `name`, and what to group by."""
+def _column(connection: Connection, name: str) -> Any:
+    """What to select for `name`."""
     if name in PLAIN:
-        return PLAIN[name].label(name), PLAIN[name]
+        return PLAIN[name].label(name)
     if name in TIMES:
-        return micros(connection, TIMES[name], name), TIMES[name]
+        return micros(connection, TIMES[name], name)
     if name != "discharged_hour":
         raise KeyError(name)
     if connection.dialect.name == "sqlite":  # 'YYYY-MM-DD HH' of the stored text
         hour = func.substr(S.discharged_at, 1, 13)
-        return hour.op("||")(literal_column("':00:00'")).label(name), hour
+        return hour.op("||")(literal_column("':00:00'")).label(name)
     hour = func.date_trunc(literal_column("'hour'"), S.discharged_at)
-    return micros(connection, hour, name), hour
+    return micros(connection, hour, name)
 
 
-def emergency_admissions(connection: Connection, start: date, end: date) -> pd.DataFrame:
-    """Emergency acute admissions with a local admission date in start..end, anywhere."""
-    since, until = day_window(start, end)
-    query = select(
-        S.patient_id,
-        micros(connection, S.admitted_at, "admitted_at"),
-        micros(connection, S.admitted_date, "admitted_date"),
-    ).where(
-        S.setting == "acute",
-        S.admission_method == "emergency",
-        S.admitted_at >= since,
-        S.admitted_at < until,
+def readmitted(connection: Connection) -> ColumnElement[Any]:
+    """1 when the discharged spell's patient has an emergency acute admission at or after the
+    discharge, on a local date 0–29 days after the discharge date; else 0."""
+    a = Spell.__table__.alias("readmission")
+    setting: Any = a.c.setting
+    admitted_at: Any = a.c.admitted_at
+    if connection.dialect.name == "sqlite":
+        last_day: Any = func.date(S.discharged_date, f"+{FOLLOW_UP_DAYS} days")
+        # SQLite has no statistics and would walk the (setting, admitted_at) index from the
+        # discharge to the end of the history for every discharge; out of its sight
+        # (coalesce(x, x) is x), it takes the patient's few spells from the patient index.
+        setting, admitted_at = (func.coalesce(c, c) for c in (setting, admitted_at))
+    else:
+        last_day = S.discharged_date + FOLLOW_UP_DAYS
+    found = exists().where(
+        a.c.patient_id == S.patient_id,
+        setting == "acute",
+        a.c.admission_method == "emergency",
+        admitted_at >= S.discharged_at,
+        a.c.admitted_date <= last_day,
     )
-    return frame(connection, query)
+    return case((found, 1), else_=0)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from metrics import sources
 from metrics.breakdown import grid_for, labels
-from metrics.calendar import as_days, local_days, local_hours
+from metrics.calendar import as_days, local_hours
 from metrics.discharge_sources import discharges
 from metrics.grid import Grid, delay_bands, event_counts, roll_up
 from metrics.query import Query
@@ -24,14 +24,19 @@ HOME_FIRST = (0, 1)
 Weights = NDArray[np.float64]
 
 
-def acute_discharges_frame(connection: Connection, query: Query, *columns: str) -> pd.DataFrame:
-    """Counts of the period's acute discharges by date, `columns` and the breakdown."""
+def acute_discharges_frame(
+    connection: Connection, query: Query, *columns: str, readmissions: bool = False
+) -> pd.DataFrame:
+    """Counts of the period's acute discharges by date, `columns` and the breakdown (and, with
+    `readmissions`, how many of each were readmitted)."""
     wanted = set(columns)
     if query.group_by == "band":
         wanted.add("delay_days")
     elif query.group_by is not None:
         wanted.add(query.group_by)
-    rows = discharges(connection, ACUTE, query.start, query.end, query.organisation, wanted)
+    rows = discharges(
+        connection, ACUTE, query.start, query.end, query.organisation, wanted, readmissions
+    )
     if "delay_days" in rows:
         rows["band"] = delay_bands(rows["delay_days"].fillna(0))
     return rows
@@ -65,10 +70,10 @@ def count_rows(
 def ready_new(connection: Connection, query: Query) -> pd.DataFrame:
     """Readiness periods beginning in the period; attributes as they stood once every event at
     that instant was applied (the last of the period's first pieces)."""
-    rows = sources.readiness_starts(connection, query.start, query.end, query.organisation)
-    rows = rows.sort_values(["spell_id", "start_at", "seq"])
-    rows = rows.drop_duplicates(["spell_id", "start_at"], keep="last").reset_index(drop=True)
-    return count_rows(connection, query, rows, count(rows), days=local_days(rows["start_at"]))
+    rows = sources.readiness_starts(
+        connection, query.start, query.end, query.organisation, query.group_by
+    )
+    return count_rows(connection, query, rows, count(rows), days=as_days(rows["day"]))
 
 
 def acute_discharges(connection: Connection, query: Query) -> pd.DataFrame:

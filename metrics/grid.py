@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from metrics.calendar import Days, as_days, day_range, local_days, period_starts, weekday
+from metrics.calendar import Days, day_range, period_starts, weekday
 
 UNKNOWN = "unknown"
 BANDS = ("0", "1", "2-3", "4-6", "7-13", "14-20", "21+")
@@ -75,13 +75,6 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def counted_days(rows: pd.DataFrame, end: date) -> tuple[Days, Days]:
-    """First and last census day of rows (start_at, end_at]; an open row runs to `end`."""
-    first = local_days(rows["start_at"])
-    last = local_days(rows["end_at"]) - np.timedelta64(1, "D")
-    return first, np.where(np.isnat(last), np.datetime64(end, "D"), last)
 
 
 def census_counts(
@@ -148,10 +141,6 @@ def delay_bands(delays: pd.Series) -> pd.Series:
     """The delay band of each number of days."""
     position = np.searchsorted(BAND_FLOORS, delays.to_numpy(dtype=np.int64), side="right") - 1
     return pd.Series(np.asarray(BANDS, dtype=object)[position], index=delays.index)
-
-
-def dates_of(values: pd.Series) -> Days:
-    return as_days(values)
 
 
 def roll_up(

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
 from metrics.calendar import as_days, local_date
-from metrics.discharge_sources import discharges, emergency_admissions
+from metrics.discharge_sources import FOLLOW_UP_DAYS, discharges
 from metrics.discharges import ACUTE, acute_discharges_frame, count, count_rows
 from metrics.grid import event_counts, roll_up
 from metrics.query import Query
 from models.reference import D2A_SETTINGS, SETTING_PATHWAY
-
-FOLLOW_UP_DAYS = 29  # readmission within 0–29 days of the discharge date
 
 
 def baseline_mean_delay(connection: Connection, query: Query) -> pd.Series:
@@ -51,27 +47,15 @@ def bed_days_saved(connection: Connection, query: Query) -> pd.DataFrame:
 def readmission_30d_rate(connection: Connection, query: Query) -> pd.DataFrame:
     """Discharges alive, not to another hospital, followed by an emergency acute admission of the
     same patient on days 0–29 after the discharge date; incomplete while follow-up is short."""
-    rows = acute_discharges_frame(connection, query, "patient_id", "discharged_at", "destination")
-    rows = rows[~rows["destination"].isin(("died", "other_hospital"))].reset_index(drop=True)
-    until = query.end + timedelta(days=FOLLOW_UP_DAYS)
-    admissions = emergency_admissions(connection, query.start, until)
-    readmitted = count(rows, _readmitted(rows, admissions))
+    rows = acute_discharges_frame(connection, query, "destination", readmissions=True)
+    counted = ~rows["destination"].isin(("died", "other_hospital"))
+    rows = rows[counted].reset_index(drop=True)
+    readmitted = rows["readmitted"].to_numpy(dtype=np.float64)
     result = count_rows(connection, query, rows, readmitted, count(rows))
     today = np.datetime64(local_date(query.now), "D")
     follow_up_end = result["last_day"].to_numpy() + np.timedelta64(FOLLOW_UP_DAYS, "D")
     result["incomplete"] = np.asarray(follow_up_end > today, dtype=bool)
     return result
-
-
-def _readmitted(discharges: pd.DataFrame, admissions: pd.DataFrame) -> pd.Series:
-    """Whether each discharge is followed by an admission within the follow-up window."""
-    left = discharges[["patient_id", "discharged_at", "discharged_date"]].reset_index()
-    pairs = left.merge(admissions, on="patient_id")
-    gap = as_days(pairs["admitted_date"]) - as_days(pairs["discharged_date"])
-    after = pairs["admitted_at"].to_numpy() >= pairs["discharged_at"].to_numpy()
-    within = after & (gap <= np.timedelta64(FOLLOW_UP_DAYS, "D"))
-    hit = set(pairs.loc[within, "index"])
-    return pd.Series([i in hit for i in left["index"]], dtype=bool)
 
 
 def d2a_episodes(connection: Connection, query: Query, *columns: str) -> pd.DataFrame:

@@ -17,15 +17,16 @@ from sqlalchemy import (
     Connection,
     Select,
     cast,
+    exists,
     extract,
     func,
     literal_column,
-    or_,
     select,
 )
 
 from metrics.calendar import census_instant
-from models import EventTally, ReadySpan, Spell, Stay, Unit, UnitCapacity
+from metrics.local_day import local_day, years_around
+from models import EventTally, ReadySpan, Spell, Unit, UnitCapacity
 from models.reference import D2A_SETTINGS
 
 ACUTE = ("acute",)
@@ -34,7 +35,7 @@ ACUTE = ("acute",)
 # UTC, or midnight of a date), since numpy converts Python datetimes one by one.
 TIMES = frozenset(
     {"start_at", "end_at", "ready_since", "admitted_at", "admitted_date", "discharged_at"}
-    | {"discharged_date", "discharged_hour", "effective_from"}
+    | {"discharged_date", "discharged_hour", "effective_from", "day"}
 )
 
 
@@ -84,79 +85,39 @@ def day_window(start: date, end: date) -> tuple[datetime, datetime]:
     return census_instant(start - timedelta(days=1)), census_instant(end)
 
 
-def stays(
-    connection: Connection,
-    settings: tuple[str, ...],
-    start: date,
-    end: date,
-    org: str | None,
-    group_by: str | None = None,
-    admitted: bool = False,
-) -> pd.DataFrame:
-    """Stays in units of `settings` counted at some census from start to end: their times, the
-    breakdown column asked for and, if `admitted`, the spell's admission date."""
-    t, s, u = Stay.__table__.c, Spell.__table__.c, Unit.__table__.c
-    columns = [micros(connection, t.start_at, "start_at"), micros(connection, t.end_at, "end_at")]
-    breakdown = {
-        "unit": t.unit_code,
-        "organisation": t.organisation_code,
-        "local_authority": s.local_authority,
-        "pathway": u.pathway,
-    }
-    if group_by is not None:
-        columns.append(breakdown[group_by].label(group_by))
-    if admitted:
-        columns.append(micros(connection, s.admitted_date, "admitted_date"))
-    query = select(*columns).select_from(Stay)
-    if admitted or group_by == "local_authority":
-        query = query.join(Spell, t.spell_id == s.spell_id)
-    if group_by == "pathway":
-        query = query.join(Unit, u.code == t.unit_code)
-    query = query.where(
-        t.setting.in_(settings), *_overlap(t, start, end), *_org(t.organisation_code, org)
-    )
-    return frame(connection, query)
-
-
-def ready_spans(
+def readiness_starts(
     connection: Connection, start: date, end: date, org: str | None, group_by: str | None
 ) -> pd.DataFrame:
-    """Pieces of acute readiness counted at some census from start to end."""
+    """Counts `n` of acute readiness periods that began from start to end, by local `day` and
+    `group_by`, with attributes as they stood once every event at that instant was applied:
+    those of the period's last first piece (the greatest seq starting at ready_since)."""
     r, s = ReadySpan.__table__.c, Spell.__table__.c
-    columns = [
-        micros(connection, r.start_at, "start_at"),
-        micros(connection, r.end_at, "end_at"),
-        micros(connection, r.ready_since, "ready_since"),
-        r.planned_pathway.label("pathway"),
-    ]
+    since, until = day_window(start, end)
+    later = ReadySpan.__table__.alias("later")
+    superseded = exists().where(
+        later.c.spell_id == r.spell_id,
+        later.c.seq > r.seq,
+        later.c.start_at == r.start_at,
+        later.c.ready_since == r.ready_since,
+        *_org(later.c.organisation_code, org),
+    )
     breakdown = {
         "unit": r.unit_code,
         "organisation": r.organisation_code,
+        "pathway": r.planned_pathway,
         "local_authority": s.local_authority,
-        "reason": r.reason_code,
     }
-    if group_by in breakdown:
+    years = years_around(start, end)
+    columns = [micros(connection, local_day(connection, r.start_at, years), "day")]
+    if group_by is not None:
         columns.append(breakdown[group_by].label(group_by))
-    query = select(*columns).select_from(ReadySpan)
+    query = select(*columns, func.count().label("n")).select_from(ReadySpan)
     if group_by == "local_authority":
         query = query.join(Spell, r.spell_id == s.spell_id)
-    query = query.where(
-        r.setting == "acute", *_overlap(r, start, end), *_org(r.organisation_code, org)
-    )
-    return frame(connection, query)
-
-
-def readiness_starts(
-    connection: Connection, start: date, end: date, org: str | None
-) -> pd.DataFrame:
-    """The first piece of each acute readiness period that began from start to end."""
-    r, s = ReadySpan.__table__.c, Spell.__table__.c
-    since, until = day_window(start, end)
     query = (
-        select(r.spell_id, r.seq, *_span_columns(connection, r), s.local_authority)
-        .join_from(ReadySpan, Spell, r.spell_id == s.spell_id)
-        .where(r.setting == "acute", r.start_at == r.ready_since)
+        query.where(r.setting == "acute", r.start_at == r.ready_since, ~superseded)
         .where(r.start_at >= since, r.start_at < until, *_org(r.organisation_code, org))
+        .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
     )
     return frame(connection, query)
 
@@ -205,23 +166,6 @@ def events_reflected(connection: Connection, end: date) -> tuple[int, datetime |
     query = select(func.coalesce(func.sum(t.events), 0), func.max(t.latest_received_at))
     count, latest = connection.execute(query.where(t.day <= end)).one()
     return int(count), latest
-
-
-def _span_columns(connection: Connection, r: Any) -> list[Any]:
-    return [
-        micros(connection, r.start_at, "start_at"),
-        micros(connection, r.end_at, "end_at"),
-        r.unit_code.label("unit"),
-        r.organisation_code.label("organisation"),
-        r.planned_pathway.label("pathway"),
-        r.reason_code.label("reason"),
-    ]
-
-
-def _overlap(table: Any, start: date, end: date) -> list[Any]:
-    """Rows (start_at, end_at] that contain the census of some day from start to end."""
-    first, last = census_instant(start), census_instant(end)
-    return [table.start_at < last, or_(table.end_at.is_(None), table.end_at >= first)]
 
 
 def _org(column: Any, org: str | None) -> list[Any]:

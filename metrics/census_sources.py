@@ -1,0 +1,155 @@
+"""Census inputs counted by the database: arrivals and departures per local day and group.
+
+A census over a period is a cumulative sum of arrivals minus departures (ARCHITECTURE, Habits).
+The database groups the rows (stays, or pieces of readiness) counted at some census of the
+period by the local date they arrive on (that of start_at, or `start` for a row already in at
+the census before it) and by the local date they leave on (that of end_at, when it falls inside
+the period), with the breakdown and the origin the figure needs. A year of a large system is a
+few hundred rows per group instead of one per stay, whatever the number of stays.
+
+A row (start_at, end_at] is in at the census of D when local_date(start_at) ≤ D <
+local_date(end_at), so it adds its count from its arrival day and takes it away from its
+departure day; a departure is never earlier than its arrival.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, case, func, literal_column, null, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from metrics.calendar import Days, as_days, census_instant
+from metrics.local_day import local_day, years_around
+from metrics.sources import TIMES, frame, micros
+from models import ReadySpan, Spell, Stay, Unit
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Rows with start_at and end_at, as SQL: where to read them, which of them, and the
+    columns (breakdown, origin) to count them by."""
+
+    table: Any  # the columns of the interval table (stay or ready_span)
+    source: Any  # the FROM clause (the table with any joins)
+    where: list[ColumnElement[bool]]
+    by: dict[str, Any] = field(default_factory=dict)
+    days: frozenset[str] = frozenset()  # which of `by` are instants to count by local date
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Arrivals (+n) and departures (−n) per local day: `day` (arrivals before start are on
+    start), `weight`, and the `by` columns."""
+
+    rows: pd.DataFrame
+
+    @property
+    def day(self) -> Days:
+        return as_days(self.rows["day"])
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self.rows["weight"].to_numpy(dtype=np.float64)
+
+    def origin(self, name: str) -> Days:
+        return as_days(self.rows[name])
+
+
+def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Moves:
+    """The arrivals and departures of the rows counted at some census from start to end."""
+    years = years_around(start, end)
+    before, last = census_instant(start - timedelta(days=1)), census_instant(end)
+    t = rows.table
+    overlap = [t.start_at < last, or_(t.end_at.is_(None), t.end_at >= census_instant(start))]
+    # A row in at the census before start arrives on start: NULL here, so the database neither
+    # computes its date nor spreads such rows over the days of the history.
+    arrive = case((t.start_at < before, null()), else_=local_day(connection, t.start_at, years))
+    leave = local_day(connection, t.end_at, years)
+    arrivals = _grouped(connection, rows, arrive, years, overlap)
+    departures = _grouped(connection, rows, leave, years, [*overlap, t.end_at < last])
+    departures["n"] = -departures["n"]
+    both = pd.concat([arrivals, departures], ignore_index=True)
+    both["day"] = both["day"].fillna(pd.Timestamp(start))
+    both["weight"] = both.pop("n").astype(np.float64)
+    return Moves(both)
+
+
+def _grouped(
+    connection: Connection,
+    rows: Intervals,
+    day: ColumnElement[Any],
+    years: range,
+    where: list[ColumnElement[bool]],
+) -> pd.DataFrame:
+    columns = [micros(connection, day, "day")]
+    for name, column in rows.by.items():
+        if name in rows.days:
+            column = local_day(connection, column, years)
+        columns.append(micros(connection, column, name) if name in TIMES else column.label(name))
+    query = (
+        select(*columns, func.count().label("n"))
+        .select_from(rows.source)
+        .where(*rows.where, *where)
+        .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
+    )
+    return frame(connection, query)
+
+
+def stays(
+    settings: tuple[str, ...], org: str | None, group_by: str | None, admitted: bool = False
+) -> Intervals:
+    """Stays in units of `settings`, by `group_by` and, if `admitted`, the spell's admission
+    date (stranded: length of stay runs across ward transfers)."""
+    t, s, u = Stay.__table__.c, Spell.__table__.c, Unit.__table__.c
+    breakdown = {
+        "unit": t.unit_code,
+        "organisation": t.organisation_code,
+        "local_authority": s.local_authority,
+        "pathway": u.pathway,
+    }
+    by = {} if group_by is None else {group_by: breakdown[group_by]}
+    if admitted:
+        by["admitted_date"] = s.admitted_date
+    source: Any = Stay.__table__
+    if admitted or group_by == "local_authority":
+        source = source.join(Spell.__table__, t.spell_id == s.spell_id)
+    if group_by == "pathway":
+        source = source.join(Unit.__table__, u.code == t.unit_code)
+    where = [t.setting.in_(settings), *_org(t.organisation_code, org)]
+    return Intervals(t, source, where, by)
+
+
+def ready_spans(
+    org: str | None,
+    group_by: str | None,
+    pathways: tuple[int, ...] | None = None,
+) -> Intervals:
+    """Pieces of acute readiness (planned for `pathways`), by `group_by`; by band, the local
+    date the readiness began (`ready_since`), from which the days ready are counted."""
+    r, s = ReadySpan.__table__.c, Spell.__table__.c
+    breakdown = {
+        "pathway": r.planned_pathway,
+        "unit": r.unit_code,
+        "organisation": r.organisation_code,
+        "local_authority": s.local_authority,
+        "reason": r.reason_code,
+        "ready_since": r.ready_since,
+    }
+    key = "ready_since" if group_by == "band" else group_by
+    by = {} if key is None else {key: breakdown[key]}
+    source: Any = ReadySpan.__table__
+    if group_by == "local_authority":
+        source = source.join(Spell.__table__, r.spell_id == s.spell_id)
+    where = [r.setting == "acute", *_org(r.organisation_code, org)]
+    if pathways is not None:
+        where.append(r.planned_pathway.in_(pathways))
+    return Intervals(r, source, where, by, frozenset({"ready_since"}))
+
+
+def _org(column: Any, org: str | None) -> list[ColumnElement[bool]]:
+    return [] if org is None else [column == org]

@@ -1,0 +1,103 @@
+"""The Europe/London date of a stored naive-UTC instant, computed by the database.
+
+So a figure can be counted per local day in SQL (a few hundred rows reach Python, not one per
+stay) with no schema change. It equals `metrics.calendar.local_date` for every instant.
+
+PostgreSQL converts with its time-zone database. SQLite has none, so the expression is a CASE
+over British Summer Time, which runs from 01:00 UTC on the last Sunday of March to 01:00 UTC
+on the last Sunday of October (the rule since 1996). London is UTC or UTC+1, so the local date
+is the UTC date (the stored text's first ten characters) except for an instant of 23:00–24:00
+UTC in summer; only instants of that hour are checked, against the intervals of the years
+asked for written into the query as literals, or, outside those years, against the same rule
+computed per row with SQLite's date functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+BST_STARTS = (3, 25)  # the last Sunday of March is the first Sunday from 25 March
+BST_ENDS = (10, 25)  # and of October, the first from 25 October
+CHANGE_HOUR = 1  # both changes happen at 01:00 UTC
+
+
+def bst_interval(year: int) -> tuple[datetime, datetime]:
+    """British Summer Time of `year` as naive UTC instants [start, end)."""
+    return _last_sunday(year, *BST_STARTS), _last_sunday(year, *BST_ENDS)
+
+
+def _last_sunday(year: int, month: int, day: int) -> datetime:
+    first = date(year, month, day)
+    sunday = first + timedelta(days=(6 - first.weekday()) % 7)
+    return datetime(sunday.year, sunday.month, sunday.day, CHANGE_HOUR)
+
+
+def local_day(connection: Connection, instant: Any, years: range) -> ColumnElement[Any]:
+    """The local date of `instant` (a naive UTC DateTime column or expression): a date on
+    PostgreSQL, 'YYYY-MM-DD' text on SQLite. `years` only makes SQLite faster: instants in
+    those years take the literal intervals."""
+    if connection.dialect.name == "postgresql":
+        utc = instant.op("AT TIME ZONE")(literal_column("'UTC'"))
+        return cast(utc.op("AT TIME ZONE")(literal_column("'Europe/London'")), Date)
+    return _sqlite_local_day(instant, years)
+
+
+def _sqlite_local_day(instant: Any, years: range) -> ColumnElement[Any]:
+    """The UTC date, or the next day for an instant in BST's 23:00–24:00 UTC hour: only rows
+    of that hour are checked against the intervals."""
+    utc_date = func.substr(instant, 1, 10)
+    next_day = func.date(utc_date, literal_column("'+1 day'"))
+    if years:
+        low, high = datetime(years.start, 1, 1), datetime(years.stop, 1, 1)
+        outside = (instant < _text(low)) | (instant >= _text(high))
+        summer = or_(
+            and_(outside, _sqlite_in_bst(instant)),
+            *(_between(instant, *bst_interval(y)) for y in years),
+        )
+    else:
+        summer = _sqlite_in_bst(instant)
+    late = func.substr(instant, 12, 2) == literal("23", String)
+    return case((and_(late, summer), next_day), else_=utc_date)
+
+
+def _between(instant: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(instant >= _text(start), instant < _text(end))
+
+
+def _sqlite_in_bst(instant: Any) -> ColumnElement[bool]:
+    """The BST rule evaluated per row, for any year (SQLite's 'weekday 0' moves a date forward
+    to the next Sunday, or keeps it when it is one)."""
+    year = func.substr(instant, 1, 4)
+    bounds = []
+    for month, day in (BST_STARTS, BST_ENDS):
+        first = year.op("||")(literal(f"-{month:02d}-{day:02d}", String))
+        sunday = func.date(first, literal_column("'weekday 0'"))
+        bounds.append(sunday.op("||")(literal(f" {CHANGE_HOUR:02d}:00:00.000000", String)))
+    return and_(instant >= bounds[0], instant < bounds[1])
+
+
+def _text(at: datetime) -> ColumnElement[str]:
+    """An instant as SQLite stores a DateTime ('YYYY-MM-DD HH:MM:SS.ffffff'), as a literal so
+    the comparison is between texts."""
+    return literal(at.strftime("%Y-%m-%d %H:%M:%S.%f"), String)
+
+
+def years_around(start: date, end: date) -> range:
+    """The years whose instants a query over the local dates start..end can meet (the census
+    before start is taken at the end of the previous day, in UTC possibly the year before)."""
+    return range(start.year - 1, end.year + 2)

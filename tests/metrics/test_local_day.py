@@ -1,0 +1,95 @@
+"""The local date computed by the database equals metrics.calendar.local_date, on both
+databases: around both clock changes, around midnights, and for any instant (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import DateTime, literal, select
+
+from api.database import Database
+from metrics.calendar import LONDON, census_instant, local_date
+from metrics.local_day import bst_interval, local_day, years_around
+
+YEARS = years_around(date(2025, 1, 1), date(2025, 12, 31))  # 2024–2026 as literals
+
+
+def sql_local_dates(db: Database, instants: list[datetime], years: range = YEARS) -> list[date]:
+    with db.engine.connect() as connection:
+        columns = [
+            local_day(connection, literal(at, DateTime()), years).label(f"d{i}")
+            for i, at in enumerate(instants)
+        ]
+        row = connection.execute(select(*columns)).one()
+    return [_as_date(value) for value in row]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def edges(centre: datetime) -> list[datetime]:
+    """Instants just before, at and after `centre`."""
+    steps = (-3600, -60, -1, 0, 1, 60, 3599, 3600)
+    extra = [timedelta(microseconds=-1), timedelta(microseconds=1)]
+    return [centre + timedelta(seconds=s) for s in steps] + [centre + d for d in extra]
+
+
+@pytest.mark.parametrize("year", [2019, 2024, 2025, 2026, 2031])
+def test_clock_changes(db: Database, year: int) -> None:
+    """At 01:00 UTC on the last Sundays of March and October, and the local midnights next to
+    them (23:00 UTC in summer); 2019 and 2031 lie outside the literal years (the fallback)."""
+    spring, autumn = bst_interval(year)
+    instants = []
+    for change in (spring, autumn):
+        instants += edges(change)
+        for day in (-1, 0, 1):
+            instants += edges(census_instant(change.date() + timedelta(days=day)))
+    assert sql_local_dates(db, instants) == [local_date(at) for at in instants]
+
+
+def test_the_rule_is_london_time() -> None:
+    """bst_interval gives the instants where Europe/London changes its offset."""
+    for year in range(1996, 2038):
+        for change in bst_interval(year):
+            before = (change - timedelta(seconds=1)).replace(tzinfo=None)
+            offsets = [
+                _offset(before),
+                _offset(change),
+            ]
+            assert offsets[0] != offsets[1], (year, change)
+
+
+def _offset(at_utc: datetime) -> timedelta | None:
+    from datetime import UTC
+
+    return at_utc.replace(tzinfo=UTC).astimezone(LONDON).utcoffset()
+
+
+def test_every_hour_of_a_year(db: Database) -> None:
+    """Each hour of 2025 at minute 30, and at each hour's first and last second."""
+    first = datetime(2025, 1, 1)
+    hours = [first + timedelta(hours=h) for h in range(0, 365 * 24, 7)]
+    instants = [t for h in hours for t in (h, h + timedelta(seconds=3599))]
+    for chunk in range(0, len(instants), 400):
+        part = instants[chunk : chunk + 400]
+        assert sql_local_dates(db, part) == [local_date(at) for at in part]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2037, 12, 31)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_instant(db: Database, instants: list[datetime]) -> None:
+    assert sql_local_dates(db, instants) == [local_date(at) for at in instants]
+    assert sql_local_dates(db, instants, range(0)) == [local_date(at) for at in instants]
