@@ -35,7 +35,7 @@ class Event(Base):
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     type: Mapped[str] = mapped_column(String(24))
     patient_id: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime)
     unit_code: Mapped[str | None] = mapped_column(String(32))
     pathway: Mapped[int | None] = mapped_column(Integer)
