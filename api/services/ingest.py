@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,8 @@ from api.services.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
 
 MAX_BATCH = 10_000
+DERIVED_KEYS = ("spells", "stays", "readiness", "ready_spans")
+BATCH = TypeAdapter(list[EventIn])
 EVENTS = Base.metadata.tables["event"]
 FUTURE_TOLERANCE = timedelta(minutes=5)
 COMPARED = ("type", "patient_id", "occurred_at", *PAYLOAD)
@@ -65,18 +67,16 @@ def _error(
     return {"index": index, "event_id": event_id, "field": field_, "message": message}
 
 
-def _parse_one(
-    index: int, raw: Any, refs: ReferenceCodes, now: datetime
-) -> tuple[_Incoming | None, list[dict[str, Any]]]:
-    """Field checks for one event: types, required fields, codes, times."""
+def _validation_errors(index: int, raw: Any) -> list[dict[str, Any]]:
+    """Every schema error of one event, each naming its field."""
     if not isinstance(raw, dict):
-        return None, [_error(index, None, None, "each event must be a JSON object")]
+        return [_error(index, None, None, "each event must be a JSON object")]
     try:
-        event = EventIn.model_validate(raw)
+        EventIn.model_validate(raw)
     except ValidationError as exc:
         event_id = raw.get("event_id")
         event_id = event_id if isinstance(event_id, str) else None
-        return None, [
+        return [
             _error(
                 index,
                 event_id,
@@ -85,19 +85,58 @@ def _parse_one(
             )
             for err in exc.errors()
         ]
-    payload = event.payload()
-    problems = type_field_errors(event, payload) + refs.code_errors(event)
-    if looks_like_nhs_number(event.patient_id):
-        problems.append(("patient_id", "looks like an NHS number; send the pseudonymous local id"))
-    occurred = to_utc_naive(event.occurred_at)
-    if occurred > now + FUTURE_TOLERANCE:
-        problems.append(("occurred_at", "is more than 5 minutes in the future"))
-    if problems:
-        return None, [_error(index, event.event_id, f, m) for f, m in problems]
-    row: dict[str, Any] = {"event_id": event.event_id, "type": event.type}
-    row["patient_id"] = event.patient_id
-    row |= {"occurred_at": occurred, "received_at": now, **payload}
-    return _Incoming(index, event.event_id, row), []
+    return []
+
+
+def _validated(raw_events: list[Any]) -> tuple[list[EventIn | None], list[dict[str, Any]]]:
+    """The batch through the schema in one call; event by event only when something fails,
+    to list each event's errors."""
+    try:
+        return list(BATCH.validate_python(raw_events)), []
+    except ValidationError:
+        pass
+    events: list[EventIn | None] = []
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(raw_events):
+        problems = _validation_errors(index, raw)
+        errors += problems
+        events.append(None if problems else EventIn.model_validate(raw))
+    return events, errors
+
+
+def _parse(
+    raw_events: list[Any], refs: ReferenceCodes, now: datetime
+) -> tuple[list[_Incoming], list[dict[str, Any]]]:
+    """Field checks for every event: types, required fields, codes, times."""
+    events, errors = _validated(raw_events)
+    latest = now + FUTURE_TOLERANCE
+    incoming: list[_Incoming] = []
+    for index, event in enumerate(events):
+        if event is None:
+            continue
+        values = event.__dict__  # pydantic keeps validated fields here; faster than getattr
+        payload = {name: values[name] for name in PAYLOAD}
+        problems = type_field_errors(event, payload) + refs.code_errors(event)
+        if looks_like_nhs_number(event.patient_id):
+            problems.append(
+                ("patient_id", "looks like an NHS number; send the pseudonymous local id")
+            )
+        occurred = to_utc_naive(event.occurred_at)
+        if occurred > latest:
+            problems.append(("occurred_at", "is more than 5 minutes in the future"))
+        if problems:
+            errors += [_error(index, event.event_id, f, m) for f, m in problems]
+            continue
+        row = {
+            "event_id": event.event_id,
+            "type": event.type,
+            "patient_id": event.patient_id,
+            "occurred_at": occurred,
+            "received_at": now,
+            **payload,
+        }
+        incoming.append(_Incoming(index, event.event_id, row))
+    return incoming, errors
 
 
 def _same_content(stored: dict[str, Any], row: dict[str, Any]) -> bool:
@@ -196,6 +235,24 @@ def live_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["type"] != "void" and r["event_id"] not in voided]
 
 
+def _check_voids(
+    rows: list[dict[str, Any]],
+    mine: list[_Incoming],
+    indexes: dict[str, int],
+    void_targets: dict[str, datetime | None],
+) -> list[dict[str, Any]]:
+    """A patient's new voids checked against their events; notes each void's target time."""
+    stored_voided = {
+        r["voids_event_id"] for r in rows if r["type"] == "void" and r["event_id"] not in indexes
+    }
+    new_voids = [i for i in mine if i.row["type"] == "void"]
+    by_id = {r["event_id"]: r for r in rows}
+    for void in new_voids:  # a void is tallied with its target's day (services.tally)
+        target = by_id.get(void.row["voids_event_id"])
+        void_targets[void.event_id] = target["occurred_at"] if target else None
+    return _void_errors(new_voids, by_id, stored_voided)
+
+
 def _check_and_derive(
     session: Session, new: list[_Incoming], refs: ReferenceCodes
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -211,24 +268,24 @@ def _check_and_derive(
     errors: list[dict[str, Any]] = []
     # Only a patient with stored events can have derived rows to replace.
     derived: dict[str, Any] = {"patients": patients, "known": sorted(by_patient)}
-    derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": [], "void_targets": {}}
+    derived |= {key: [] for key in DERIVED_KEYS} | {"void_targets": {}}
+    spells, stays, readiness, spans = (derived[k] for k in DERIVED_KEYS)
     for patient in patients:
         mine = new_by_patient[patient]
         rows = by_patient[patient] + [i.row for i in mine]
-        voids = [r for r in rows if r["type"] == "void"]
-        stored_voided = {r["voids_event_id"] for r in voids if r["event_id"] not in indexes}
-        new_voids = [i for i in mine if i.row["type"] == "void"]
-        by_id = {r["event_id"]: r for r in rows}
-        errors += _void_errors(new_voids, by_id, stored_voided)
-        for void in new_voids:  # a void is tallied with its target's day (services.tally)
-            target = by_id.get(void.row["voids_event_id"])
-            derived["void_targets"][void.event_id] = target["occurred_at"] if target else None
-        live = live_rows(rows)
+        if any(r["type"] == "void" for r in rows):
+            errors += _check_voids(rows, mine, indexes, derived["void_targets"])
+            rows = live_rows(rows)
         [blame] = timeline_events([mine[0].row], indexes)
-        result, problems = replay_patient(timeline_events(live, indexes), refs.units, blame)
-        errors += [_error(p.event.index, p.event.event_id, p.field, p.message) for p in problems]
-        for key in ("spells", "stays", "readiness", "ready_spans"):
-            derived[key] += getattr(result, key)
+        result, problems = replay_patient(timeline_events(rows, indexes), refs.units, blame)
+        if problems:
+            errors += [
+                _error(p.event.index, p.event.event_id, p.field, p.message) for p in problems
+            ]
+        spells += result.spells
+        stays += result.stays
+        readiness += result.readiness
+        spans += result.ready_spans
     return derived, errors
 
 
@@ -285,13 +342,7 @@ def _ingest(session: Session, raw_events: list[Any], *, now: datetime) -> Ingest
         message = f"the batch has {len(raw_events)} events; the most is {MAX_BATCH}"
         raise BatchRejected(413, [_error(None, None, None, message)])
     refs = load_reference_codes(session)
-    incoming: list[_Incoming] = []
-    errors: list[dict[str, Any]] = []
-    for index, raw in enumerate(raw_events):
-        item, problems = _parse_one(index, raw, refs, now)
-        errors += problems
-        if item is not None:
-            incoming.append(item)
+    incoming, errors = _parse(raw_events, refs, now)
     _lock_patients(session, sorted({i.row["patient_id"] for i in incoming}))
     new, duplicates, conflicts, clashes = _split_known(session, incoming)
     errors += clashes
