@@ -105,6 +105,8 @@ def stays(
 ) -> Intervals:
     """Stays in units of `settings`, by `group_by` and, if `admitted`, the spell's admission
     date (stranded: length of stay runs across ward transfers)."""
+    if admitted and org is None and group_by in (None, "local_authority"):
+        return _spells(settings, group_by)
     t, s, u = Stay.__table__.c, Spell.__table__.c, Unit.__table__.c
     breakdown = {
         "unit": t.unit_code,
@@ -122,6 +124,25 @@ def stays(
         source = source.join(Unit.__table__, u.code == t.unit_code)
     where = [t.setting.in_(settings), *_org(t.organisation_code, org)]
     return Intervals(t, source, where, by)
+
+
+def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
+    """Whole spells in units of `settings`, by admission date (and local authority): the same
+    census as their stays when no breakdown or filter needs the unit, without joining every
+    stay to its spell. A spell's stays follow one another with no gap (a transfer ends one as
+    it starts the next), so exactly one of them is in at any census the spell is in at."""
+    s = Spell.__table__.c
+    spells = select(
+        s.admitted_at.label("start_at"),
+        s.discharged_at.label("end_at"),
+        s.admitted_date,
+        s.local_authority,
+        s.setting,
+    ).subquery("spell_interval")
+    t = spells.c
+    by: dict[str, Any] = {} if group_by is None else {group_by: t.local_authority}
+    by["admitted_date"] = t.admitted_date
+    return Intervals(t, spells, [t.setting.in_(settings)], by)
 
 
 def ready_spans(
