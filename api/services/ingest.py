@@ -67,16 +67,16 @@ def _error(
     return {"index": index, "event_id": event_id, "field": field_, "message": message}
 
 
-def _validation_errors(index: int, raw: Any) -> list[dict[str, Any]]:
-    """Every schema error of one event, each naming its field."""
+def _validate_one(index: int, raw: Any) -> tuple[EventIn | None, list[dict[str, Any]]]:
+    """One event through the schema: the event, or every schema error, each naming its field."""
     if not isinstance(raw, dict):
-        return [_error(index, None, None, "each event must be a JSON object")]
+        return None, [_error(index, None, None, "each event must be a JSON object")]
     try:
-        EventIn.model_validate(raw)
+        return EventIn.model_validate(raw), []
     except ValidationError as exc:
         event_id = raw.get("event_id")
         event_id = event_id if isinstance(event_id, str) else None
-        return [
+        return None, [
             _error(
                 index,
                 event_id,
@@ -85,7 +85,6 @@ def _validation_errors(index: int, raw: Any) -> list[dict[str, Any]]:
             )
             for err in exc.errors()
         ]
-    return []
 
 
 def _validated(raw_events: list[Any]) -> tuple[list[EventIn | None], list[dict[str, Any]]]:
@@ -98,9 +97,9 @@ def _validated(raw_events: list[Any]) -> tuple[list[EventIn | None], list[dict[s
     events: list[EventIn | None] = []
     errors: list[dict[str, Any]] = []
     for index, raw in enumerate(raw_events):
-        problems = _validation_errors(index, raw)
+        event, problems = _validate_one(index, raw)
+        events.append(event)
         errors += problems
-        events.append(None if problems else EventIn.model_validate(raw))
     return events, errors
 
 
@@ -114,8 +113,7 @@ def _parse(
     for index, event in enumerate(events):
         if event is None:
             continue
-        values = event.__dict__  # pydantic keeps validated fields here; faster than getattr
-        payload = {name: values[name] for name in PAYLOAD}
+        payload = event.payload()
         problems = type_field_errors(event, payload) + refs.code_errors(event)
         if looks_like_nhs_number(event.patient_id):
             problems.append(
