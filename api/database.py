@@ -72,9 +72,17 @@ class WalCheckpointer:
     blocks, readers and writers) on a connection of its own; the driver releases the GIL while
     SQLite works, so the copying overlaps the next request on the other core. Idle for
     `IDLE_SECONDS`, the thread ends; the next commit starts it again.
+
+    A passive checkpoint never lets the log start again from its beginning while writes keep
+    coming (a writer only rewinds it when every frame has been copied, and a busy writer has
+    always added more), so under sustained ingest the log file would grow without end: 4 GB in
+    two minutes of a seed load. Once the log holds more than `LOG_LIMIT_PAGES` after a passive
+    checkpoint, a TRUNCATE checkpoint waits for the current write to commit, holds the next one
+    back while it copies what little is left, and empties the file.
     """
 
     IDLE_SECONDS = 10.0
+    LOG_LIMIT_PAGES = 16_384  # 64 MiB of 4 KiB pages
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -111,13 +119,19 @@ class WalCheckpointer:
         while True:
             woke = self._wake.wait(self.IDLE_SECONDS)
             self._wake.clear()
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self.checkpoint(connection)
             if woke and not self._closed:
                 continue
             with self._lock:
                 if not self._wake.is_set():
                     self._thread = None
                     return
+
+    def checkpoint(self, connection: sqlite3.Connection) -> None:
+        """A passive checkpoint; a truncating one when the log has grown past the limit."""
+        _busy, log_pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if log_pages > self.LOG_LIMIT_PAGES:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def close(self) -> None:
         """One last checkpoint, then the thread ends."""

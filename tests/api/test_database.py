@@ -4,12 +4,14 @@ the request that commits (api.database.WalCheckpointer)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import text
 
-from api.database import Database, make_engine
+from api.database import Database, WalCheckpointer, make_engine
 
 
 def _write_rows(database: Database, n: int) -> None:
@@ -65,3 +67,45 @@ def test_without_the_thread_the_rows_stay_in_the_log(tmp_path: Path) -> None:
 def test_postgresql_and_memory_databases_have_no_checkpoint_thread() -> None:
     assert Database("sqlite://").checkpointer is None
     assert Database("postgresql://root@127.0.0.1:5432/test").checkpointer is None
+
+
+def test_a_log_past_the_limit_is_emptied(tmp_path: Path) -> None:
+    # Writes pile up 5 MB of log with no checkpoint (as when writes never pause); one
+    # checkpoint step of the thread, with a 256-page limit, leaves the log file empty and the
+    # rows in the main file. A passive checkpoint alone copies the rows but keeps the file.
+    path = tmp_path / "limit.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    checkpointer = WalCheckpointer(str(path))
+    checkpointer.LOG_LIMIT_PAGES = 256
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+            rows = [{"x": "x" * 200} for _ in range(20_000)]
+            connection.execute(text("INSERT INTO filler (x) VALUES (:x)"), rows)
+        assert os.path.getsize(f"{path}-wal") > 4_000_000
+        with closing(sqlite3.connect(path)) as own:
+            checkpointer.checkpoint(own)
+        assert os.path.getsize(f"{path}-wal") == 0
+        assert os.path.getsize(path) > 4_000_000
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM filler").scalar() == 20_000
+    finally:
+        engine.dispose()
+
+
+def test_a_log_under_the_limit_is_copied_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "under.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+            connection.execute(
+                text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(5_000)]
+            )
+        log = os.path.getsize(f"{path}-wal")
+        with closing(sqlite3.connect(path)) as own:
+            WalCheckpointer(str(path)).checkpoint(own)
+        assert os.path.getsize(f"{path}-wal") == log  # the default limit is far above 1 MB
+        assert os.path.getsize(path) > 500_000
+    finally:
+        engine.dispose()
