@@ -24,7 +24,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from api import migrate
-from api.database import Database
+from api.database import Database, refresh_statistics
 from api.services.clock import local_date, to_utc_naive, utc_now
 from api.services.ingest import BatchRejected
 from api.services.tokens import create_token
@@ -71,6 +71,7 @@ def seed_database(
             result = _load(database, spec, console, parallel)
         except BatchRejected as exc:
             raise SeedFailed(_refusal(exc)) from exc
+        refresh_statistics(database.engine)
         figures = _figures(database, spec)
     finally:
         database.dispose()
