@@ -109,3 +109,12 @@ def test_a_log_under_the_limit_is_copied_and_kept(tmp_path: Path) -> None:
         assert os.path.getsize(path) > 500_000
     finally:
         engine.dispose()
+
+
+def test_postgresql_sessions_run_without_jit() -> None:
+    engine = make_engine("postgresql://root@127.0.0.1:5432/test")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    finally:
+        engine.dispose()
