@@ -11,7 +11,18 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, case, exists, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.sources import day_window, frame, micros
@@ -75,8 +86,13 @@ def _column(connection: Connection, name: str) -> Any:
     if connection.dialect.name == "sqlite":  # 'YYYY-MM-DD HH' of the stored text
         hour = func.substr(S.discharged_at, 1, 13)
         return hour.op("||")(literal_column("':00:00'")).label(name)
-    hour = func.date_trunc(literal_column("'hour'"), S.discharged_at)
-    return micros(connection, hour, name)
+    # The hour's start in microseconds since 1970, in integer arithmetic (extract() would
+    # compute in numeric for every row): whole days, plus date_part's hour (exact in float).
+    epoch: Any = literal_column("DATE '1970-01-01'")
+    days = type_coerce(cast(S.discharged_at, Date) - epoch, BigInteger)
+    hours = cast(func.date_part(literal_column("'hour'"), S.discharged_at), BigInteger)
+    day_micros = days * literal_column("86400000000", BigInteger)
+    return (day_micros + hours * literal_column("3600000000", BigInteger)).label(name)
 
 
 def readmitted(connection: Connection) -> ColumnElement[Any]:
