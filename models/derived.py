@@ -5,6 +5,8 @@ D2A episode across moves between units of the same setting). A *stay* is the par
 spent in one unit. A *readiness period* runs from a discharge_ready to its withdrawal or the
 discharge. A *ready span* is a piece of a readiness period in which unit, planned pathway and
 delay reason are constant, so any census can be grouped by them as they were at that time.
+Stays, readiness periods and ready spans are found through their spell (the key starts with
+spell_id); only spells are indexed by patient.
 Times are naive UTC; `*_date` columns are Europe/London local dates.
 """
 
@@ -44,7 +46,7 @@ class Spell(Base):
     destination: Mapped[str | None] = mapped_column(String(32))
     discharge_pathway: Mapped[int | None] = mapped_column(Integer)
     delay_days: Mapped[int | None] = mapped_column(Integer)  # set when discharged
-    journey_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    journey_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Stay(Base):
@@ -53,7 +55,7 @@ class Stay(Base):
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     unit_code: Mapped[str] = mapped_column(String(32))
     organisation_code: Mapped[str] = mapped_column(String(16))
     setting: Mapped[str] = mapped_column(String(20))
@@ -67,7 +69,7 @@ class ReadinessPeriod(Base):
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     setting: Mapped[str] = mapped_column(String(20))
     start_at: Mapped[datetime] = mapped_column(DateTime)
     start_date: Mapped[date] = mapped_column(Date)
@@ -81,7 +83,7 @@ class ReadySpan(Base):
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     setting: Mapped[str] = mapped_column(String(20))
     unit_code: Mapped[str] = mapped_column(String(32))
     organisation_code: Mapped[str] = mapped_column(String(16))

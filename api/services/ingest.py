@@ -19,7 +19,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
-from api.services.bulk import delete_where_in, insert_rows, select_where_in
+from api.services.bulk import delete_children_of, delete_where_in, insert_rows, select_where_in
 from api.services.clock import to_utc_naive
 from api.services.reference import ReferenceCodes, load_reference_codes
 from api.services.tally import add_to_tally, tally_day
@@ -291,20 +291,18 @@ def _table(model: type[Base]) -> Table:
     return Base.metadata.tables[model.__tablename__]
 
 
+DERIVED_CHILDREN = ((ReadySpan, "ready_spans"), (ReadinessPeriod, "readiness"), (Stay, "stays"))
+
+
 def write_derived(session: Session, derived: dict[str, Any]) -> None:
     """Replaces the derived rows of the patients in `derived["patients"]`; old rows can exist
     only for those in `derived["known"]` (patients with stored events), if it is given."""
-    tables = (
-        (ReadySpan, "ready_spans"),
-        (ReadinessPeriod, "readiness"),
-        (Stay, "stays"),
-        (Spell, "spells"),
-    )
-    for model, _key in tables:  # children first
-        delete_where_in(
-            session, _table(model), "patient_id", derived.get("known", derived["patients"])
-        )
-    for model, key in reversed(tables):
+    known = derived.get("known", derived["patients"])
+    for model, _key in DERIVED_CHILDREN:  # found through their spells, so before them
+        delete_children_of(session, _table(model), known)
+    delete_where_in(session, _table(Spell), "patient_id", known)
+    insert_rows(session, _table(Spell), derived["spells"])
+    for model, key in reversed(DERIVED_CHILDREN):
         insert_rows(session, _table(model), derived[key])
 
 

@@ -18,6 +18,15 @@ def _rows(session: Session, model: Any, patient_id: str, *order: Any) -> list[di
     return [dict(r._mapping) for r in session.execute(query)]
 
 
+def _of_spells(
+    session: Session, model: Any, spell_ids: list[str], *order: Any
+) -> list[dict[str, Any]]:
+    """Rows keyed by spell (stays, readiness periods): found by their key, not by patient."""
+    table = model.__table__
+    query = select(table).where(table.c.spell_id.in_(spell_ids)).order_by(*order)
+    return [dict(r._mapping) for r in session.execute(query)]
+
+
 def in_scope(principal: Principal, spells: list[dict[str, Any]]) -> bool:
     """A partner sees a patient only if a spell is with its organisation or local authority."""
     if principal.role != "partner":
@@ -39,8 +48,9 @@ def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None
         item["voided_by"] = voided_by.get(e["event_id"])
         shown.append(item)
     spells = _rows(session, Spell, patient_id, Spell.admitted_at)
-    stays = _rows(session, Stay, patient_id, Stay.start_at)
-    readiness = _rows(session, ReadinessPeriod, patient_id, ReadinessPeriod.start_at)
+    spell_ids = [s["spell_id"] for s in spells]
+    stays = _of_spells(session, Stay, spell_ids, Stay.start_at)
+    readiness = _of_spells(session, ReadinessPeriod, spell_ids, ReadinessPeriod.start_at)
     for spell in spells:
         spell["stays"] = [s for s in stays if s["spell_id"] == spell["spell_id"]]
         spell["readiness_periods"] = [r for r in readiness if r["spell_id"] == spell["spell_id"]]
