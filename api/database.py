@@ -96,15 +96,20 @@ class WalCheckpointer:
     coming (a writer only rewinds it when every frame has been copied, and a busy writer has
     always added more), so under sustained ingest the log file would grow without end: 4 GB in
     two minutes of a seed load. Once the log holds more than `LOG_LIMIT_PAGES` after a passive
-    checkpoint, a TRUNCATE checkpoint waits for the current write to commit, holds the next one
-    back while it copies what little is left, and empties the file.
+    checkpoint, a TRUNCATE checkpoint copies what little is left and empties the file. It needs
+    a moment with no writer, which a busy loader never leaves (it begins its next batch as it
+    commits one: the log still reached 470 MB), so this process's writers wait at `gate` while
+    it runs (at most `GATE_SECONDS`, then they go on regardless).
     """
 
     IDLE_SECONDS = 10.0
     LOG_LIMIT_PAGES = 16_384  # 64 MiB of 4 KiB pages
+    GATE_SECONDS = 5.0
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._open = threading.Event()  # set: writers may begin
+        self._open.set()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -146,11 +151,20 @@ class WalCheckpointer:
                     self._thread = None
                     return
 
+    def gate(self) -> None:
+        """Called before a write begins: waits while a truncating checkpoint runs."""
+        self._open.wait(self.GATE_SECONDS)
+
     def checkpoint(self, connection: sqlite3.Connection) -> None:
         """A passive checkpoint; a truncating one when the log has grown past the limit."""
         _busy, log_pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if log_pages > self.LOG_LIMIT_PAGES:
+        if log_pages <= self.LOG_LIMIT_PAGES:
+            return
+        self._open.clear()
+        try:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            self._open.set()
 
     def close(self) -> None:
         """One last checkpoint, then the thread ends."""
@@ -187,6 +201,8 @@ class Database:
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """One transaction: committed if the block ends normally, rolled back otherwise."""
         factory = self._writer if write else self._reader
+        if write and self.checkpointer is not None:
+            self.checkpointer.gate()
         with factory() as session, session.begin():
             yield session
         if write and self.checkpointer is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -86,6 +87,7 @@ def test_a_log_past_the_limit_is_emptied(tmp_path: Path) -> None:
         with closing(sqlite3.connect(path)) as own:
             checkpointer.checkpoint(own)
         assert os.path.getsize(f"{path}-wal") == 0
+        assert checkpointer._open.is_set()  # writers may go on
         assert os.path.getsize(path) > 4_000_000
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT count(*) FROM filler").scalar() == 20_000
@@ -118,3 +120,27 @@ def test_postgresql_sessions_run_without_jit() -> None:
             assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
     finally:
         engine.dispose()
+
+
+def test_writers_wait_while_the_log_is_emptied(tmp_path: Path) -> None:
+    # While a truncating checkpoint runs, this process's writers wait at the gate: a write
+    # begun then is not stored until the gate opens, and it is stored after.
+    path = tmp_path / "gate.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    checkpointer = database.checkpointer
+    assert checkpointer is not None
+    try:
+        _write_rows(database, 1)
+        checkpointer._open.clear()  # as checkpoint() does around the TRUNCATE
+        writer = threading.Thread(target=_write_rows, args=(database, 1))
+        writer.start()
+        time.sleep(0.5)
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM filler").scalar() == 1
+        checkpointer._open.set()
+        writer.join(5)
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM filler").scalar() == 2
+    finally:
+        checkpointer._open.set()
+        database.dispose()
