@@ -4,6 +4,7 @@ its write-ahead log is copied into the database file on a thread of its own."""
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -99,17 +100,21 @@ class WalCheckpointer:
     checkpoint, a TRUNCATE checkpoint copies what little is left and empties the file. It needs
     a moment with no writer, which a busy loader never leaves (it begins its next batch as it
     commits one: the log still reached 470 MB), so this process's writers wait at `gate` while
-    it runs (at most `GATE_SECONDS`, then they go on regardless).
+    it runs. A reader on an older snapshot can hold it up: it gives up after `GATE_SECONDS`
+    (writers never wait longer) and is not tried again for `RETRY_SECONDS`, so long reads do
+    not hold every write back.
     """
 
     IDLE_SECONDS = 10.0
     LOG_LIMIT_PAGES = 16_384  # 64 MiB of 4 KiB pages
-    GATE_SECONDS = 5.0
+    GATE_SECONDS = 2.0
+    RETRY_SECONDS = 10.0
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._open = threading.Event()  # set: writers may begin
         self._open.set()
+        self._retry_at = 0.0  # time.monotonic() before which no truncation is tried
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -158,13 +163,17 @@ class WalCheckpointer:
     def checkpoint(self, connection: sqlite3.Connection) -> None:
         """A passive checkpoint; a truncating one when the log has grown past the limit."""
         _busy, log_pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if log_pages <= self.LOG_LIMIT_PAGES:
+        if log_pages <= self.LOG_LIMIT_PAGES or time.monotonic() < self._retry_at:
             return
         self._open.clear()
         try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            connection.execute(f"PRAGMA busy_timeout={int(self.GATE_SECONDS * 1000)}")
+            busy, _log, _copied = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
+            connection.execute("PRAGMA busy_timeout=30000")
             self._open.set()
+        if busy:
+            self._retry_at = time.monotonic() + self.RETRY_SECONDS
 
     def close(self) -> None:
         """One last checkpoint, then the thread ends."""

@@ -144,3 +144,35 @@ def test_writers_wait_while_the_log_is_emptied(tmp_path: Path) -> None:
     finally:
         checkpointer._open.set()
         database.dispose()
+
+
+def test_a_reader_on_an_old_snapshot_delays_writers_once_then_not_again(tmp_path: Path) -> None:
+    # A reader holding an old snapshot stops the log from being emptied: the attempt gives up
+    # after GATE_SECONDS, the gate opens again, and no new attempt is made for RETRY_SECONDS.
+    path = tmp_path / "reader.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    checkpointer = WalCheckpointer(str(path))
+    checkpointer.LOG_LIMIT_PAGES, checkpointer.GATE_SECONDS = 16, 0.2
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+        with closing(sqlite3.connect(path, isolation_level=None)) as reader:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM filler").fetchall()  # holds its snapshot
+            with engine.begin() as connection:
+                rows = [{"x": "x" * 200} for _ in range(2_000)]
+                connection.execute(text("INSERT INTO filler (x) VALUES (:x)"), rows)
+            with closing(sqlite3.connect(path)) as own:
+                began = time.monotonic()
+                checkpointer.checkpoint(own)  # tries, waits for the reader, gives up
+                tried = time.monotonic() - began
+                began = time.monotonic()
+                checkpointer.checkpoint(own)  # does not try again yet
+                again = time.monotonic() - began
+            reader.execute("COMMIT")
+        assert 0.15 < tried < 5
+        assert again < 0.1
+        assert checkpointer._open.is_set()
+        assert os.path.getsize(f"{path}-wal") > 0
+    finally:
+        engine.dispose()
