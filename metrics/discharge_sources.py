@@ -21,11 +21,10 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from metrics.sources import day_window, frame, micros
+from metrics.sources import day_window, frame, micros, pg_day_micros
 from models import Spell
 from models.reference import Destination
 
@@ -96,10 +95,8 @@ def _column(connection: Connection, name: str) -> Any:
         return hour.op("||")(literal_column("':00:00'")).label(name)
     # The hour's start in microseconds since 1970, in integer arithmetic (extract() would
     # compute in numeric for every row): whole days, plus date_part's hour (exact in float).
-    epoch: Any = literal_column("DATE '1970-01-01'")
-    days = type_coerce(cast(S.discharged_at, Date) - epoch, BigInteger)
     hours = cast(func.date_part(literal_column("'hour'"), S.discharged_at), BigInteger)
-    day_micros = days * literal_column("86400000000", BigInteger)
+    day_micros = pg_day_micros(cast(S.discharged_at, Date))
     return (day_micros + hours * literal_column("3600000000", BigInteger)).label(name)
 
 
@@ -113,10 +110,7 @@ def readmitted_spells(settings: tuple[str, ...], since: Any, until: Any) -> Any:
         .select_from(d.join(a, a.c.patient_id == d.c.patient_id))
         .where(d.c.setting.in_(settings), d.c.discharged_at >= since, d.c.discharged_at < until)
         .where(
-            a.c.setting == "acute",
-            a.c.admission_method == "emergency",
-            a.c.admitted_at >= d.c.discharged_at,
-            a.c.admitted_date <= d.c.discharged_date + FOLLOW_UP_DAYS,
+            *_readmits(d.c, a, a.c.setting, a.c.admitted_at, d.c.discharged_date + FOLLOW_UP_DAYS)
         )
         .subquery("readmitted")
     )
@@ -137,10 +131,19 @@ def readmitted(connection: Connection) -> ColumnElement[Any]:
     else:
         last_day = S.discharged_date + FOLLOW_UP_DAYS
     found = exists().where(
-        a.c.patient_id == S.patient_id,
-        setting == "acute",
-        a.c.admission_method == "emergency",
-        admitted_at >= S.discharged_at,
-        a.c.admitted_date <= last_day,
+        a.c.patient_id == S.patient_id, *_readmits(S, a, setting, admitted_at, last_day)
     )
     return case((found, 1), else_=0)
+
+
+def _readmits(
+    discharge: Any, a: Any, setting: Any, admitted_at: Any, last_day: Any
+) -> list[ColumnElement[bool]]:
+    """Spell `a` readmits the `discharge`'s patient (same patient, joined by the caller): an
+    emergency acute admission at or after the discharge, on a local date up to `last_day`."""
+    return [
+        setting == "acute",
+        a.c.admission_method == "emergency",
+        admitted_at >= discharge.discharged_at,
+        a.c.admitted_date <= last_day,
+    ]

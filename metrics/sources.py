@@ -82,10 +82,15 @@ def micros(connection: Connection, column: Any, name: str) -> Any:
     if isinstance(column.type, Date) and not isinstance(column.type, DateTime):
         # Whole days since 1970 in integer arithmetic: extract() would compute in numeric, which
         # cost about as much as the rest of a census query's scan when grouping by the day.
-        days = type_coerce(column - literal_column("DATE '1970-01-01'"), BigInteger)
-        return (days * literal_column("86400000000", BigInteger)).label(name)
+        return pg_day_micros(column).label(name)
     micro: Any = literal_column("1000000")  # a literal, so PostgreSQL can match it in GROUP BY
     return cast(extract("epoch", column) * micro, BigInteger).label(name)
+
+
+def pg_day_micros(day: Any) -> Any:
+    """A PostgreSQL date as microseconds since 1970, in integer arithmetic."""
+    days = type_coerce(day - literal_column("DATE '1970-01-01'"), BigInteger)
+    return days * literal_column("86400000000", BigInteger)
 
 
 def day_window(start: date, end: date) -> tuple[datetime, datetime]:

@@ -10,7 +10,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from api.database import Database, WalCheckpointer, make_engine
 
@@ -21,6 +21,18 @@ def _write_rows(database: Database, n: int) -> None:
         session.execute(
             text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(n)]
         )
+
+
+def _filled_log(path: Path, rows: int) -> Engine:
+    """An engine on a new file with automatic checkpoints off and `rows` rows of 200 bytes
+    written in one transaction, so they all sit in the log."""
+    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
+        if rows:
+            filler = [{"x": "x" * 200} for _ in range(rows)]
+            connection.execute(text("INSERT INTO filler (x) VALUES (:x)"), filler)
+    return engine
 
 
 def _wait_for(condition: object, seconds: float = 10.0) -> bool:
@@ -51,13 +63,8 @@ def test_without_the_thread_the_rows_stay_in_the_log(tmp_path: Path) -> None:
     # The control for the test above: the same write with automatic checkpoints off and no
     # thread leaves the main file small, so the growth above is the thread's work.
     path = tmp_path / "control.sqlite3"
-    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    engine = _filled_log(path, 5_000)
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
-            connection.execute(
-                text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(5_000)]
-            )
         time.sleep(0.5)
         assert os.path.getsize(path) < 100_000
         assert os.path.getsize(f"{path}-wal") > 500_000
@@ -75,14 +82,10 @@ def test_a_log_past_the_limit_is_emptied(tmp_path: Path) -> None:
     # checkpoint step of the thread, with a 256-page limit, leaves the log file empty and the
     # rows in the main file. A passive checkpoint alone copies the rows but keeps the file.
     path = tmp_path / "limit.sqlite3"
-    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    engine = _filled_log(path, 20_000)
     checkpointer = WalCheckpointer(str(path))
     checkpointer.LOG_LIMIT_PAGES = 256
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
-            rows = [{"x": "x" * 200} for _ in range(20_000)]
-            connection.execute(text("INSERT INTO filler (x) VALUES (:x)"), rows)
         assert os.path.getsize(f"{path}-wal") > 4_000_000
         with closing(sqlite3.connect(path)) as own:
             checkpointer.checkpoint(own)
@@ -97,13 +100,8 @@ def test_a_log_past_the_limit_is_emptied(tmp_path: Path) -> None:
 
 def test_a_log_under_the_limit_is_copied_and_kept(tmp_path: Path) -> None:
     path = tmp_path / "under.sqlite3"
-    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    engine = _filled_log(path, 5_000)
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
-            connection.execute(
-                text("INSERT INTO filler (x) VALUES (:x)"), [{"x": "x" * 200} for _ in range(5_000)]
-            )
         log = os.path.getsize(f"{path}-wal")
         with closing(sqlite3.connect(path)) as own:
             WalCheckpointer(str(path)).checkpoint(own)
@@ -150,12 +148,10 @@ def test_a_reader_on_an_old_snapshot_delays_writers_once_then_not_again(tmp_path
     # A reader holding an old snapshot stops the log from being emptied: the attempt gives up
     # after GATE_SECONDS, the gate opens again, and no new attempt is made for RETRY_SECONDS.
     path = tmp_path / "reader.sqlite3"
-    engine = make_engine(f"sqlite:///{path}", own_checkpoints=True)
+    engine = _filled_log(path, 0)
     checkpointer = WalCheckpointer(str(path))
     checkpointer.LOG_LIMIT_PAGES, checkpointer.GATE_SECONDS = 16, 0.2
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE filler (x TEXT)")
         with closing(sqlite3.connect(path, isolation_level=None)) as reader:
             reader.execute("BEGIN")
             reader.execute("SELECT count(*) FROM filler").fetchall()  # holds its snapshot
