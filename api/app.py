@@ -12,19 +12,34 @@ from api.errors import install_error_handlers
 from api.routers import coordinator, events, metrics, patients, reference, tokens
 from api.settings import Settings, get_settings
 from dashboard.app import mount as mount_dashboard
+from metrics.engine import warm_tallies
+from metrics.tally import Refresher
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """The application; the database is opened at start-up unless one is given."""
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, tallies: bool = False
+) -> FastAPI:
+    """The application; the database is opened at start-up unless one is given. With
+    `tallies` (d2a serve), the figure tallies are refreshed in the background every
+    `tally_refresh_seconds` (metrics.tally)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = database is None
         app.state.database = database or Database(settings.resolved_database_url())
+        refresher = None
+        if tallies and settings.tally_refresh_seconds > 0:
+            db = app.state.database
+            refresher = Refresher(
+                db.engine, db.write_engine, settings.tally_refresh_seconds, warm_tallies
+            )
+            refresher.start()
         yield
+        if refresher is not None:
+            refresher.stop()
         if own:
             app.state.database.dispose()
 

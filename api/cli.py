@@ -96,7 +96,25 @@ def serve(
 
     from api.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(tallies=True), host=host, port=port, log_level="info")
+
+
+@app.command()
+def tally() -> None:
+    """Recount the figure tallies now (d2a serve also does it in the background)."""
+    from api.database import Database
+    from metrics.engine import refresh_tallies
+
+    database = Database(_url())
+    try:
+        done = refresh_tallies(database.engine, database.write_engine)
+    finally:
+        database.dispose()
+    first = f" from {done.first}" if done.first else ""
+    console.print(
+        f"tallies: {done.sources} sources recounted{first}, {done.rows:,} rows, "
+        f"{done.seconds:.1f} s"
+    )
 
 
 def _safe(url: str) -> str:

@@ -202,9 +202,8 @@ class Database:
         self.checkpointer = WalCheckpointer(path) if path else None
         self.engine = make_engine(url, own_checkpoints=self.checkpointer is not None)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:

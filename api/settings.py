@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     cost_currency: str = "GBP"
     stale_after_minutes: int = 60
     wall_refresh_seconds: int = 60
+    tally_refresh_seconds: float = 60  # d2a serve recounts the figure tallies this often; 0: never
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file in the working directory when unset."""

@@ -31,8 +31,11 @@ def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.D
     across ward transfers. A departure moved to that day too cancels its arrival when the
     stay left before reaching min_los.
     """
-    rows = census_sources.stays(ACUTE, query.organisation, query.group_by, min_los > 1)
-    moves = census_sources.moves(connection, rows, query.start, query.end)
+    admitted = min_los > 1
+    rows = census_sources.stays(ACUTE, query.organisation, query.group_by, admitted)
+    key = _key(query, "acute stays", admitted)
+    origins = ("admitted_date",) if admitted else ()
+    moves = census_sources.tallied_moves(connection, rows, key, query.start, query.end, origins)
     first = moves.day
     if min_los > 1:
         from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
@@ -51,7 +54,9 @@ def ready_census(
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
     rows = census_sources.ready_spans(query.organisation, query.group_by, pathways)
-    moves = census_sources.moves(connection, rows, query.start, query.end)
+    key = _key(query, "ready spans", pathways)
+    origins = ("ready_since",) if query.group_by == "band" else ()
+    moves = census_sources.tallied_moves(connection, rows, key, query.start, query.end, origins)
     first, weights = moves.day, moves.weight
     last = _open(first, query)
     groups: pd.Series | None
@@ -67,6 +72,14 @@ def ready_census(
     grid = grid_for(connection, query, ACUTE, [groups], universe_pathways)
     counts = census_counts(grid, first, last, groups, weights)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
+
+
+def _key(query: Query, *what: object) -> str | None:
+    """The tally key of a census read: system-wide figures only, and not by unit, where the
+    tally would be about as long as the rows (metrics.tally)."""
+    if query.organisation is not None or query.group_by == "unit":
+        return None
+    return ":".join(str(part) for part in (*what, query.group_by))
 
 
 def _open(first: Days, query: Query) -> Days:
@@ -85,7 +98,8 @@ def d2a_waiting(connection: Connection, query: Query) -> pd.DataFrame:
 def d2a_occupancy(connection: Connection, query: Query) -> pd.DataFrame:
     """D2A stays at each census ÷ the capacity in force that day."""
     rows = census_sources.stays(D2A_SETTINGS, query.organisation, query.group_by)
-    stays = census_sources.moves(connection, rows, query.start, query.end)
+    key = _key(query, "d2a stays")
+    stays = census_sources.tallied_moves(connection, rows, key, query.start, query.end)
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)
     stay_groups, cap_groups = labels(stays.rows, query), labels(history, query)

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, case, func, literal_column, null, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from metrics import tally
 from metrics.calendar import Days, as_days, census_instant
 from metrics.local_day import local_day, years_around
 from metrics.sources import TIMES, frame, micros
@@ -77,6 +78,45 @@ def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Mo
     both["day"] = both["day"].fillna(pd.Timestamp(start))
     both["weight"] = both.pop("n").astype(np.float64)
     return Moves(both)
+
+
+def tallied_moves(
+    connection: Connection,
+    rows: Intervals,
+    key: str | None,
+    start: date,
+    end: date,
+    origins: tuple[str, ...] = (),
+) -> Moves:
+    """`moves`, with the days before the tally's cut read from the tally (metrics.tally) when
+    the figure has a `key` (system-wide figures; None reads the derived tables)."""
+    if key is None:
+        return moves(connection, rows, start, end)
+    source = tally.Source(
+        key=key,
+        day="day",
+        values=("weight",),
+        live=lambda c, a, b: moves(c, rows, a, b).rows,
+        days=lambda c, a, b: flows(c, rows, a, b),
+        census=True,
+        origins=origins,
+    )
+    return Moves(tally.read(connection, source, start, end))
+
+
+def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd.DataFrame:
+    """Arrivals (+n) and departures (−n) each on its own local day from start to end (what the
+    tally keeps of a census: `moves` over a period is these, with earlier days on its start)."""
+    years = years_around(start, end)
+    since, until = census_instant(start - timedelta(days=1)), census_instant(end)
+    t = rows.table
+    arrive, leave = (local_day(connection, c, years) for c in (t.start_at, t.end_at))
+    arrivals = _grouped(connection, rows, arrive, years, [t.start_at >= since, t.start_at < until])
+    departures = _grouped(connection, rows, leave, years, [t.end_at >= since, t.end_at < until])
+    departures["n"] = -departures["n"]
+    both = pd.concat([arrivals, departures], ignore_index=True)
+    both["weight"] = both.pop("n").astype(np.float64)
+    return both
 
 
 def _grouped(

@@ -10,15 +10,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
-from metrics import census, discharges, outcomes, sources
+from metrics import census, discharges, outcomes, sources, tally
 from metrics.calendar import INTERVALS, utc_now
 from metrics.catalogue import CATALOGUE, Metric
 from metrics.query import MetricQueryError, Query
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
+WARM_DAY = date(2000, 1, 3)  # a day with no data, to learn the reads a figure makes
 ROW_COLUMNS = ("period", "group", "value", "numerator", "denominator", "days")
 
 Calculation = Callable[[Connection, Query], pd.DataFrame]
@@ -207,3 +208,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.integer | np.bool_):
         return value.item()
     return value
+
+
+def warm_tallies(connection: Connection) -> None:
+    """Makes every system-wide read the catalogue's figures can make, over one empty day, so
+    metrics.tally knows every source to count."""
+    for metric in CATALOGUE.values():
+        choices = [metric.fixed_group_by] if metric.fixed_group_by else [None, *metric.group_bys]
+        for group_by in dict.fromkeys(choices):
+            compute(
+                connection,
+                metric.name,
+                start=WARM_DAY,
+                end=WARM_DAY,
+                interval=metric.intervals[-1],
+                group_by=group_by,
+            )
+
+
+def refresh_tallies(engine: Engine, writer: Engine | None = None) -> tally.Refreshed:
+    """Recounts the figure tallies (every source the catalogue reads) from their changes."""
+    return tally.refresh(engine, writer, warm=warm_tallies)

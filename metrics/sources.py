@@ -101,6 +101,25 @@ def day_window(start: date, end: date) -> tuple[datetime, datetime]:
 def readiness_starts(
     connection: Connection, start: date, end: date, org: str | None, group_by: str | None
 ) -> pd.DataFrame:
+    """`counted_readiness_starts`, system-wide figures reading tallied days (metrics.tally);
+    by unit, the tally would be about as long as the rows."""
+    from metrics import tally
+
+    if org is not None or group_by == "unit":
+        return counted_readiness_starts(connection, start, end, org, group_by)
+
+    def read(c: Connection, a: date, b: date) -> pd.DataFrame:
+        return counted_readiness_starts(c, a, b, None, group_by)
+
+    source = tally.Source(
+        key=f"readiness starts:{group_by}", day="day", values=("n",), live=read, days=read
+    )
+    return tally.read(connection, source, start, end)
+
+
+def counted_readiness_starts(
+    connection: Connection, start: date, end: date, org: str | None, group_by: str | None
+) -> pd.DataFrame:
     """Counts `n` of acute readiness periods that began from start to end, by local `day` and
     `group_by`, with attributes as they stood once every event at that instant was applied:
     those of the period's last first piece (the greatest seq starting at ready_since)."""

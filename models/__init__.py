@@ -2,7 +2,16 @@
 
 from models.access import ApiToken, AuditEntry
 from models.base import Base
-from models.derived import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
+from models.derived import (
+    EventTally,
+    FigureTally,
+    ReadinessPeriod,
+    ReadySpan,
+    Spell,
+    Stay,
+    TallyChange,
+    TallySource,
+)
 from models.events import Event
 from models.reference import DelayReason, Destination, Organisation, Unit, UnitCapacity
 
@@ -14,11 +23,14 @@ __all__ = [
     "Destination",
     "Event",
     "EventTally",
+    "FigureTally",
     "Organisation",
     "ReadinessPeriod",
     "ReadySpan",
     "Spell",
     "Stay",
+    "TallyChange",
+    "TallySource",
     "Unit",
     "UnitCapacity",
 ]

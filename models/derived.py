@@ -12,7 +12,7 @@ Times are naive UTC; `*_date` columns are Europe/London local dates.
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -106,3 +106,42 @@ class EventTally(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     events: Mapped[int] = mapped_column(Integer)
     latest_received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FigureTally(Base):
+    """Per-day counts of what a figure reads (metrics.tally): a source's rows for one local day.
+
+    `key` holds the row's breakdown values as a JSON list (in the order of the source's
+    `columns`); `n` and `m` its one or two counts. Days before the source's `upto` that no
+    change has touched since (tally_change) equal what the derived tables give.
+    """
+
+    __tablename__ = "figure_tally"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    m: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TallySource(Base):
+    """A tallied source: its days before `upto` are in figure_tally; its key columns."""
+
+    __tablename__ = "tally_source"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    upto: Mapped[date] = mapped_column(Date)
+    columns: Mapped[str] = mapped_column(String(1000))  # JSON list of the key's columns
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TallyChange(Base):
+    """The earliest local day each write could change a figure on, until a refresh of the
+    tallies takes it in. Written by ingest in its own transaction (one row per batch)."""
+
+    __tablename__ = "tally_change"
+    __table_args__ = (Index("ix_tally_change_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.schemas.events import EventIn
+from api.services.tally import mark_changed
 from api.services.timeline import UnitInfo
 from models import DelayReason, Destination, Organisation, Unit, UnitCapacity
 
@@ -85,6 +86,9 @@ def upsert_unit(session: Session, code: str, fields: dict[str, Any]) -> UnitChan
     if existing is None:
         session.add(Unit(code=code, **_unit_columns(fields)))
     else:
+        if existing.pathway != fields["pathway"]:
+            # Its stays are counted under the unit's pathway as it is now, on every past day.
+            mark_changed(session, date.min)
         for key, value in _unit_columns(fields).items():
             setattr(existing, key, value)
     session.flush()

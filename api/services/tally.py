@@ -13,6 +13,7 @@ from metrics.calendar import local_date
 from models import Base, Event
 
 TALLY = Base.metadata.tables["event_tally"]
+CHANGES = Base.metadata.tables["tally_change"]
 Increment = tuple[date, datetime]  # the day an event counts on, and when it was received
 
 
@@ -24,7 +25,10 @@ def tally_day(occurred_at: datetime, void_target_at: datetime | None = None) -> 
 
 
 def add_to_tally(connection: Connection | Session, increments: Iterable[Increment]) -> None:
-    """Adds events to their days, creating days as needed (one upsert per day touched)."""
+    """Adds events to their days, creating days as needed (one upsert per day touched), and
+    records the earliest of those days as changed for the figure tallies (metrics.tally): the
+    derived rows a batch rewrites differ only from its earliest event's day (a void's, the
+    earlier of its own and its target's) onwards, as SPEC §4 says of every past figure."""
     days: dict[date, tuple[int, datetime]] = {}
     for day, received in increments:
         count, latest = days.get(day, (0, received))
@@ -52,6 +56,12 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
         },
     )
     connection.execute(statement, rows)
+    mark_changed(connection, min(days))
+
+
+def mark_changed(connection: Connection | Session, day: date) -> None:
+    """Figures from local day `day` onwards may differ from their tallies."""
+    connection.execute(CHANGES.insert().values(day=day))
 
 
 def rebuild_tally(connection: Connection | Session) -> None:

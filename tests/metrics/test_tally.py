@@ -1,0 +1,185 @@
+"""Figure tallies (metrics.tally): tallied figures equal the derived tables' at every moment.
+
+The hand-worked week of test_census (Mon 3 – Sun 9 March 2025, GMT) is loaded, the tallies are
+refreshed, and then late events and voids arrive; each figure is checked against the hand-worked
+value and against the same figure read with no tally at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from api.database import Database
+from api.services import reference
+from metrics import tally
+from metrics.catalogue import CATALOGUE
+from metrics.engine import refresh_tallies
+from models import FigureTally, TallyChange, TallySource
+from tests.metrics.scenario import Patient, events_of, figure, load, values
+from tests.metrics.test_census import MON, SUN, at, ward_batches
+
+
+def refresh(db: Database) -> tally.Refreshed:
+    return refresh_tallies(db.engine, db.write_engine)
+
+
+def count(db: Database, table: Any) -> int:
+    with db.session() as session:
+        return int(session.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+@pytest.fixture
+def untallied(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A switch: inside `with untallied():` figures read only the derived tables."""
+
+    @contextmanager
+    def switch() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(tally, "_state", lambda *_: None)
+            yield
+
+    return switch
+
+
+def every_figure(db: Database, start: date, end: date) -> dict[tuple[str, Any], pd.DataFrame]:
+    """Every metric by every system-wide breakdown the tallies serve, by day and by week."""
+    out = {}
+    for metric in CATALOGUE.values():
+        choices = [metric.fixed_group_by] if metric.fixed_group_by else [None, *metric.group_bys]
+        for group_by in dict.fromkeys(choices):
+            for interval in ("day", "week"):
+                if interval in metric.intervals:
+                    answer = figure(
+                        db, metric.name, start, end, interval=interval, group_by=group_by
+                    )
+                    out[(metric.name, group_by, interval)] = answer.rows
+    return out
+
+
+def assert_same_as_untallied(db: Database, untallied: Any, start: date, end: date) -> None:
+    tallied = every_figure(db, start, end)
+    with untallied():
+        derived = every_figure(db, start, end)
+    for key, rows in tallied.items():
+        pd.testing.assert_frame_equal(rows, derived[key], check_dtype=False, obj=str(key))
+
+
+@pytest.fixture
+def ward(system: Database) -> Database:
+    """The ward week, plus a long stay and a long wait so that lengths of stay and days ready
+    pass every band and stranded threshold (the tally keeps origins exactly for 21 days):
+      e  W1 from Sat 1 Feb 10:00, ready since Mon 3 Feb 10:00 (P2), discharged Wed 12 Mar."""
+    load(system, *ward_batches())
+    e = Patient("e")
+    e.admitted(at(1, "10:00", month=2), local_authority="LA1", admission_method="emergency")
+    e.ready(at(3, "10:00", month=2), pathway=2)
+    e.discharged(at(12, "10:00"), destination="community_bed", pathway=2)
+    load(system, events_of(e))
+    return system
+
+
+def test_a_refresh_tallies_every_figure_and_takes_in_the_changes(ward: Database) -> None:
+    assert count(ward, TallyChange) == 3  # one row per batch loaded
+    done = refresh(ward)
+    assert done.sources > 20 and done.rows > 0
+    assert done.first == date(2025, 2, 1)  # the first day with an event (e's admission)
+    assert count(ward, TallyChange) == 0
+    assert count(ward, FigureTally) == done.rows
+    assert count(ward, TallySource) == done.sources
+    # Nothing changed since: a second refresh recounts no source.
+    assert refresh(ward).sources == 0
+
+
+def test_tallied_figures_equal_the_derived_tables(ward: Database, untallied: Any) -> None:
+    refresh(ward)
+    # A period inside the tallied history, one that starts before any event, and one that
+    # runs on past the tallies' last day (read from the derived tables).
+    for start, end in ((MON, SUN), (date(2025, 1, 20), date(2025, 3, 16))):
+        assert_same_as_untallied(ward, untallied, start, end)
+    today = date.today()
+    assert_same_as_untallied(ward, untallied, today - timedelta(days=3), today + timedelta(days=3))
+
+
+def test_the_hand_worked_week_from_the_tallies(ward: Database) -> None:
+    """test_census's ready censuses, with e ready every day of the week (it leaves Wed 12):
+    ready 1 2 2 1 2 2 1 → 2 3 3 2 3 3 2; occupied 3 4 3 3 3 3 2 → 4 5 4 4 4 4 3.
+    e's length of stay at the census of Mon 3 Mar is 31 days: stranded_21 counts b (admitted
+    Sat 22 Feb: 10 days on Mon … 16 on Sun, never 21) not at all, and e every day: 1."""
+    refresh(ward)
+    assert values(figure(ward, "ready_to_leave", MON, SUN)) == [2, 3, 3, 2, 3, 3, 2]
+    assert values(figure(ward, "acute_occupied", MON, SUN)) == [4, 5, 4, 4, 4, 4, 3]
+    assert values(figure(ward, "stranded_21", MON, SUN)) == [1] * 7
+
+
+def test_a_late_event_counts_at_once_and_after_the_next_refresh(
+    ward: Database, untallied: Any
+) -> None:
+    """After the refresh, f arrives late: W1 from Tue 4 Mar 09:00, ready Wed 5 Mar 12:00 (P1),
+    discharged Fri 7 Mar 10:00. Ready censuses: Wed +1, Thu +1 (gone by Fri's midnight):
+    2 3 3 2 3 3 2 → 2 3 4 3 3 3 2. Voiding f's readiness takes them back out."""
+    refresh(ward)
+    f = Patient("f")
+    f.admitted(at(4, "09:00"))
+    ready = f.ready(at(5, "12:00"), pathway=1)
+    f.discharged(at(7, "10:00"), pathway=1)
+    load(ward, events_of(f))
+    with ward.session() as session:
+        changed = session.execute(select(func.min(TallyChange.__table__.c.day))).scalar()
+    assert str(changed)[:10] == "2025-03-04"  # f's admission: the earliest day it touches
+    expected = [2, 3, 4, 3, 3, 3, 2]
+    assert values(figure(ward, "ready_to_leave", MON, SUN)) == expected  # before any refresh
+    # Readmissions reach 29 days back: their discharges are recounted from Mon 3 Feb.
+    assert refresh(ward).first == date(2025, 2, 3)
+    assert values(figure(ward, "ready_to_leave", MON, SUN)) == expected
+    void = {"event_id": "f-void", "type": "void", "patient_id": "f"}
+    load(ward, [void | {"occurred_at": at(8, "09:00"), "voids_event_id": ready}])
+    assert values(figure(ward, "ready_to_leave", MON, SUN)) == [2, 3, 3, 2, 3, 3, 2]
+    assert_same_as_untallied(ward, untallied, MON, SUN)
+    refresh(ward)
+    assert values(figure(ward, "ready_to_leave", MON, SUN)) == [2, 3, 3, 2, 3, 3, 2]
+
+
+def test_a_later_readmission_reaches_back_to_its_discharge(ward: Database) -> None:
+    """d left Wed 5 Mar (P0, home). An emergency admission of d on Mon 31 Mar (day 26 after
+    the discharge date) arrives after the refresh: d's discharge becomes a readmission. The
+    week's discharges alive and not to another hospital: a (Sun, P1), d (Wed, P0): 1 ÷ 2."""
+    refresh(ward)
+    before = figure(ward, "readmission_30d_rate", MON, SUN, interval="total").records()
+    assert (before[0]["numerator"], before[0]["denominator"]) == (0, 2)
+    again = {"event_id": "d-again", "type": "admitted", "patient_id": "d", "unit_code": "W1"}
+    again |= {"occurred_at": "2025-03-31T10:00:00+00:00", "admission_method": "emergency"}
+    load(ward, [again])
+    after = figure(ward, "readmission_30d_rate", MON, SUN, interval="total").records()
+    assert (after[0]["numerator"], after[0]["denominator"], after[0]["value"]) == (1, 2, 50.0)
+
+
+def test_a_unit_moved_to_another_pathway_recounts_every_day(ward: Database) -> None:
+    refresh(ward)
+    with ward.session(write=True) as session:
+        fields = {"name": "Recovery beds", "organisation_code": "CP1"}
+        fields |= {"setting": "community_bed", "pathway": 3}
+        reference.upsert_unit(session, "B1", fields)
+    with ward.session() as session:
+        changed = session.execute(select(func.min(TallyChange.__table__.c.day))).scalar()
+    assert str(changed)[:10] == "0001-01-01"
+    assert refresh(ward).first == date(2025, 2, 1)
+
+
+def test_an_organisation_and_a_unit_breakdown_read_the_derived_tables(ward: Database) -> None:
+    """Tallies are system-wide and not by unit: those figures are the same with or without."""
+    refresh(ward)
+    by_unit = figure(ward, "ready_to_leave", MON, SUN, group_by="unit", interval="total")
+    assert {r["group"]: r["value"] for r in by_unit.records()} == pytest.approx(
+        # W1: a Mon–Tue (never ready there), b every day, e every day: 14 ready censuses;
+        # W2: a ready Wed, Fri, Sat; d ready Tue: 4. Means over 7 days.
+        {"W1": 14 / 7, "W2": 4 / 7}
+    )
+    one = figure(ward, "ready_to_leave", MON, SUN, organisation="RX1")
+    assert values(one) == [2, 3, 3, 2, 3, 3, 2]
