@@ -48,7 +48,7 @@ def untallied(monkeypatch: pytest.MonkeyPatch) -> Any:
     return switch
 
 
-def every_figure(db: Database, start: date, end: date) -> dict[tuple[str, Any], pd.DataFrame]:
+def every_figure(db: Database, start: date, end: date) -> dict[tuple[Any, ...], pd.DataFrame]:
     """Every metric by every system-wide breakdown the tallies serve, by day and by week."""
     out = {}
     for metric in CATALOGUE.values():
@@ -163,7 +163,7 @@ def test_a_later_readmission_reaches_back_to_its_discharge(ward: Database) -> No
 def test_a_unit_moved_to_another_pathway_recounts_every_day(ward: Database) -> None:
     refresh(ward)
     with ward.session(write=True) as session:
-        fields = {"name": "Recovery beds", "organisation_code": "CP1"}
+        fields: dict[str, Any] = {"name": "Recovery beds", "organisation_code": "CP1"}
         fields |= {"setting": "community_bed", "pathway": 3}
         reference.upsert_unit(session, "B1", fields)
     with ward.session() as session:
