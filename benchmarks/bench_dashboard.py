@@ -37,7 +37,9 @@ from dashboard.callbacks import explore, shell, today, trends, wall
 from dashboard.callbacks.explore import Question
 from dashboard.data import Source
 from dashboard.pages.trends import HEADLINES
+from metrics import tally
 from metrics.calendar import local_date, utc_now
+from metrics.engine import refresh_tallies
 from models import Event
 
 CHROMIUM = "/usr/bin/chromium"
@@ -234,6 +236,19 @@ def _wait_for(url: str, seconds: float = 60) -> None:
             time.sleep(0.3)
 
 
+def prepare_tallies(database: Database, *, live: bool) -> None:
+    """Recounts the figure tallies as d2a serve does in the background (metrics.tally), or,
+    `live`, drops them so that every figure reads the derived tables."""
+    if live:
+        tally.REGISTRY.clear()
+        with database.engine.begin() as connection:
+            connection.execute(tally.S.delete())
+        print("figure tallies dropped: every figure reads the derived tables")
+        return
+    done = refresh_tallies(database.engine, database.write_engine)
+    print(f"figure tallies refreshed in {done.seconds:.1f} s ({done.sources} sources recounted)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True, help="a seeded database (see the usage above)")
@@ -243,6 +258,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also time page loads")
     parser.add_argument("--browser-only", action="store_true", help="only time page loads")
+    parser.add_argument("--live", action="store_true", help="read no figure tallies")
     args = parser.parse_args()
     if args.make:
         from seed.commands import seed_database
@@ -253,6 +269,7 @@ def main() -> None:
     if not args.browser_only:
         database = Database(args.url)
         try:
+            prepare_tallies(database, live=args.live)
             bench_callbacks(database, args.repeat)
         finally:
             database.dispose()
