@@ -37,22 +37,102 @@ from metrics.catalogue import METRICS
 from metrics.engine import refresh_tallies
 from models import Spell
 
-# The hand-written figure: acute discharges by local discharge date and pathway.
-HAND_SQL = {
-    "acute_discharges": (
-        "SELECT discharged_date, discharge_pathway, count(*) FROM spell"
-        " WHERE setting = 'acute' AND discharged_at >= :since AND discharged_at < :until"
-        " GROUP BY discharged_date, discharge_pathway"
+# One hand-written query per metric, computing the same figure's inputs on the same database by
+# the plainest route: a discharge or readiness figure grouped by day and pathway; a census figure
+# reads the rows in at some census of the period (what any census of them has to read). Days are
+# the stored dates (UTC ones for instants): the plainest SQL, not the exact local-day rule. A
+# {dialect: sql} entry differs by database only in its date arithmetic.
+ACUTE_WINDOW = " WHERE setting = 'acute' AND discharged_at >= :since AND discharged_at < :until"
+DISCHARGES = "SELECT discharged_date, discharge_pathway, {what} FROM spell" + ACUTE_WINDOW
+BY_DAY_AND_PATHWAY = " GROUP BY discharged_date, discharge_pathway"
+PATHWAYS_COUNTED = (
+    " AND discharge_pathway IS NOT NULL AND destination NOT IN ('died', 'other_hospital')"
+)
+READY = (
+    "SELECT planned_pathway, start_at, end_at FROM ready_span WHERE setting = 'acute'"
+    " AND start_at < :until AND (end_at IS NULL OR end_at >= :since)"
+)
+ACUTE_STAYS = (
+    "SELECT stay.start_at, stay.end_at, spell.admitted_date FROM stay"
+    " JOIN spell ON spell.spell_id = stay.spell_id WHERE stay.setting = 'acute'"
+    " AND stay.start_at < :until AND (stay.end_at IS NULL OR stay.end_at >= :since)"
+)
+D2A_ENDED = (
+    "SELECT spell.discharged_date, unit.pathway, {what} FROM spell"
+    " JOIN unit ON unit.code = spell.last_unit_code"
+    " LEFT JOIN destination ON destination.code = spell.destination"
+    " WHERE spell.setting IN ('home_service', 'community_bed', 'care_home_bed')"
+    " AND spell.discharged_at >= :since AND spell.discharged_at < :until"
+    " GROUP BY spell.discharged_date, unit.pathway"
+)
+READMITTED = (
+    "SELECT d.discharged_date, d.discharge_pathway, count(*), sum(CASE WHEN EXISTS ("
+    "SELECT 1 FROM spell a WHERE a.patient_id = d.patient_id AND a.setting = 'acute'"
+    " AND a.admission_method = 'emergency' AND a.admitted_at >= d.discharged_at"
+    " AND a.admitted_date <= {last_day}) THEN 1 ELSE 0 END) FROM spell d"
+    " WHERE d.setting = 'acute' AND d.discharged_at >= :since AND d.discharged_at < :until"
+    " AND d.destination NOT IN ('died', 'other_hospital')"
+    " GROUP BY d.discharged_date, d.discharge_pathway"
+)
+HAND_SQL: dict[str, str | dict[str, str]] = {
+    "acute_occupied": ACUTE_STAYS,
+    "ready_to_leave": READY,
+    "delayed_bed_days": READY,
+    "stranded_7": ACUTE_STAYS,
+    "stranded_14": ACUTE_STAYS,
+    "stranded_21": ACUTE_STAYS,
+    "ready_new": (
+        "SELECT ready_since, planned_pathway, count(*) FROM ready_span WHERE setting = 'acute'"
+        " AND start_at = ready_since AND start_at >= :since AND start_at < :until"
+        " GROUP BY ready_since, planned_pathway"
     ),
-    "bed_days_lost": (
-        "SELECT discharged_date, discharge_pathway, sum(delay_days) FROM spell"
-        " WHERE setting = 'acute' AND discharged_at >= :since AND discharged_at < :until"
-        " GROUP BY discharged_date, discharge_pathway"
+    "acute_discharges": DISCHARGES.format(what="count(*)") + BY_DAY_AND_PATHWAY,
+    "home_first_rate": DISCHARGES.format(what="count(*)") + PATHWAYS_COUNTED + BY_DAY_AND_PATHWAY,
+    "pathway_mix": DISCHARGES.format(what="count(*)") + PATHWAYS_COUNTED + BY_DAY_AND_PATHWAY,
+    "discharge_delay": DISCHARGES.format(what="avg(delay_days)") + BY_DAY_AND_PATHWAY,
+    "bed_days_lost": DISCHARGES.format(what="sum(delay_days)") + BY_DAY_AND_PATHWAY,
+    "delay_band": (
+        "SELECT discharged_date, CASE WHEN delay_days >= 21 THEN '21+' WHEN delay_days >= 14"
+        " THEN '14-20' WHEN delay_days >= 7 THEN '7-13' WHEN delay_days >= 4 THEN '4-6'"
+        " WHEN delay_days >= 2 THEN '2-3' WHEN delay_days = 1 THEN '1' ELSE '0' END AS band,"
+        " count(*) FROM spell" + ACUTE_WINDOW + " GROUP BY discharged_date, band"
     ),
-    "delayed_bed_days": (
-        "SELECT planned_pathway, start_at, end_at FROM ready_span"
-        " WHERE setting = 'acute' AND start_at < :until AND (end_at IS NULL OR end_at >= :since)"
+    # The period's and the 12 weeks' before it discharges, by pathway.
+    "bed_days_saved": (
+        "SELECT discharged_date >= :start_day, discharge_pathway, count(*), sum(delay_days)"
+        " FROM spell WHERE setting = 'acute' AND discharged_at >= :baseline_since"
+        " AND discharged_at < :until AND discharge_pathway IS NOT NULL"
+        " GROUP BY discharged_date >= :start_day, discharge_pathway"
     ),
+    "readmission_30d_rate": {
+        "sqlite": READMITTED.format(last_day="date(d.discharged_date, '+29 days')"),
+        "postgresql": READMITTED.format(last_day="d.discharged_date + 29"),
+    },
+    "discharged_before_noon_rate": {
+        "sqlite": DISCHARGES.format(what="sum(substr(discharged_at, 12, 2) < '12'), count(*)")
+        + BY_DAY_AND_PATHWAY,
+        "postgresql": DISCHARGES.format(
+            what="sum(CASE WHEN extract(hour FROM discharged_at) < 12 THEN 1 ELSE 0 END), count(*)"
+        )
+        + BY_DAY_AND_PATHWAY,
+    },
+    "weekend_discharge_ratio": DISCHARGES.format(what="count(*)") + BY_DAY_AND_PATHWAY,
+    "d2a_occupancy": (
+        "SELECT unit.pathway, stay.start_at, stay.end_at FROM stay"
+        " JOIN unit ON unit.code = stay.unit_code"
+        " WHERE stay.setting IN ('home_service', 'community_bed', 'care_home_bed')"
+        " AND stay.start_at < :until AND (stay.end_at IS NULL OR stay.end_at >= :since)"
+    ),
+    "d2a_length_of_stay": {
+        "sqlite": D2A_ENDED.format(
+            what="avg(julianday(spell.discharged_date) - julianday(spell.admitted_date))"
+        ),
+        "postgresql": D2A_ENDED.format(what="avg(spell.discharged_date - spell.admitted_date)"),
+    },
+    "d2a_home_rate": D2A_ENDED.format(
+        what="sum(CASE WHEN destination.usual_residence THEN 1 ELSE 0 END), count(*)"
+    ),
+    "d2a_waiting": READY + " AND planned_pathway IN (1, 2, 3)",
 }
 
 
@@ -99,7 +179,10 @@ def main() -> None:
     with db.session(write=True) as session:
         _row, token = create_token(session, role="analyst", scope=None, now=utc_now())
     headers = {"Authorization": f"Bearer {token}"}
-    window = {"since": census_instant(start - timedelta(days=1)), "until": census_instant(end)}
+    since = census_instant(start - timedelta(days=1))
+    baseline = census_instant(start - timedelta(weeks=12, days=1))
+    window: dict[str, Any] = {"since": since, "until": census_instant(end)}
+    window |= {"baseline_since": baseline, "start_day": start}
     print(f"{db.engine.dialect.name}: {start} to {end} by week")
     app = create_app(Settings(database_url=db.url), database=db)
     with TestClient(app) as client, db.engine.connect() as connection:
@@ -110,8 +193,11 @@ def main() -> None:
             url = f"/api/v1/metrics/{metric.name}"
             first, ms = timed(partial(client.get, url, params=params, headers=headers), args.repeat)
             line = f"{metric.name:30s} {ms:8.1f} ms (first {first:6.1f})"
-            if metric.name in HAND_SQL:
-                sql = text(HAND_SQL[metric.name])
+            hand_sql = HAND_SQL[metric.name]
+            if isinstance(hand_sql, dict):
+                hand_sql = hand_sql[db.engine.dialect.name]
+            if hand_sql:
+                sql = text(hand_sql)
                 _, hand = timed(partial(_all, connection, sql, window), args.repeat)
                 line += f"   hand SQL {hand:8.1f} ms   ratio {ms / hand:5.2f}"
             print(line, flush=True)
