@@ -67,8 +67,8 @@ D2A_ENDED = (
 )
 READMITTED = (
     "SELECT d.discharged_date, d.discharge_pathway, count(*), sum(CASE WHEN EXISTS ("
-    "SELECT 1 FROM spell a WHERE a.patient_id = d.patient_id AND a.setting = 'acute'"
-    " AND a.admission_method = 'emergency' AND a.admitted_at >= d.discharged_at"
+    "SELECT 1 FROM spell a WHERE a.patient_id = d.patient_id AND {plain}a.setting = 'acute'"
+    " AND a.admission_method = 'emergency' AND {plain}a.admitted_at >= d.discharged_at"
     " AND a.admitted_date <= {last_day}) THEN 1 ELSE 0 END) FROM spell d"
     " WHERE d.setting = 'acute' AND d.discharged_at >= :since AND d.discharged_at < :until"
     " AND d.destination NOT IN ('died', 'other_hospital')"
@@ -81,11 +81,17 @@ HAND_SQL: dict[str, str | dict[str, str]] = {
     "stranded_7": ACUTE_STAYS,
     "stranded_14": ACUTE_STAYS,
     "stranded_21": ACUTE_STAYS,
-    "ready_new": (
-        "SELECT ready_since, planned_pathway, count(*) FROM ready_span WHERE setting = 'acute'"
-        " AND start_at = ready_since AND start_at >= :since AND start_at < :until"
-        " GROUP BY ready_since, planned_pathway"
-    ),
+    "ready_new": {
+        dialect: (
+            f"SELECT {day} AS day, planned_pathway, count(*) FROM ready_span"
+            " WHERE setting = 'acute' AND start_at = ready_since AND start_at >= :since"
+            " AND start_at < :until GROUP BY day, planned_pathway"
+        )
+        for dialect, day in (
+            ("sqlite", "substr(start_at, 1, 10)"),
+            ("postgresql", "start_at::date"),
+        )
+    },
     "acute_discharges": DISCHARGES.format(what="count(*)") + BY_DAY_AND_PATHWAY,
     "home_first_rate": DISCHARGES.format(what="count(*)") + PATHWAYS_COUNTED + BY_DAY_AND_PATHWAY,
     "pathway_mix": DISCHARGES.format(what="count(*)") + PATHWAYS_COUNTED + BY_DAY_AND_PATHWAY,
@@ -105,8 +111,10 @@ HAND_SQL: dict[str, str | dict[str, str]] = {
         " GROUP BY discharged_date >= :start_day, discharge_pathway"
     ),
     "readmission_30d_rate": {
-        "sqlite": READMITTED.format(last_day="date(d.discharged_date, '+29 days')"),
-        "postgresql": READMITTED.format(last_day="d.discharged_date + 29"),
+        # SQLite's unary + keeps it on the patient index (SQLite has no statistics, and would
+        # walk the (setting, admitted_at) index from each discharge to the end of the history).
+        "sqlite": READMITTED.format(last_day="date(d.discharged_date, '+29 days')", plain="+"),
+        "postgresql": READMITTED.format(last_day="d.discharged_date + 29", plain=""),
     },
     "discharged_before_noon_rate": {
         "sqlite": DISCHARGES.format(what="sum(substr(discharged_at, 12, 2) < '12'), count(*)")
