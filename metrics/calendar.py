@@ -69,13 +69,6 @@ def local_days(instants: pd.Series) -> Days:
     return local.to_numpy().astype("datetime64[D]")
 
 
-def local_hours(instants: pd.Series) -> NDArray[np.int64]:
-    """The Europe/London clock hour (0–23) of naive UTC instants."""
-    stamps = pd.to_datetime(instants).astype("datetime64[us]")
-    hours = stamps.dt.tz_localize("UTC").dt.tz_convert(LONDON).dt.hour
-    return np.asarray(hours, dtype=np.int64)
-
-
 def as_days(values: pd.Series) -> Days:
     """Dates (date objects, strings or timestamps) as datetime64[D]."""
     return pd.to_datetime(values).to_numpy().astype("datetime64[D]")

@@ -12,11 +12,8 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger,
     Connection,
-    Date,
     case,
-    cast,
     exists,
     func,
     literal_column,
@@ -25,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
-from metrics.sources import day_window, frame, micros, pg_day_micros
+from metrics.local_day import local_hour_before, years_around
+from metrics.sources import day_window, frame, micros
 from models import Spell
 from models.reference import Destination
 
@@ -43,6 +41,7 @@ PLAIN = {
     "home": D.usual_residence,
 }
 TIMES = {"admitted_date": S.admitted_date, "discharged_at": S.discharged_at}
+NOON = 12
 FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 
 
@@ -87,11 +86,13 @@ def counted_discharges(
     readmissions: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of spells of `settings` ended by `discharged` with a local discharge date in
-    start..end, by discharged_date and `columns` (names of PLAIN, TIMES or discharged_hour);
+    start..end, by discharged_date and `columns` (names of PLAIN, TIMES or before_noon: 1 for a
+    discharge before 12:00 local time, else 0);
     with `readmissions`, also how many of them were `readmitted`."""
     since, until = day_window(start, end)
     selected = [micros(connection, S.discharged_date, "discharged_date")]
-    selected += [_column(connection, name) for name in sorted(set(columns))]
+    years = years_around(start, end)
+    selected += [_column(connection, name, years) for name in sorted(set(columns))]
     counts = [func.count().label("n")]
     source: Any = Spell.__table__
     if readmissions and connection.dialect.name == "postgresql":
@@ -114,22 +115,15 @@ def counted_discharges(
     return frame(connection, query.group_by(*positions))
 
 
-def _column(connection: Connection, name: str) -> Any:
+def _column(connection: Connection, name: str, years: range) -> Any:
     """What to select for `name`."""
     if name in PLAIN:
         return PLAIN[name].label(name)
     if name in TIMES:
         return micros(connection, TIMES[name], name)
-    if name != "discharged_hour":
+    if name != "before_noon":
         raise KeyError(name)
-    if connection.dialect.name == "sqlite":  # 'YYYY-MM-DD HH' of the stored text
-        hour = func.substr(S.discharged_at, 1, 13)
-        return hour.op("||")(literal_column("':00:00'")).label(name)
-    # The hour's start in microseconds since 1970, in integer arithmetic (extract() would
-    # compute in numeric for every row): whole days, plus date_part's hour (exact in float).
-    hours = cast(func.date_part(literal_column("'hour'"), S.discharged_at), BigInteger)
-    day_micros = pg_day_micros(cast(S.discharged_at, Date))
-    return (day_micros + hours * literal_column("3600000000", BigInteger)).label(name)
+    return local_hour_before(connection, S.discharged_at, NOON, years).label(name)
 
 
 def readmitted_spells(settings: tuple[str, ...], since: Any, until: Any) -> Any:

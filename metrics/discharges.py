@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from metrics import sources
 from metrics.breakdown import grid_for, labels
-from metrics.calendar import as_days, local_hours
+from metrics.calendar import as_days
 from metrics.discharge_sources import discharges
 from metrics.grid import Grid, delay_bands, event_counts, roll_up
 from metrics.query import Query
@@ -122,8 +122,8 @@ def delay_band(connection: Connection, query: Query) -> pd.DataFrame:
 
 
 def discharged_before_noon_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query, "discharged_hour")
-    before_noon = count(rows, local_hours(rows["discharged_hour"]) < 12)
+    rows = acute_discharges_frame(connection, query, "before_noon")
+    before_noon = count(rows, rows["before_noon"].to_numpy(dtype=np.float64))
     return count_rows(connection, query, rows, before_noon, count(rows))
 
 

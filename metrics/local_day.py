@@ -89,6 +89,50 @@ def _sqlite_local_day(instant: Any, years: range) -> ColumnElement[Any]:
     return case((and_(late, summer), next_day), else_=utc_date)
 
 
+def local_hour_before(
+    connection: Connection, instant: Any, hour: int, years: range
+) -> ColumnElement[int]:
+    """1 when the Europe/London clock hour of `instant` (naive UTC) is before `hour` (1–23),
+    else 0.
+
+    London is UTC or UTC+1, so the UTC hour decides except at two hours: `hour` − 1 (before in
+    winter, not in summer) and 23 (the next local day's midnight hour in summer, so before);
+    `years` as for `local_day`.
+    """
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        utc_hour: Any = func.date_part(literal_column("'hour'"), instant)
+        hours: list[Any] = [hour - 1, 23]
+    else:
+        utc_hour = func.substr(instant, 12, 2)
+        hours = [literal(f"{h:02d}", String) for h in (hour - 1, 23)]
+    summer = _summer(connection, instant, years)
+    return case(
+        (utc_hour < hours[0], 1),
+        (utc_hour == hours[0], case((summer, 0), else_=1)),
+        (utc_hour == hours[1], case((summer, 1), else_=0)),
+        else_=0,
+    )
+
+
+def _summer(connection: Connection, instant: Any, years: range) -> ColumnElement[bool]:
+    """Whether `instant` falls in British Summer Time: the literal intervals of `years`, the
+    rule computed per row (SQLite) or the time-zone database (PostgreSQL) outside them."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        utc = instant.op("AT TIME ZONE")(literal_column("'UTC'"))
+        local = utc.op("AT TIME ZONE")(literal_column("'Europe/London'"))
+        by_rule: ColumnElement[bool] = local != instant
+    else:
+        by_rule = _sqlite_in_bst(instant)
+    if not years:
+        return by_rule
+    low, high = datetime(years.start, 1, 1), datetime(years.stop, 1, 1)
+    form = _at if postgres else _text
+    outside = or_(instant < form(low), instant >= form(high))
+    return or_(and_(outside, by_rule), *(_between(instant, *bst_interval(y), form) for y in years))
+
+
 def _between(instant: Any, start: datetime, end: datetime, form: Any = None) -> ColumnElement[bool]:
     as_literal = form or _text
     return and_(instant >= as_literal(start), instant < as_literal(end))

@@ -38,7 +38,7 @@ ACUTE = ("acute",)
 # UTC, or midnight of a date), since numpy converts Python datetimes one by one.
 TIMES = frozenset(
     {"start_at", "end_at", "ready_since", "admitted_at", "admitted_date", "discharged_at"}
-    | {"discharged_date", "discharged_hour", "effective_from", "day"}
+    | {"discharged_date", "effective_from", "day"}
 )
 
 

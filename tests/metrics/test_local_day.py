@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, literal, select
 
 from api.database import Database
 from metrics.calendar import LONDON, census_instant, local_date
-from metrics.local_day import bst_interval, local_day, years_around
+from metrics.local_day import bst_interval, local_day, local_hour_before, years_around
 
 YEARS = years_around(date(2025, 1, 1), date(2025, 12, 31))  # 2024–2026 as literals
 
@@ -93,3 +93,49 @@ def test_every_hour_of_a_year(db: Database) -> None:
 def test_any_instant(db: Database, instants: list[datetime]) -> None:
     assert sql_local_dates(db, instants) == [local_date(at) for at in instants]
     assert sql_local_dates(db, instants, range(0)) == [local_date(at) for at in instants]
+
+
+def sql_before_noon(db: Database, instants: list[datetime], years: range = YEARS) -> list[int]:
+    with db.engine.connect() as connection:
+        columns = [
+            local_hour_before(connection, literal(at, DateTime()), 12, years).label(f"b{i}")
+            for i, at in enumerate(instants)
+        ]
+        row = connection.execute(select(*columns)).one()
+    return [int(value) for value in row]
+
+
+def before_noon(at_utc: datetime) -> int:
+    """Python's answer: the London clock reads before 12:00."""
+    from datetime import UTC
+
+    return int(at_utc.replace(tzinfo=UTC).astimezone(LONDON).hour < 12)
+
+
+@pytest.mark.parametrize("year", [2019, 2025, 2031])
+def test_before_noon_around_noon_and_the_clock_changes(db: Database, year: int) -> None:
+    """11:00 and 12:00 UTC (noon local in summer and in winter) on the days of both clock
+    changes and the days either side; 2019 and 2031 lie outside the literal years."""
+    spring, autumn = bst_interval(year)
+    instants = []
+    for change in (spring, autumn):
+        for day in (-1, 0, 1):
+            midday = datetime.combine(change.date() + timedelta(days=day), datetime.min.time())
+            for hour in (10, 11, 12):
+                instants += edges(midday + timedelta(hours=hour))
+    assert sql_before_noon(db, instants) == [before_noon(at) for at in instants]
+    assert sql_before_noon(db, instants, range(0)) == [before_noon(at) for at in instants]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2037, 12, 31)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_before_noon_any_instant(db: Database, instants: list[datetime]) -> None:
+    assert sql_before_noon(db, instants) == [before_noon(at) for at in instants]
