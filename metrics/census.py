@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
@@ -32,10 +34,12 @@ def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.D
     stay left before reaching min_los.
     """
     admitted = min_los > 1
-    rows = census_sources.stays(ACUTE, query.organisation, query.group_by, admitted)
-    key = _key(query, "acute stays", admitted)
+
+    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
+        return census_sources.stays(ACUTE, org, query.group_by, admitted, by_org)
+
     origins = ("admitted_date",) if admitted else ()
-    moves = census_sources.tallied_moves(connection, rows, key, query.start, query.end, origins)
+    moves = _moves(connection, query, rows, f"acute stays:{admitted}", origins)
     first = moves.day
     if min_los > 1:
         from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
@@ -53,10 +57,12 @@ def ready_census(
 
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
-    rows = census_sources.ready_spans(query.organisation, query.group_by, pathways)
-    key = _key(query, "ready spans", pathways)
+
+    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
+        return census_sources.ready_spans(org, query.group_by, pathways, by_org)
+
     origins = ("ready_since",) if query.group_by == "band" else ()
-    moves = census_sources.tallied_moves(connection, rows, key, query.start, query.end, origins)
+    moves = _moves(connection, query, rows, f"ready spans:{pathways}", origins)
     first, weights = moves.day, moves.weight
     last = _open(first, query)
     groups: pd.Series | None
@@ -74,12 +80,16 @@ def ready_census(
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
-def _key(query: Query, *what: object) -> str | None:
-    """The tally key of a census read: system-wide figures only, and not by unit, where the
-    tally would be about as long as the rows (metrics.tally)."""
-    if query.organisation is not None or query.group_by == "unit":
-        return None
-    return ":".join(str(part) for part in (*what, query.group_by))
+def _moves(
+    connection: Connection,
+    query: Query,
+    rows: Callable[[str | None, bool], census_sources.Intervals],
+    what: str,
+    origins: tuple[str, ...] = (),
+) -> census_sources.Moves:
+    return census_sources.counted_moves(
+        connection, rows, what, query.group_by, query.organisation, query.start, query.end, origins
+    )
 
 
 def _open(first: Days, query: Query) -> Days:
@@ -97,9 +107,11 @@ def d2a_waiting(connection: Connection, query: Query) -> pd.DataFrame:
 
 def d2a_occupancy(connection: Connection, query: Query) -> pd.DataFrame:
     """D2A stays at each census ÷ the capacity in force that day."""
-    rows = census_sources.stays(D2A_SETTINGS, query.organisation, query.group_by)
-    key = _key(query, "d2a stays")
-    stays = census_sources.tallied_moves(connection, rows, key, query.start, query.end)
+
+    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
+        return census_sources.stays(D2A_SETTINGS, org, query.group_by, by_organisation=by_org)
+
+    stays = _moves(connection, query, rows, "d2a stays")
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)
     stay_groups, cap_groups = labels(stays.rows, query), labels(history, query)

@@ -14,6 +14,7 @@ departure day; a departure is never earlier than its arrival.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from metrics.calendar import Days, as_days, census_instant
 from metrics.local_day import local_day, years_around
 from metrics.sources import TIMES, frame, micros
 from models import ReadySpan, Spell, Stay, Unit
+
+ORGANISATION = "organisation"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,31 @@ def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Mo
     both["day"] = both["day"].fillna(pd.Timestamp(start))
     both["weight"] = both.pop("n").astype(np.float64)
     return Moves(both)
+
+
+def counted_moves(
+    connection: Connection,
+    make: Callable[[str | None, bool], Intervals],
+    what: str,
+    group_by: str | None,
+    org: str | None,
+    start: date,
+    end: date,
+    origins: tuple[str, ...] = (),
+) -> Moves:
+    """The moves of the rows `make(org, by_organisation)` gives, read from the tallies where
+    they serve (metrics.tally): system-wide figures by any breakdown but unit, and one
+    organisation's figure with no breakdown (from a tally by organisation). Others, and those
+    by unit, read the derived tables."""
+    if group_by == "unit" or (org is not None and group_by is not None):
+        return moves(connection, make(org, False), start, end)
+    if org is None:
+        key = f"{what}:{group_by}"
+        return tallied_moves(connection, make(None, False), key, start, end, origins)
+    key = f"{what}:{group_by}:by organisation"
+    found = tallied_moves(connection, make(None, True), key, start, end, origins).rows
+    mine = found[found[ORGANISATION] == org].drop(columns=ORGANISATION)
+    return Moves(mine.reset_index(drop=True))
 
 
 def tallied_moves(
@@ -141,11 +169,17 @@ def _grouped(
 
 
 def stays(
-    settings: tuple[str, ...], org: str | None, group_by: str | None, admitted: bool = False
+    settings: tuple[str, ...],
+    org: str | None,
+    group_by: str | None,
+    admitted: bool = False,
+    by_organisation: bool = False,
 ) -> Intervals:
-    """Stays in units of `settings`, by `group_by` and, if `admitted`, the spell's admission
-    date (stranded: length of stay runs across ward transfers)."""
-    if admitted and org is None and group_by in (None, "local_authority"):
+    """Stays in units of `settings`, by `group_by` (and, `by_organisation`, their unit's
+    organisation) and, if `admitted`, the spell's admission date (stranded: length of stay runs
+    across ward transfers)."""
+    whole_spells = org is None and not by_organisation and group_by in (None, "local_authority")
+    if admitted and whole_spells:
         return _spells(settings, group_by)
     t, s, u = Stay.__table__.c, Spell.__table__.c, Unit.__table__.c
     breakdown = {
@@ -155,6 +189,8 @@ def stays(
         "pathway": u.pathway,
     }
     by = {} if group_by is None else {group_by: breakdown[group_by]}
+    if by_organisation:
+        by[ORGANISATION] = t.organisation_code
     if admitted:
         by["admitted_date"] = s.admitted_date
     source: Any = Stay.__table__
@@ -189,9 +225,11 @@ def ready_spans(
     org: str | None,
     group_by: str | None,
     pathways: tuple[int, ...] | None = None,
+    by_organisation: bool = False,
 ) -> Intervals:
-    """Pieces of acute readiness (planned for `pathways`), by `group_by`; by band, the local
-    date the readiness began (`ready_since`), from which the days ready are counted."""
+    """Pieces of acute readiness (planned for `pathways`), by `group_by` (and, with
+    `by_organisation`, their unit's organisation); by band, the local date the readiness began
+    (`ready_since`), from which the days ready are counted."""
     r, s = ReadySpan.__table__.c, Spell.__table__.c
     breakdown = {
         "pathway": r.planned_pathway,
@@ -203,6 +241,8 @@ def ready_spans(
     }
     key = "ready_since" if group_by == "band" else group_by
     by = {} if key is None else {key: breakdown[key]}
+    if by_organisation:
+        by[ORGANISATION] = r.organisation_code
     source: Any = ReadySpan.__table__
     if group_by == "local_authority":
         source = source.join(Spell.__table__, r.spell_id == s.spell_id)

@@ -54,26 +54,34 @@ def discharges(
     columns: Iterable[str],
     readmissions: bool = False,
 ) -> pd.DataFrame:
-    """`counted_discharges`, system-wide figures reading tallied days (metrics.tally): a
+    """`counted_discharges`, read from tallied days where they serve (metrics.tally): a
     discharge's day is its discharge date; an emergency admission can still make it a
-    readmission FOLLOW_UP_DAYS later. By unit or admission date, the tally would be about as
-    long as the rows, so those read the derived tables."""
+    readmission FOLLOW_UP_DAYS later. One organisation's figures read a tally by organisation.
+    By unit or admission date, a tally would be about as long as the rows, so those read the
+    derived tables."""
     wanted = tuple(sorted(set(columns)))
-    if org is not None or {"unit", "admitted_date"} & set(wanted):
+    if {"unit", "admitted_date"} & set(wanted):
         return counted_discharges(connection, settings, start, end, org, wanted, readmissions)
+    keyed = wanted if org is None else tuple(sorted({*wanted, "organisation"}))
 
     def read(c: Connection, a: date, b: date) -> pd.DataFrame:
-        return counted_discharges(c, settings, a, b, None, wanted, readmissions)
+        return counted_discharges(c, settings, a, b, None, keyed, readmissions)
 
     source = tally.Source(
-        key=f"discharges:{','.join(settings)}:{','.join(wanted)}:{readmissions}",
+        key=f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}",
         day="discharged_date",
         values=("n", "readmitted") if readmissions else ("n",),
         live=read,
         days=read,
         lookahead=FOLLOW_UP_DAYS if readmissions else 0,
     )
-    return tally.read(connection, source, start, end)
+    rows = tally.read(connection, source, start, end)
+    if org is None:
+        return rows
+    mine = rows[rows["organisation"] == org]
+    if "organisation" not in wanted:
+        mine = mine.drop(columns="organisation")
+    return mine.reset_index(drop=True)
 
 
 def counted_discharges(

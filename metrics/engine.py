@@ -211,11 +211,16 @@ def _plain(value: Any) -> Any:
 
 
 def warm_tallies(connection: Connection) -> None:
-    """Makes every system-wide read the catalogue's figures can make, over one empty day, so
-    metrics.tally knows every source to count."""
+    """Makes every read the catalogue's figures can make over one empty day, system-wide by
+    every breakdown and for one organisation (any) with none, so metrics.tally knows every
+    source to count."""
+    organisation = sources.any_organisation(connection)
     for metric in CATALOGUE.values():
         choices = [metric.fixed_group_by] if metric.fixed_group_by else [None, *metric.group_bys]
-        for group_by in dict.fromkeys(choices):
+        asked: list[tuple[str | None, str | None]] = [(g, None) for g in dict.fromkeys(choices)]
+        if organisation is not None:
+            asked.append((choices[0], organisation))
+        for group_by, org in asked:
             compute(
                 connection,
                 metric.name,
@@ -223,6 +228,7 @@ def warm_tallies(connection: Connection) -> None:
                 end=WARM_DAY,
                 interval=metric.intervals[-1],
                 group_by=group_by,
+                organisation=org,
             )
 
 

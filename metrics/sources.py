@@ -182,6 +182,12 @@ def units(connection: Connection, settings: tuple[str, ...], org: str | None) ->
     return frame(connection, query.order_by(u.code))
 
 
+def any_organisation(connection: Connection) -> str | None:
+    """The code of an organisation with units, if any."""
+    u = Unit.__table__.c
+    return connection.execute(select(func.min(u.organisation_code))).scalar()
+
+
 def organisation_exists(connection: Connection, code: str) -> bool:
     u = Unit.__table__.c
     found = connection.execute(select(u.code).where(u.organisation_code == code).limit(1))

@@ -49,17 +49,19 @@ def untallied(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def every_figure(db: Database, start: date, end: date) -> dict[tuple[Any, ...], pd.DataFrame]:
-    """Every metric by every system-wide breakdown the tallies serve, by day and by week."""
+    """Every metric by every breakdown, system-wide, and for one organisation with none, by
+    day and by week."""
     out = {}
     for metric in CATALOGUE.values():
         choices = [metric.fixed_group_by] if metric.fixed_group_by else [None, *metric.group_bys]
-        for group_by in dict.fromkeys(choices):
+        asked = [(g, None) for g in dict.fromkeys(choices)] + [(choices[0], "RX1")]
+        for group_by, organisation in asked:
             for interval in ("day", "week"):
                 if interval in metric.intervals:
-                    answer = figure(
-                        db, metric.name, start, end, interval=interval, group_by=group_by
-                    )
-                    out[(metric.name, group_by, interval)] = answer.rows
+                    options = {"interval": interval, "group_by": group_by}
+                    options["organisation"] = organisation
+                    answer = figure(db, metric.name, start, end, **options)
+                    out[(metric.name, group_by, organisation, interval)] = answer.rows
     return out
 
 
@@ -93,6 +95,10 @@ def test_a_refresh_tallies_every_figure_and_takes_in_the_changes(ward: Database)
     assert count(ward, TallyChange) == 0
     assert count(ward, FigureTally) == done.rows
     assert count(ward, TallySource) == done.sources
+    with ward.session() as session:
+        names = list(session.execute(select(TallySource.__table__.c.source)).scalars())
+    # One organisation's figures with no breakdown read tallies by organisation.
+    assert any(name.endswith(":None:by organisation") for name in names)
     # Nothing changed since: a second refresh recounts no source.
     assert refresh(ward).sources == 0
 
@@ -172,8 +178,8 @@ def test_a_unit_moved_to_another_pathway_recounts_every_day(ward: Database) -> N
     assert refresh(ward).first == date(2025, 2, 1)
 
 
-def test_an_organisation_and_a_unit_breakdown_read_the_derived_tables(ward: Database) -> None:
-    """Tallies are system-wide and not by unit: those figures are the same with or without."""
+def test_a_unit_breakdown_and_one_organisation(ward: Database) -> None:
+    """By unit (derived tables) and for RX1 (a tally by organisation), the hand-worked week."""
     refresh(ward)
     by_unit = figure(ward, "ready_to_leave", MON, SUN, group_by="unit", interval="total")
     assert {r["group"]: r["value"] for r in by_unit.records()} == pytest.approx(
