@@ -103,7 +103,7 @@ def counted_moves(
         key = f"{what}:{group_by}"
         return tallied_moves(connection, make(None, False), key, start, end, origins)
     key = f"{what}:{group_by}:by organisation"
-    found = tallied_moves(connection, make(None, True), key, start, end, origins).rows
+    found = tallied_moves(connection, make(None, True), key, start, end, origins, org).rows
     mine = found[found[ORGANISATION] == org].drop(columns=ORGANISATION)
     return Moves(mine.reset_index(drop=True))
 
@@ -115,9 +115,11 @@ def tallied_moves(
     start: date,
     end: date,
     origins: tuple[str, ...] = (),
+    part: str | None = None,
 ) -> Moves:
     """`moves`, with the days before the tally's cut read from the tally (metrics.tally) when
-    the figure has a `key` (system-wide figures; None reads the derived tables)."""
+    the figure has a `key` (None reads the derived tables); with `part`, only that
+    organisation's (the rows must have an organisation column)."""
     if key is None:
         return moves(connection, rows, start, end)
     source = tally.Source(
@@ -129,7 +131,7 @@ def tallied_moves(
         census=True,
         origins=origins,
     )
-    return Moves(tally.read(connection, source, start, end))
+    return Moves(tally.read(connection, source, start, end, part))
 
 
 def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def discharges(
         days=read,
         lookahead=FOLLOW_UP_DAYS if readmissions else 0,
     )
-    rows = tally.read(connection, source, start, end)
+    rows = tally.read(connection, source, start, end, org)
     if org is None:
         return rows
     mine = rows[rows["organisation"] == org]

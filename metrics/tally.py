@@ -64,6 +64,9 @@ LOG = logging.getLogger("d2a.tally")
 VERSION = "1"  # part of every source key: a change to what a source reads starts it afresh
 STRANDED_MOST = 21  # the longest length of stay a stranded figure counts from
 ORIGIN_HORIZON = max(STRANDED_MOST, *BAND_FLOORS)
+# A source with an organisation column keeps it beside the key, so that one organisation's
+# figure reads only its own rows.
+PART = "organisation"
 LOCK_KEY = 0x0D2A7A11  # PostgreSQL advisory lock: one refresh at a time
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
@@ -98,20 +101,26 @@ REGISTRY: dict[str, Source] = {}
 _registry_lock = threading.Lock()
 
 
-def read(connection: Connection, source: Source, start: date, end: date) -> pd.DataFrame:
-    """The source's rows for start..end: tallied days before its cut, derived ones after."""
+def read(
+    connection: Connection, source: Source, start: date, end: date, part: str | None = None
+) -> pd.DataFrame:
+    """The source's rows for start..end: tallied days before its cut, derived ones after.
+    With `part`, only the rows of that organisation (a source with an organisation column)."""
     with _registry_lock:
         REGISTRY.setdefault(source.name, source)
     state = _state(connection, source)
     if state is None or state[0] <= start:
         return source.live(connection, start, end)
     cut, columns = state
-    tallied = _tallied(connection, source, columns, start, min(end, cut - timedelta(days=1)))
+    last = min(end, cut - timedelta(days=1))
+    tallied = _tallied(connection, source, columns, start, last, part)
     if source.census:
         tallied = _on_start(source, columns, tallied, start)
     if cut > end:
         return tallied
     live = source.live(connection, cut, end)
+    if part is not None:
+        live = live[live[PART] == part]
     parts = [tallied, live]
     if source.census and len(tallied):
         parts.insert(1, _closing(source, columns, tallied, cut))
@@ -154,26 +163,34 @@ def _on_start(
 
 
 def _tallied(
-    connection: Connection, source: Source, columns: list[str], start: date, last: date
+    connection: Connection,
+    source: Source,
+    columns: list[str],
+    start: date,
+    last: date,
+    part: str | None,
 ) -> pd.DataFrame:
-    """Tallied rows of start..last; a census's earlier days count on start."""
+    """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
+    count on start."""
     t = F.c
+    which = [t.source == source.name, t.day <= last]
+    if part is not None:
+        which.append(t.part == part)
     if source.census:
         day = case((t.day < start, literal(start)), else_=t.day)
         query = (
             select(
                 day.label("day"),
+                t.part,
                 t.key,
                 cast(func.sum(t.n), BigInteger),
                 cast(func.sum(t.m), BigInteger),
             )
-            .where(t.source == source.name, t.day <= last)
-            .group_by(literal_column("1"), literal_column("2"))
+            .where(*which)
+            .group_by(literal_column("1"), literal_column("2"), literal_column("3"))
         )
     else:
-        query = select(t.day, t.key, t.n, t.m).where(
-            t.source == source.name, t.day >= start, t.day <= last
-        )
+        query = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
     result = connection.execute(query)
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
@@ -181,14 +198,20 @@ def _tallied(
 
 
 def _decode(source: Source, columns: list[str], rows: Sequence[Any]) -> pd.DataFrame:
-    """Tally rows (day, key, n, m) as the frame the source's live read gives."""
-    days, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    """Tally rows (day, part, key, n, m) as the frame the source's live read gives."""
+    empty: tuple[list[Any], ...] = ([], [], [], [], [])
+    days, parts, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else empty
     # Dates (PostgreSQL) or ISO text (SQLite), which numpy reads as days either way.
     day = np.array(days, dtype="datetime64[D]").astype("datetime64[us]")
     data: dict[str, Any] = {source.day: pd.Series(day)}
+    keyed = [c for c in columns if c != PART]
     values = json.loads("[" + ",".join(keys) + "]")  # one parse for all the keys
-    picked_columns = list(zip(*values, strict=True)) if values else [()] * len(columns)
-    for column, picked in zip(columns, picked_columns, strict=True):
+    picked_columns = list(zip(*values, strict=True)) if values else [()] * len(keyed)
+    picked_by = dict(zip(keyed, picked_columns, strict=True))
+    if PART in columns:
+        picked_by[PART] = tuple(parts)
+    for column in columns:
+        picked = picked_by[column]
         data[column] = _times(list(picked)) if column in TIMES else pd.Series(picked, dtype=object)
     for name, counts in zip(source.values, (n, m), strict=False):
         data[name] = np.asarray(counts, dtype=np.float64 if source.census else np.int64)
@@ -300,16 +323,18 @@ def _counted(
         floor = day - np.timedelta64(ORIGIN_HORIZON, "D")
         rows[origin] = np.maximum(rows[origin].to_numpy(dtype="datetime64[D]"), floor)
     rows[source.day] = day
-    encoded = [_encoded(rows[c], c in TIMES) for c in columns]
+    encoded = [_encoded(rows[c], c in TIMES) for c in columns if c != PART]
     rows["key"] = [json.dumps(k) for k in zip(*encoded, strict=True)] if encoded else "[]"
+    rows["part"] = rows[PART].astype(str) if PART in columns else ""
     # A day's arrivals and departures of one key may cancel; the row stays (with 0), since
     # a figure shows each group with a row in the period (metrics.breakdown).
-    grouped = rows.groupby([source.day, "key"], sort=False)[list(source.values)].sum()
+    keys = [source.day, "part", "key"]
+    grouped = rows.groupby(keys, sort=False)[list(source.values)].sum()
     return grouped.reset_index(), columns
 
 
 def _key_columns(source: Source, rows: pd.DataFrame) -> list[str]:
-    return [c for c in rows.columns if c not in (source.day, *source.values, "key")]
+    return [c for c in rows.columns if c not in (source.day, *source.values, "key", "part")]
 
 
 def _encoded(column: pd.Series, times: bool) -> list[Any]:
@@ -338,12 +363,14 @@ def _store(
                     {
                         "source": source.name,
                         "day": day.astype("datetime64[D]").item(),
+                        "part": part,
                         "key": key,
                         "n": int(n),
                         "m": int(rest[0]) if rest else None,
                     }
-                    for day, key, n, *rest in zip(
+                    for day, part, key, n, *rest in zip(
                         rows[source.day].to_numpy(dtype="datetime64[D]"),
+                        rows["part"],
                         rows["key"],
                         *(rows[v] for v in values),
                         strict=True,

@@ -112,13 +112,16 @@ class FigureTally(Base):
     """Per-day counts of what a figure reads (metrics.tally): a source's rows for one local day.
 
     `key` holds the row's breakdown values as a JSON list (in the order of the source's
-    `columns`); `n` and `m` its one or two counts. Days before the source's `upto` that no
-    change has touched since (tally_change) equal what the derived tables give.
+    `columns`), but for an organisation, kept in `part` ('' for a source without one) so that
+    one organisation's rows are read alone; `n` and `m` its one or two counts. Days before the
+    source's `upto` that no change has touched since (tally_change) equal what the derived
+    tables give.
     """
 
     __tablename__ = "figure_tally"
 
     source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)  # organisation, or ''
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     key: Mapped[str] = mapped_column(String(1000), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)

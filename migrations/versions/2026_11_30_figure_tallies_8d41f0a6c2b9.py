@@ -24,11 +24,12 @@ def upgrade() -> None:
     op.create_table(
         "figure_tally",
         sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("part", sa.String(length=16), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("key", sa.String(length=1000), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
         sa.Column("m", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("source", "day", "key", name=op.f("pk_figure_tally")),
+        sa.PrimaryKeyConstraint("source", "part", "day", "key", name=op.f("pk_figure_tally")),
     )
     op.create_table(
         "tally_source",
