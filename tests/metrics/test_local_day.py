@@ -80,16 +80,19 @@ def test_every_hour_of_a_year(db: Database) -> None:
         assert sql_local_dates(db, part) == [local_date(at) for at in part]
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+# Lists of any instants from 1997 to 2037, and the settings to draw them with a database fixture.
+ANY_INSTANTS = st.lists(
+    st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2037, 12, 31)),
+    min_size=1,
+    max_size=40,
 )
-@given(
-    st.lists(
-        st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2037, 12, 31)),
-        min_size=1,
-        max_size=40,
-    )
+DRAWN = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+
+
+@DRAWN
+@given(ANY_INSTANTS)
 def test_any_instant(db: Database, instants: list[datetime]) -> None:
     assert sql_local_dates(db, instants) == [local_date(at) for at in instants]
     assert sql_local_dates(db, instants, range(0)) == [local_date(at) for at in instants]
@@ -127,15 +130,7 @@ def test_before_noon_around_noon_and_the_clock_changes(db: Database, year: int) 
     assert sql_before_noon(db, instants, range(0)) == [before_noon(at) for at in instants]
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    st.lists(
-        st.datetimes(min_value=datetime(1997, 1, 1), max_value=datetime(2037, 12, 31)),
-        min_size=1,
-        max_size=40,
-    )
-)
+@DRAWN
+@given(ANY_INSTANTS)
 def test_before_noon_any_instant(db: Database, instants: list[datetime]) -> None:
     assert sql_before_noon(db, instants) == [before_noon(at) for at in instants]
