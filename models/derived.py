@@ -119,6 +119,8 @@ class FigureTally(Base):
     """
 
     __tablename__ = "figure_tally"
+    # SQLite keeps the rows in key order (a source's days are read together), not by rowid.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     source: Mapped[str] = mapped_column(String(200), primary_key=True)
     part: Mapped[str] = mapped_column(String(16), primary_key=True)  # organisation, or ''

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("n", sa.BigInteger(), nullable=False),
         sa.Column("m", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("source", "part", "day", "key", name=op.f("pk_figure_tally")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "tally_source",
