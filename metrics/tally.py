@@ -13,8 +13,10 @@ records the earliest local day its batch touches (a void: the earlier of its own
 target's day; SPEC §4: a past figure changes only when events for its date arrive or are
 voided), so days before the cut equal what the derived tables give now, and days from the cut
 on are read from the derived tables as before. A source whose day can be changed by a later
-event (a readmission within 29 days) takes its cut that many days earlier. Tallies are for
-system-wide figures; a figure for one organisation reads the derived tables.
+event (a readmission within 29 days) takes its cut that many days earlier. Which reads are
+tallied is the caller's choice: system-wide figures, and one organisation's with no breakdown
+(from a source with an organisation column, kept in `part` so those rows are read alone);
+breakdowns by unit, where a tally would be about as long as the rows, read the derived tables.
 
 Census sources are arrivals (+n) and departures (−n) per day; a census over a period sums them
 from the start, so tallied days before the start count on the start, and where the read
