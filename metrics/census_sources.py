@@ -103,25 +103,21 @@ def counted_moves(
         key = f"{what}:{group_by}"
         return tallied_moves(connection, make(None, False), key, start, end, origins)
     key = f"{what}:{group_by}:by organisation"
-    found = tallied_moves(connection, make(None, True), key, start, end, origins, org).rows
-    mine = found[found[ORGANISATION] == org].drop(columns=ORGANISATION)
-    return Moves(mine.reset_index(drop=True))
+    mine = tallied_moves(connection, make(None, True), key, start, end, origins, org).rows
+    return Moves(mine.drop(columns=ORGANISATION))
 
 
 def tallied_moves(
     connection: Connection,
     rows: Intervals,
-    key: str | None,
+    key: str,
     start: date,
     end: date,
     origins: tuple[str, ...] = (),
     part: str | None = None,
 ) -> Moves:
-    """`moves`, with the days before the tally's cut read from the tally (metrics.tally) when
-    the figure has a `key` (None reads the derived tables); with `part`, only that
-    organisation's (the rows must have an organisation column)."""
-    if key is None:
-        return moves(connection, rows, start, end)
+    """`moves`, with the days before the tally's cut read from the tally `key` (metrics.tally);
+    with `part`, only that organisation's (the rows must have an organisation column)."""
     source = tally.Source(
         key=key,
         day="day",

@@ -76,12 +76,7 @@ def discharges(
         lookahead=FOLLOW_UP_DAYS if readmissions else 0,
     )
     rows = tally.read(connection, source, start, end, org)
-    if org is None:
-        return rows
-    mine = rows[rows["organisation"] == org]
-    if "organisation" not in wanted:
-        mine = mine.drop(columns="organisation")
-    return mine.reset_index(drop=True)
+    return rows if keyed == wanted else rows.drop(columns="organisation")
 
 
 def counted_discharges(

@@ -76,15 +76,7 @@ def _sqlite_local_day(instant: Any, years: range) -> ColumnElement[Any]:
     of that hour are checked against the intervals."""
     utc_date = func.substr(instant, 1, 10)
     next_day = func.date(utc_date, literal_column("'+1 day'"))
-    if years:
-        low, high = datetime(years.start, 1, 1), datetime(years.stop, 1, 1)
-        outside = (instant < _text(low)) | (instant >= _text(high))
-        summer = or_(
-            and_(outside, _sqlite_in_bst(instant)),
-            *(_between(instant, *bst_interval(y)) for y in years),
-        )
-    else:
-        summer = _sqlite_in_bst(instant)
+    summer = _summer(instant, years, postgres=False)
     late = func.substr(instant, 12, 2) == literal("23", String)
     return case((and_(late, summer), next_day), else_=utc_date)
 
@@ -106,7 +98,7 @@ def local_hour_before(
     else:
         utc_hour = func.substr(instant, 12, 2)
         hours = [literal(f"{h:02d}", String) for h in (hour - 1, 23)]
-    summer = _summer(connection, instant, years)
+    summer = _summer(instant, years, postgres=postgres)
     return case(
         (utc_hour < hours[0], 1),
         (utc_hour == hours[0], case((summer, 0), else_=1)),
@@ -115,10 +107,9 @@ def local_hour_before(
     )
 
 
-def _summer(connection: Connection, instant: Any, years: range) -> ColumnElement[bool]:
+def _summer(instant: Any, years: range, *, postgres: bool) -> ColumnElement[bool]:
     """Whether `instant` falls in British Summer Time: the literal intervals of `years`, the
     rule computed per row (SQLite) or the time-zone database (PostgreSQL) outside them."""
-    postgres = connection.dialect.name == "postgresql"
     if postgres:
         utc = instant.op("AT TIME ZONE")(literal_column("'UTC'"))
         local = utc.op("AT TIME ZONE")(literal_column("'Europe/London'"))

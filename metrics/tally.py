@@ -112,7 +112,7 @@ def read(
         REGISTRY.setdefault(source.name, source)
     state = _state(connection, source)
     if state is None or state[0] <= start:
-        return source.live(connection, start, end)
+        return _of_part(source.live(connection, start, end), part)
     cut, columns = state
     last = min(end, cut - timedelta(days=1))
     tallied = _tallied(connection, source, columns, start, last, part)
@@ -120,13 +120,16 @@ def read(
         tallied = _on_start(source, columns, tallied, start)
     if cut > end:
         return tallied
-    live = source.live(connection, cut, end)
-    if part is not None:
-        live = live[live[PART] == part]
+    live = _of_part(source.live(connection, cut, end), part)
     parts = [tallied, live]
     if source.census and len(tallied):
         parts.insert(1, _closing(source, columns, tallied, cut))
     return pd.concat([p for p in parts if len(p)] or [tallied], ignore_index=True)
+
+
+def _of_part(rows: pd.DataFrame, part: str | None) -> pd.DataFrame:
+    """The rows of organisation `part` (all of them for None)."""
+    return rows if part is None else rows[rows[PART] == part].reset_index(drop=True)
 
 
 def _state(connection: Connection, source: Source) -> tuple[date, list[str]] | None:
