@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, true
+from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.calendar import local_date
 from models import ReadySpan, Spell, Stay
+from models.derived import UNBOUNDED
 
 DAY = timedelta(hours=24)
 
@@ -25,28 +26,19 @@ class Window:
     """The instant asked for and the one 24 hours earlier, with their local dates, and how to
     find the rows in at them.
 
-    Stays and ready spans are found with their spell, by one of two paths. Near the end of the
-    history (`recent`: "now", the coordinator's usual question), few spells were discharged
-    since the earlier instant, so they are found through the spell's (setting, discharged_at)
-    index, plus the open ones, and their rows by primary key: the cost follows the census, not
-    the history. Otherwise the rows themselves are found through their (setting, start_at,
-    end_at) index, and the spells of those in by primary key.
-
-    The planners need help to take the first path. SQLite has no statistics: the columns of
-    the other path are wrapped in a no-op coalesce(), which no index serves. PostgreSQL prefers
-    to hash a scan of the whole stay table against the spells: the rows are read in a LATERAL
-    subquery (OFFSET 0 keeps it from being flattened), a primary-key probe per spell.
+    A row can be in at an instant of [since, now] only if it started before `now` and, being of
+    length class k < UNBOUNDED (models.derived: it lasted at most 2**k hours), at or after
+    since − 2**k hours. One range of the (length_class, start_at) index per class: the rows
+    read are about those in, plus a day of starts, at any instant of the history, instead of
+    every row that started before it.
     """
 
     now_at: datetime
     before_at: datetime
-    recent: bool
-    dialect: str
 
     @classmethod
-    def around(cls, connection: Connection, as_of: datetime, recent_share: float) -> Window:
-        recent = near_the_end(connection, as_of, recent_share)
-        return cls(as_of, as_of - DAY, recent, connection.dialect.name)
+    def around(cls, as_of: datetime) -> Window:
+        return cls(as_of, as_of - DAY)
 
     @property
     def now_day(self) -> date:
@@ -64,35 +56,18 @@ class Window:
         from, the row columns to read, the WHERE conditions)."""
         s, table = Spell.__table__, model.__table__
         since = self.before_at if instants == 2 else self.now_at
-        spell_setting, admitted, discharged = _plain(
-            s.c.setting, s.c.admitted_at, s.c.discharged_at
-        )
-        setting, start = _plain(table.c.setting, table.c.start_at)
-        steer = self.dialect == "sqlite"
-        if steer and self.recent:
-            admitted, setting, start = _hidden(admitted, setting, start)
-        elif steer:
-            spell_setting, admitted, discharged = _hidden(spell_setting, admitted, discharged)
-        # The setting in each branch, so SQLite can serve each from the discharge index.
-        of_settings = spell_setting.in_(settings)
-        spell_where = [
-            or_(and_(of_settings, discharged.is_(None)), and_(of_settings, discharged >= since)),
-            admitted < self.now_at,
+        length, start, end = table.c.length_class, table.c.start_at, table.c.end_at
+        before_now = start < self.now_at
+        ranges = [
+            and_(length == k, start >= since - timedelta(hours=2**k), before_now)
+            for k in range(UNBOUNDED)
         ]
-        row_where = [
-            setting.in_(settings),
-            start < self.now_at,
-            or_(table.c.end_at.is_(None), table.c.end_at >= since),
-        ]
-        if self.recent and self.dialect == "postgresql":
-            rows = (
-                select(table)
-                .where(table.c.spell_id == s.c.spell_id, *row_where)
-                .offset(0)
-                .lateral(f"{model.__tablename__}_in")
-            )
-            return s.join(rows, true()), rows.c, spell_where
-        return s.join(table, table.c.spell_id == s.c.spell_id), table.c, spell_where + row_where
+        ranges.append(and_(length == UNBOUNDED, before_now))
+        # The setting is read from the row, not searched: searching the (setting, start_at,
+        # end_at) index for it, as SQLite would, walks every row that started before `now`.
+        setting = func.coalesce(table.c.setting, table.c.setting)  # no index serves coalesce
+        where = [or_(*ranges), or_(end.is_(None), end >= since), setting.in_(settings)]
+        return s.join(table, table.c.spell_id == s.c.spell_id), table.c, where
 
     def in_now(self, table: Any) -> ColumnElement[bool]:
         return _in(table, self.now_at)
@@ -104,27 +79,3 @@ class Window:
 def _in(table: Any, at: datetime) -> ColumnElement[bool]:
     """The census rule at an instant: start_at < at ≤ end_at, or still open."""
     return and_(table.start_at < at, or_(table.end_at.is_(None), table.end_at >= at))
-
-
-def _plain(*columns: Any) -> list[ColumnElement[Any]]:
-    return list(columns)
-
-
-def _hidden(*columns: Any) -> list[ColumnElement[Any]]:
-    """The same values, out of the planner's sight: coalesce(x, x) is x, and no index serves it."""
-    return [func.coalesce(c, c) for c in columns]
-
-
-def near_the_end(connection: Connection, at: datetime, share: float) -> bool:
-    """Whether `at` lies in the last `share` (metrics.snapshot.RECENT_SHARE: 5%) of the time the
-    acute admissions span (two probes of the admission index). There, the spells discharged
-    since are few against the rows started before; a probe and row lookup per spell costs some
-    twenty times a step along an index, so earlier instants are better served from the rows'
-    own index."""
-    s = Spell.__table__.c
-    base = select(s.admitted_at).where(s.setting == "acute").limit(1)
-    first = connection.execute(base.order_by(s.admitted_at)).scalar()
-    last = connection.execute(base.order_by(s.admitted_at.desc())).scalar()
-    if first is None or last is None or last <= first:
-        return True
-    return bool((last - at) < (last - first) * share)

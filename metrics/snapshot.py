@@ -11,9 +11,8 @@ Day counts are midnights passed, as at a census, with L the Europe/London date o
 At the census of day D, L = D + 1, so these are the catalogue's D + 1 − admission date (stranded)
 and D + 1 − DRD (band). Bands are the catalogue's 0, 1, 2-3, 4-6, 7-13, 14-20, 21+.
 
-Speed: only rows that can be in at one of the two instants are read — for "now", the open
-spells and those discharged since yesterday, through the spell's (setting, discharged_at)
-index, so the cost follows the census rather than the history (`metrics.instants`). The
+Speed: only rows that can be in at one of the two instants are read, through their length
+class (`metrics.instants`), so the cost follows the census rather than the history. The
 database does the counting (`metrics.snapshot_counts`: sums of CASE flags, grouped by every
 breakdown at once), so what reaches Python is a few hundred group rows, never one per patient;
 `metrics.snapshot_answer` shapes them. `events_reflected` (`metrics.reflected`) reads the
@@ -34,10 +33,6 @@ from metrics.reflected import events_reflected
 from metrics.snapshot_answer import NO_REASON, iso, pathway_totals, reasons, services
 from metrics.snapshot_counts import STRANDED, ready_counts, stay_counts, units_of
 
-# Earlier instants than the last 5% of the history are found from the rows' own index
-# (metrics.instants.near_the_end); a module setting, so a test can force either path.
-RECENT_SHARE = 0.05
-
 
 def snapshot(
     connection: Connection, *, as_of: datetime, organisation: str | None = None
@@ -48,7 +43,7 @@ def snapshot(
     metrics' `organisation` filter does.
     """
     quick_queries(connection)
-    w = Window.around(connection, as_of, RECENT_SHARE)
+    w = Window.around(as_of)
     units = units_of(connection, organisation)
     sites = tuple(dict.fromkeys(u.organisation_code for u in units if u.setting == "acute"))
     stays = stay_counts(connection, w, organisation)
@@ -81,12 +76,28 @@ def snapshot(
     }
 
 
+QUICK_SETTINGS = (
+    "max_parallel_workers_per_gather = 0",
+    "enable_hashjoin = off",
+    "enable_mergejoin = off",
+)
+
+
 def quick_queries(connection: Connection) -> None:
-    """PostgreSQL runs the rest of this transaction's queries without parallel workers: the
-    coordinator views read a few thousand rows per query, and starting a worker took longer
-    (about 10 ms) than the work it took over (2 ms counting a day of events)."""
+    """PostgreSQL runs the rest of this transaction's queries as the coordinator views need.
+
+    - Without parallel workers: the views read a few thousand rows per query, and starting a
+      worker took longer (about 10 ms) than the work it took over (2 ms counting a day of
+      events).
+    - Joining by nested loops: the rows in at an instant are joined to their spells (and units,
+      reasons, readiness periods) by key. PostgreSQL's estimate of those rows is some ten times
+      too high (it cannot see that end_at ≥ since nearly implies the start range of each length
+      class), so it would hash the whole spell table against them: 75 ms instead of 8 on a
+      large year.
+    """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        for setting in QUICK_SETTINGS:
+            connection.execute(text(f"SET LOCAL {setting}"))
 
 
 def ready_patients(
@@ -98,7 +109,7 @@ def ready_patients(
     `as_of`, whose spell's organisation (its latest unit's) or whose local authority is `scope`.
     """
     quick_queries(connection)
-    return ready_list(connection, Window.around(connection, as_of, RECENT_SHARE), scope)
+    return ready_list(connection, Window.around(as_of), scope)
 
 
 __all__ = [

@@ -8,14 +8,42 @@ delay reason are constant, so any census can be grouped by them as they were at 
 Stays, readiness periods and ready spans are found through their spell (the key starts with
 spell_id); only spells are indexed by patient.
 Times are naive UTC; `*_date` columns are Europe/London local dates.
+
+Stays and ready spans also keep a *length class*, so that the rows in at an instant are found
+without reading every row that started before it (`metrics.instants`): a row of class k < 16
+lasted at most 2**k hours, so it can be in at an instant t only if it started at or after
+t − 2**k hours. Class 16 (UNBOUNDED) holds the open rows and any that lasted longer than 2**15
+hours (about 3.7 years): they have no such bound. (Not NULL for open rows: PostgreSQL cannot
+start an index range at "IS NULL", and read the whole index instead.)
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+
+UNBOUNDED = 16
+_HOUR = timedelta(hours=1)
+
+
+def length_class(start_at: datetime, end_at: datetime | None) -> int:
+    """The smallest k ≥ 0 with end_at − start_at ≤ 2**k hours, at most UNBOUNDED; UNBOUNDED
+    while the row is open."""
+    if end_at is None:
+        return UNBOUNDED
+    hours = -((start_at - end_at) // _HOUR)  # whole hours, rounded up
+    return min(UNBOUNDED, (max(hours, 1) - 1).bit_length())
 
 
 class Spell(Base):
@@ -51,7 +79,10 @@ class Spell(Base):
 
 class Stay(Base):
     __tablename__ = "stay"
-    __table_args__ = (Index("ix_stay_setting_period", "setting", "start_at", "end_at"),)
+    __table_args__ = (
+        Index("ix_stay_setting_period", "setting", "start_at", "end_at"),
+        Index("ix_stay_length_start", "length_class", "start_at"),
+    )
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -62,6 +93,7 @@ class Stay(Base):
     start_at: Mapped[datetime] = mapped_column(DateTime)
     end_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_by: Mapped[str | None] = mapped_column(String(16))  # transferred | discharged
+    length_class: Mapped[int] = mapped_column(SmallInteger)  # see the module's text
 
 
 class ReadinessPeriod(Base):
@@ -79,7 +111,10 @@ class ReadinessPeriod(Base):
 
 class ReadySpan(Base):
     __tablename__ = "ready_span"
-    __table_args__ = (Index("ix_ready_span_setting_period", "setting", "start_at", "end_at"),)
+    __table_args__ = (
+        Index("ix_ready_span_setting_period", "setting", "start_at", "end_at"),
+        Index("ix_ready_span_length_start", "length_class", "start_at"),
+    )
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -92,6 +127,7 @@ class ReadySpan(Base):
     ready_since: Mapped[datetime] = mapped_column(DateTime)  # start of its readiness period
     planned_pathway: Mapped[int | None] = mapped_column(Integer)
     reason_code: Mapped[str | None] = mapped_column(String(8))
+    length_class: Mapped[int] = mapped_column(SmallInteger)  # see the module's text
 
 
 class EventTally(Base):

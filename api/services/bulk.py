@@ -10,7 +10,17 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Table, bindparam, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    SmallInteger,
+    Table,
+    bindparam,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
@@ -88,6 +98,7 @@ def _pg_type(column_type: Any) -> str:
 
 _PG_TYPES: tuple[tuple[type[Any], str], ...] = (
     (BigInteger, "int8"),
+    (SmallInteger, "int2"),
     (Integer, "int4"),
     (DateTime, "timestamp"),
     (Date, "date"),

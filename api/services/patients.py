@@ -21,9 +21,11 @@ def _rows(session: Session, model: Any, patient_id: str, *order: Any) -> list[di
 def _of_spells(
     session: Session, model: Any, spell_ids: list[str], *order: Any
 ) -> list[dict[str, Any]]:
-    """Rows keyed by spell (stays, readiness periods): found by their key, not by patient."""
+    """Rows keyed by spell (stays, readiness periods): found by their key, not by patient.
+    The length class, an index aid (models.derived), is not shown."""
     table = model.__table__
-    query = select(table).where(table.c.spell_id.in_(spell_ids)).order_by(*order)
+    shown = [c for c in table.columns if c.name != "length_class"]
+    query = select(*shown).where(table.c.spell_id.in_(spell_ids)).order_by(*order)
     return [dict(r._mapping) for r in session.execute(query)]
 
 

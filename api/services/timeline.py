@@ -19,6 +19,7 @@ from api.services.timeline_shapes import (
     TimelineEvent,
     UnitInfo,
 )
+from models.derived import length_class
 
 __all__ = ["TYPE_RANK", "Derived", "Inconsistency", "TimelineEvent", "UnitInfo", "replay_patient"]
 
@@ -245,6 +246,8 @@ class Replay:
             self.open.spell["ready_at"] = self.open.period["start_at"]
             self.open.spell["discharge_ready_date"] = self.open.period["start_date"]
         _link_journeys(self.derived.spells)
+        for row in (*self.derived.stays, *self.derived.ready_spans):
+            row["length_class"] = length_class(row["start_at"], row["end_at"])
         return self.derived
 
 

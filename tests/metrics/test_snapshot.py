@@ -7,16 +7,21 @@ days waiting = local date of t − DRD; days are Europe/London dates.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
 
-import metrics.snapshot as snapshot_module
 from api.database import Database
 from api.services import reference
 from metrics.calendar import census_instant
+from metrics.instants import DAY, Window
 from metrics.snapshot import ready_patients, snapshot, sort_patients
+from models import ReadySpan, Stay
+from models.derived import UNBOUNDED, length_class
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load
 
 # Winter: UTC = local time. The snapshot at Wed 12 March 12:00, compared with Tue 11 March 12:00.
@@ -339,20 +344,56 @@ def test_at_a_census_instant_the_snapshot_is_the_census(summer: Database) -> Non
     assert totals == waiting
 
 
-# -- both ways of finding the rows give the same answer ---------------------------------------
+# -- the length classes find every row in at an instant ---------------------------------------
 
 
-@pytest.mark.parametrize("as_of", [AS_OF, BEFORE, datetime(2025, 2, 21, 12, 0)])
-def test_both_paths_give_the_same_figures(
-    march: Database, as_of: datetime, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # On SQLite the rows are found from the spell's discharge index near the end of the history
-    # and from the rows' own index before it; both must count the same people.
-    answers = []
-    for share in (0.0, 1.0):  # never "recent", always "recent"
-        monkeypatch.setattr(snapshot_module, "RECENT_SHARE", share)
-        answers.append((_snapshot(march, as_of), _ready(march, as_of)))
-    assert answers[0] == answers[1]
+@pytest.mark.parametrize("model", [Stay, ReadySpan])
+def test_the_length_classes_find_every_row_in(march: Database, model: Any) -> None:
+    # The rows found through their length class (metrics.instants) are exactly those a plain
+    # scan of the table finds in at each instant (start_at < t ≤ end_at, or open): every hour
+    # from 9 Feb to 13 Mar, and at every start and end itself (the census rule's edges). p3's
+    # first stay lasts 29 days 8 hours (class 10: at most 1,024 hours), p6's 3 days 2 hours
+    # (class 7); open rows are class 16.
+    with march.session() as session:
+        connection = session.connection()
+        table = model.__table__
+        rows = [dict(r._mapping) for r in connection.execute(select(table))]
+        edges = {r[k] for r in rows for k in ("start_at", "end_at") if r[k] is not None}
+        hours = {datetime(2025, 2, 9) + timedelta(hours=h) for h in range(33 * 24)}
+        settings = ("acute", "community_bed", "care_home_bed", "home_service")
+        for at in sorted(edges | hours):
+            w = Window.around(at)
+            joined, t, where = w.rows(model, settings)
+            query = select(t.spell_id, t.seq, w.in_now(t), w.in_before(t)).select_from(joined)
+            found = {
+                (r[0], r[1]): (bool(r[2]), bool(r[3]))
+                for r in connection.execute(query.where(*where))
+            }
+            expected = {
+                (r["spell_id"], r["seq"]): (_in_at(r, at), _in_at(r, at - DAY))
+                for r in rows
+                if _in_at(r, at) or _in_at(r, at - DAY)
+            }
+            assert {k: v for k, v in found.items() if any(v)} == expected, at
+
+
+def _in_at(row: dict[str, Any], at: datetime) -> bool:
+    return row["start_at"] < at and (row["end_at"] is None or at <= row["end_at"])
+
+
+@given(
+    start=st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1)),
+    length=st.timedeltas(timedelta(0), timedelta(days=2000)),
+)
+def test_a_length_class_bounds_the_length(start: datetime, length: timedelta) -> None:
+    # Class k < 16: the row lasted at most 2**k hours, and more than 2**(k-1) (the smallest k).
+    k = length_class(start, start + length)
+    hour = timedelta(hours=1)
+    if k < UNBOUNDED:
+        assert length <= 2**k * hour
+    if k > 0:
+        assert length > 2 ** (k - 1) * hour
+    assert length_class(start, None) == UNBOUNDED
 
 
 def test_a_void_after_the_instant_is_reflected(system: Database) -> None:
