@@ -19,13 +19,10 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     bindparam,
-    select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
-
-from models import Base
 
 
 @lru_cache(maxsize=1 << 15)
@@ -154,24 +151,6 @@ def delete_where_in(session: Session, table: Table, column: str, values: list[st
         return
     _driver_cursor(session).execute(
         f"DELETE FROM {table.name} WHERE {column} IN {_JSON_VALUES}", (_json_list(values),)
-    )
-
-
-def delete_children_of(session: Session, table: Table, patients: list[str]) -> None:
-    """Deletes the rows of `table` (keyed by spell_id) that belong to the patients' spells."""
-    if not patients:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        spells = Base.metadata.tables["spell"]
-        patient_ids = bindparam("values", type_=ARRAY(String))
-        of_patients = select(spells.c.spell_id).where(spells.c.patient_id == patient_ids.any_())
-        statement = table.delete().where(table.c.spell_id.in_(of_patients))
-        connection.execute(statement, {"values": patients})
-        return
-    spell_ids = f"(SELECT spell_id FROM spell WHERE patient_id IN {_JSON_VALUES})"
-    _driver_cursor(session).execute(
-        f"DELETE FROM {table.name} WHERE spell_id IN {spell_ids}", (_json_list(patients),)
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
-from api.services.bulk import delete_children_of, delete_where_in, insert_rows, select_where_in
+from api.services.bulk import delete_where_in, insert_rows, select_where_in
 from api.services.clock import to_utc_naive
 from api.services.reference import ReferenceCodes, load_reference_codes
 from api.services.tally import add_to_tally, tally_day
@@ -264,8 +264,7 @@ def _check_and_derive(
         by_patient[stored["patient_id"]].append(stored)
     indexes = {i.event_id: i.index for i in new}
     errors: list[dict[str, Any]] = []
-    # Only a patient with stored events can have derived rows to replace.
-    derived: dict[str, Any] = {"patients": patients, "known": sorted(by_patient)}
+    derived: dict[str, Any] = {"patients": patients, "stored_spells": stored_spells(by_patient)}
     derived |= {key: [] for key in DERIVED_KEYS} | {"void_targets": {}}
     spells, stays, readiness, spans = (derived[k] for k in DERIVED_KEYS)
     for patient in patients:
@@ -294,13 +293,30 @@ def _table(model: type[Base]) -> Table:
 DERIVED_CHILDREN = ((ReadySpan, "ready_spans"), (ReadinessPeriod, "readiness"), (Stay, "stays"))
 
 
+def stored_spells(events_by_patient: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every spell the patients can have stored: a spell's id is its admission's event_id, so
+    these are the ids of their stored admissions (voided ones too: deleting an absent id costs
+    a probe)."""
+    return sorted(
+        row["event_id"]
+        for rows in events_by_patient.values()
+        for row in rows
+        if row["type"] == "admitted"
+    )
+
+
 def write_derived(session: Session, derived: dict[str, Any]) -> None:
-    """Replaces the derived rows of the patients in `derived["patients"]`; old rows can exist
-    only for those in `derived["known"]` (patients with stored events), if it is given."""
-    known = derived.get("known", derived["patients"])
-    for model, _key in DERIVED_CHILDREN:  # found through their spells, so before them
-        delete_children_of(session, _table(model), known)
-    delete_where_in(session, _table(Spell), "patient_id", known)
+    """Replaces the derived rows of a set of patients: deletes the spells `stored_spells`
+    names, with their stays, readiness periods and ready spans, and inserts the new rows.
+
+    Deleting by spell id probes each table's primary key; deleting by patient let PostgreSQL
+    hash the whole stay table against the patients' spells for a large batch, so a batch cost
+    more as the history grew (write_derived: 167 → 267 ms per batch of 5,000 events as the log
+    grew from 10,000 to 400,000 events)."""
+    spell_ids = derived["stored_spells"]
+    for model, _key in DERIVED_CHILDREN:  # keyed by spell_id, like the spells themselves
+        delete_where_in(session, _table(model), "spell_id", spell_ids)
+    delete_where_in(session, _table(Spell), "spell_id", spell_ids)
     insert_rows(session, _table(Spell), derived["spells"])
     for model, key in reversed(DERIVED_CHILDREN):
         insert_rows(session, _table(model), derived[key])

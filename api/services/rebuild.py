@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.services.bulk import select_where_in
-from api.services.ingest import EVENTS, live_rows, timeline_events, write_derived
+from api.services.ingest import EVENTS, live_rows, stored_spells, timeline_events, write_derived
 from api.services.reference import load_reference_codes
 from api.services.tally import rebuild_tally
 from api.services.timeline import replay_patient
@@ -33,7 +33,7 @@ def rebuild_derived(session: Session, progress: Callable[[int, int], None] | Non
         by_patient: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in select_where_in(session, EVENTS, "patient_id", chunk):
             by_patient[row["patient_id"]].append(row)
-        derived: dict[str, Any] = {"patients": chunk}
+        derived: dict[str, Any] = {"patients": chunk, "stored_spells": stored_spells(by_patient)}
         derived |= {"spells": [], "stays": [], "readiness": [], "ready_spans": []}
         for patient in chunk:
             result, problems = replay_patient(
