@@ -309,10 +309,10 @@ def write_derived(session: Session, derived: dict[str, Any]) -> None:
     """Replaces the derived rows of a set of patients: deletes the spells `stored_spells`
     names, with their stays, readiness periods and ready spans, and inserts the new rows.
 
-    Deleting by spell id probes each table's primary key; deleting by patient let PostgreSQL
-    hash the whole stay table against the patients' spells for a large batch, so a batch cost
-    more as the history grew (write_derived: 167 → 267 ms per batch of 5,000 events as the log
-    grew from 10,000 to 400,000 events)."""
+    Deleting by spell id probes each table's primary key. Deleting the children through a
+    subquery on the patients' spells cost more as the history grew: on PostgreSQL, with batches
+    of 5,000 events, this function took 167 ms per batch at a log of 10,000 events and 267 ms
+    at 400,000; by spell id it takes 162 and 231 ms (benchmarks/bench_ingest.py)."""
     spell_ids = derived["stored_spells"]
     for model, _key in DERIVED_CHILDREN:  # keyed by spell_id, like the spells themselves
         delete_where_in(session, _table(model), "spell_id", spell_ids)
