@@ -1,21 +1,32 @@
 """Ingest throughput: 100,000 events in batches of 5,000 through POST /api/v1/events.
 
 Usage: python benchmarks/bench_ingest.py [--db sqlite|postgresql] [--events N] [--batch N]
-Prints events/s overall and the time of the first and last batches, to show that a batch's cost
-depends on its patients, not on the size of the log already stored.
+       [--probes N] [--onto URL]
+
+Prints events/s overall and the time of every batch. The events are sent in time order, so a
+patient's events span batches, as from a live feed: a batch replays the patients it continues.
+
+Then it shows what a batch's cost depends on: the same kind of batch (--batch events of new
+patients, each with all four events) timed --probes times on an empty database and on top of
+the log just loaded (and, with --onto, on a copy of a database loaded before, such as the
+seeded large year: a PostgreSQL database is copied as a template, an SQLite file as a file).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shutil
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api import migrate
 from api.app import create_app
@@ -29,9 +40,11 @@ from api.settings import Settings
 WARDS = [f"W{i}" for i in range(20)]
 
 
-def patient_events(n: int, rng: random.Random, start: datetime) -> list[dict[str, Any]]:
+def patient_events(
+    n: int, rng: random.Random, start: datetime, prefix: str = "bench"
+) -> list[dict[str, Any]]:
     """admitted → ready (with pathway) → delay reason → discharged, for one patient."""
-    pid = f"bench-{n:07d}"
+    pid = f"{prefix}-{n:07d}"
     admitted = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 300))
     ready = admitted + timedelta(hours=rng.randrange(4, 24 * 8))
     left = ready + timedelta(hours=rng.randrange(1, 24 * 4))
@@ -75,53 +88,141 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--probes", type=int, default=5, help="batches of new patients timed")
+    parser.add_argument("--onto", help="also time them on a copy of this loaded database")
     args = parser.parse_args()
-    url, drop = scratch_database(args.db, tempfile.mkdtemp(), prefix="d2a_bench")
-    try:
-        run(url, args)
-    finally:
-        drop()
+    folder = tempfile.mkdtemp()
+    probe_times: dict[str, list[float]] = {}
+    with scratch(args.db, folder) as url:
+        bench = Bench(url)
+        probe_times["empty database"] = bench.probes(args)
+        bench.dispose()
+    with scratch(args.db, folder) as url:
+        bench = Bench(url)
+        bench.throughput(args)
+        probe_times[f"after the {args.events:,} events above"] = bench.probes(args)
+        bench.dispose()
+    if args.onto:
+        with copy_of(args.onto, folder) as url:
+            bench = Bench(url)
+            label = f"on a copy of {bench.describe()}"
+            probe_times[label] = bench.probes(args)
+            bench.dispose()
+    print(f"\nbatches of {args.batch:,} events of new patients (median of {args.probes}):")
+    for label, times in probe_times.items():
+        print(f"  {statistics.median(times) * 1000:6.0f} ms  {label}")
 
 
-def run(url: str, args: argparse.Namespace) -> None:
-    migrate.upgrade(url)
-    db = Database(url)
-    with db.session(write=True) as s:
-        reference.upsert_organisation(s, "RX1", "Bench Hospital", "acute")
-        for ward in WARDS:
-            reference.upsert_unit(
-                s,
-                ward,
-                {"name": ward, "organisation_code": "RX1", "setting": "acute", "pathway": None},
-            )
-        _row, token = create_token(s, role="feed", now=utc_now())
-    rng = random.Random(7)
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    events = [e for n in range(args.events // 4) for e in patient_events(n, rng, start)]
-    events.sort(key=lambda e: e["occurred_at"])  # time order: a patient spans batches
-    client = TestClient(create_app(Settings(database_url=url), database=db))
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    # Bodies are serialised before the clock starts: a feed sends bytes, we time the server.
-    bodies = [orjson.dumps(events[i : i + args.batch]) for i in range(0, len(events), args.batch)]
-    times = []
-    began = time.perf_counter()
-    for body in bodies:
-        t0 = time.perf_counter()
-        response = client.post("/api/v1/events", content=body, headers=headers)
+class scratch:  # noqa: N801 - used as a context manager, like a function
+    """A new empty database of `kind`, dropped on leaving."""
+
+    def __init__(self, kind: str, folder: str) -> None:
+        self.url, self.drop = scratch_database(kind, folder, prefix="d2a_bench")
+
+    def __enter__(self) -> str:
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
+
+
+class copy_of(scratch):  # noqa: N801
+    """A copy of the database at `url`, dropped on leaving (the original is left as it is)."""
+
+    def __init__(self, url: str, folder: str) -> None:
+        kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+        if kind == "sqlite":
+            self.url = f"sqlite:///{folder}/copy.sqlite3"
+            shutil.copyfile(url.removeprefix("sqlite:///"), self.url.removeprefix("sqlite:///"))
+            self.drop: Callable[[], None] = lambda: None
+            return
+        source = url.rsplit("/", 1)[1]
+        self.url, self.drop = scratch_database_from(source)
+
+
+def scratch_database_from(template: str) -> tuple[str, Callable[[], None]]:
+    """A PostgreSQL copy of database `template` (CREATE DATABASE … TEMPLATE) and its drop."""
+    import uuid
+
+    import psycopg
+
+    from api.scratch import PG_ADMIN
+
+    name = f"d2a_bench_copy_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+
+
+class Bench:
+    """The server under test on one database, with the bench's wards and a feed token."""
+
+    def __init__(self, url: str) -> None:
+        migrate.upgrade(url)
+        self.db = Database(url)
+        with self.db.session(write=True) as s:
+            reference.upsert_organisation(s, "RX1", "Bench Hospital", "acute")
+            for ward in WARDS:
+                fields = {"name": ward, "organisation_code": "RX1", "setting": "acute"}
+                reference.upsert_unit(s, ward, fields | {"pathway": None})
+            _row, token = create_token(s, role="feed", now=utc_now())
+        self.client = TestClient(create_app(Settings(database_url=url), database=self.db))
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def describe(self) -> str:
+        with self.db.engine.connect() as connection:
+            events = connection.execute(text("SELECT count(*) FROM event")).scalar_one()
+        return f"a database of {events:,} events"
+
+    def post(self, body: bytes) -> float:
+        began = time.perf_counter()
+        response = self.client.post("/api/v1/events", content=body, headers=self.headers)
         assert response.status_code == 200, response.text[:500]
-        times.append(time.perf_counter() - t0)
-    total = time.perf_counter() - began
-    print(f"database          {args.db}")
-    print(f"events            {len(events):,} in {len(times)} batches of {args.batch:,}")
-    print(f"wall time         {total:.1f} s")
-    print(f"throughput        {len(events) / total:,.0f} events/s")
-    print(f"first batch       {times[0] * 1000:.0f} ms (empty log)")
-    print(
-        f"last batch        {times[-1] * 1000:.0f} ms (log of {len(events) - args.batch:,} events)"
-    )
-    print(f"median batch      {sorted(times)[len(times) // 2] * 1000:.0f} ms")
-    print("every batch, ms   " + " ".join(f"{t * 1000:.0f}" for t in times))
-    db.dispose()
+        return time.perf_counter() - began
+
+    def throughput(self, args: argparse.Namespace) -> None:
+        rng = random.Random(7)
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        events = [e for n in range(args.events // 4) for e in patient_events(n, rng, start)]
+        events.sort(key=lambda e: e["occurred_at"])  # time order: a patient spans batches
+        # Bodies are serialised before the clock starts: a feed sends bytes, we time the server.
+        step = args.batch
+        bodies = [orjson.dumps(events[i : i + step]) for i in range(0, len(events), step)]
+        began = time.perf_counter()
+        times = [self.post(body) for body in bodies]
+        total = time.perf_counter() - began
+        print(f"database          {self.db.engine.dialect.name}")
+        print(f"events            {len(events):,} in {len(times)} batches of {args.batch:,}")
+        print(f"wall time         {total:.1f} s")
+        print(f"throughput        {len(events) / total:,.0f} events/s")
+        print(f"first batch       {times[0] * 1000:.0f} ms (empty log)")
+        print(f"last batch        {times[-1] * 1000:.0f} ms (log of {len(events) - step:,} events)")
+        print(f"median batch      {sorted(times)[len(times) // 2] * 1000:.0f} ms")
+        print("every batch, ms   " + " ".join(f"{t * 1000:.0f}" for t in times))
+
+    def probes(self, args: argparse.Namespace) -> list[float]:
+        """--probes batches, each of --batch events of new patients (all four events of each),
+        admitted from December 2025 on, after every other event of the bench."""
+        rng = random.Random(11)
+        start = datetime(2025, 12, 1, tzinfo=UTC)
+        per_batch = args.batch // 4
+        times = []
+        for b in range(args.probes):
+            events = [
+                e
+                for n in range(b * per_batch, (b + 1) * per_batch)
+                for e in patient_events(n, rng, start, prefix="probe")
+            ]
+            times.append(self.post(orjson.dumps(events)))
+        return times
+
+    def dispose(self) -> None:
+        self.db.dispose()
 
 
 if __name__ == "__main__":
