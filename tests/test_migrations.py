@@ -1,12 +1,14 @@
 """Migrations are the only way the schema is made: a round trip leaves it equal to the models."""
 
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, insert, inspect
 
 from api import migrate
 from api.database import make_engine
+from models.derived import length_class
 from tests.conftest import make_empty_database
 
 
@@ -38,3 +40,64 @@ def test_reference_lists_match_the_shared_originals() -> None:
     package = Path(__file__).resolve().parents[1] / "models" / "reference"
     for name in ("delay_reasons.csv", "destinations.csv"):
         assert (package / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
+    # Rows stored before a3f9c2e71b04 get the class ingest would give them (models.derived):
+    # a stay of exactly 1 hour is class 0; 1 hour and 1 second rounds up to 2 hours, class 1;
+    # 29 days 8 hours = 704 hours is class 10 (512 < 704 ≤ 1,024); an open stay is class 16.
+    # A ready span of 5 hours 30 minutes (6 hours: class 3) and an open one (16).
+    url, drop = make_empty_database(str(tmp_path))
+    start = datetime(2025, 2, 10, 10, 0)
+    stays = {
+        0: start + timedelta(hours=1),
+        1: start + timedelta(hours=1, seconds=1),
+        2: start + timedelta(days=29, hours=8),
+        3: None,
+    }
+    spans = {0: start + timedelta(hours=5, minutes=30), 1: None}
+    try:
+        migrate.upgrade(url, "8d41f0a6c2b9")
+        engine = make_engine(url)
+        meta = MetaData()
+        spell, stay, span = (Table(n, meta, autoload_with=engine) for n in TABLES)
+        common = {"setting": "acute", "start_at": start}
+        with engine.begin() as conn:
+            conn.execute(insert(spell), [SPELL | {"spell_id": f"s{n}"} for n in stays])
+            conn.execute(
+                insert(stay),
+                [STAY | common | {"spell_id": f"s{n}", "end_at": e} for n, e in stays.items()],
+            )
+            conn.execute(
+                insert(span),
+                [
+                    SPAN | common | {"spell_id": "s0", "seq": n, "end_at": e}
+                    for n, e in spans.items()
+                ],
+            )
+        engine.dispose()
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            got = dict(conn.exec_driver_sql("SELECT spell_id, length_class FROM stay").all())
+            spans_got = dict(conn.exec_driver_sql("SELECT seq, length_class FROM ready_span").all())
+        engine.dispose()
+        assert got == {"s0": 0, "s1": 1, "s2": 10, "s3": 16}
+        assert spans_got == {0: 3, 1: 16}
+        assert got == {f"s{n}": length_class(start, e) for n, e in stays.items()}
+    finally:
+        drop()
+
+
+TABLES = ("spell", "stay", "ready_span")
+SPELL = {
+    "patient_id": "p1",
+    "setting": "acute",
+    "admitted_at": datetime(2025, 2, 10, 10, 0),
+    "admitted_date": date(2025, 2, 10),
+    "first_unit_code": "W1",
+    "last_unit_code": "W1",
+    "organisation_code": "RX1",
+}
+STAY = {"seq": 0, "patient_id": "p1", "unit_code": "W1", "organisation_code": "RX1"}
+SPAN = STAY | {"ready_since": datetime(2025, 2, 10, 10, 0)}
