@@ -79,8 +79,12 @@ def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
         migrate.upgrade(url)
         engine = make_engine(url)
         with engine.connect() as conn:
-            got = dict(conn.exec_driver_sql("SELECT spell_id, length_class FROM stay").all())
-            spans_got = dict(conn.exec_driver_sql("SELECT seq, length_class FROM ready_span").all())
+            got: dict[str, int] = dict(
+                conn.exec_driver_sql("SELECT spell_id, length_class FROM stay").all()
+            )
+            spans_got: dict[int, int] = dict(
+                conn.exec_driver_sql("SELECT seq, length_class FROM ready_span").all()
+            )
         engine.dispose()
         assert got == {"s0": 0, "s1": 1, "s2": 10, "s3": 16}
         assert spans_got == {0: 3, 1: 16}
