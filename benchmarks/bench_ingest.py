@@ -137,26 +137,7 @@ class copy_of(scratch):  # noqa: N801
             self.drop: Callable[[], None] = lambda: None
             return
         source = url.rsplit("/", 1)[1]
-        self.url, self.drop = scratch_database_from(source)
-
-
-def scratch_database_from(template: str) -> tuple[str, Callable[[], None]]:
-    """A PostgreSQL copy of database `template` (CREATE DATABASE … TEMPLATE) and its drop."""
-    import uuid
-
-    import psycopg
-
-    from api.scratch import PG_ADMIN
-
-    name = f"d2a_bench_copy_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+        self.url, self.drop = scratch_database(kind, folder, "d2a_bench_copy", template=source)
 
 
 class Bench:
