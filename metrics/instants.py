@@ -49,11 +49,16 @@ class Window:
         return local_date(self.before_at)
 
     def rows(
-        self, model: type[Stay] | type[ReadySpan], settings: tuple[str, ...], instants: int = 2
+        self,
+        model: type[Stay] | type[ReadySpan],
+        settings: tuple[str, ...],
+        instants: int = 2,
+        with_spell: bool = True,
     ) -> tuple[Any, Any, list[ColumnElement[bool]]]:
         """Rows of `model` (stay or ready_span) of units of `settings` that can be in at either
-        instant (`instants` 1: at now_at only), with their spell: (the FROM clause to select
-        from, the row columns to read, the WHERE conditions)."""
+        instant (`instants` 1: at now_at only), joined to their spell unless `with_spell` is
+        False: (the FROM clause to select from, the row columns to read, the WHERE
+        conditions)."""
         s, table = Spell.__table__, model.__table__
         since = self.before_at if instants == 2 else self.now_at
         length, start, end = table.c.length_class, table.c.start_at, table.c.end_at
@@ -67,6 +72,8 @@ class Window:
         # end_at) index for it, as SQLite would, walks every row that started before `now`.
         setting = func.coalesce(table.c.setting, table.c.setting)  # no index serves coalesce
         where = [or_(*ranges), or_(end.is_(None), end >= since), setting.in_(settings)]
+        if not with_spell:
+            return table, table.c, where
         return s.join(table, table.c.spell_id == s.c.spell_id), table.c, where
 
     def in_now(self, table: Any) -> ColumnElement[bool]:

@@ -51,19 +51,18 @@ def fetch(connection: Connection, query: Any) -> pd.DataFrame:
 def stay_counts(connection: Connection, w: Window, organisation: str | None) -> Counts:
     """Stays (acute and D2A) in at each instant per unit, and the acute ones with LOS ≥ 7, 14,
     21 days: LOS at instant t ≥ n ⟺ admission date ≤ L − n (L the local date of t)."""
-    joined, t, where = w.rows(Stay, (*ACUTE, *D2A_SETTINGS))
-    s = Spell.__table__.c
+    rows, t, where = w.rows(Stay, (*ACUTE, *D2A_SETTINGS), with_spell=False)
     now, before = w.in_now(t), w.in_before(t)
     columns = [t.setting, t.unit_code.label("unit"), t.organisation_code.label("organisation")]
     columns += [_flag(now).label("now"), _flag(before).label("before")]
     for n in STRANDED:
-        old_now = s.admitted_date <= w.now_day - timedelta(days=n)
-        old_before = s.admitted_date <= w.before_day - timedelta(days=n)
+        old_now = t.spell_admitted_date <= w.now_day - timedelta(days=n)
+        old_before = t.spell_admitted_date <= w.before_day - timedelta(days=n)
         columns.append(_flag(and_(now, old_now)).label(f"los{n}_now"))
         columns.append(_flag(and_(before, old_before)).label(f"los{n}_before"))
     query = (
         select(*columns)
-        .select_from(joined)
+        .select_from(rows)
         .where(*where, *org_filter(t.organisation_code, organisation))
         .group_by(t.unit_code, t.organisation_code, t.setting)  # not in the index's order
     )

@@ -47,6 +47,7 @@ def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
     # a stay of exactly 1 hour is class 0; 1 hour and 1 second rounds up to 2 hours, class 1;
     # 29 days 8 hours = 704 hours is class 10 (512 < 704 ≤ 1,024); an open stay is class 16.
     # A ready span of 5 hours 30 minutes (6 hours: class 3) and an open one (16).
+    # (Each spell here is admitted on 10 Feb; the stays take that date as spell_admitted_date.)
     url, drop = make_empty_database(str(tmp_path))
     start = datetime(2025, 2, 10, 10, 0)
     stays = {
@@ -82,12 +83,15 @@ def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
             got: dict[str, int] = dict(
                 conn.exec_driver_sql("SELECT spell_id, length_class FROM stay").all()
             )
+            admitted = set(conn.exec_driver_sql("SELECT spell_admitted_date FROM stay").scalars())
             spans_got: dict[int, int] = dict(
                 conn.exec_driver_sql("SELECT seq, length_class FROM ready_span").all()
             )
         engine.dispose()
         assert got == {"s0": 0, "s1": 1, "s2": 10, "s3": 16}
         assert spans_got == {0: 3, 1: 16}
+        # Each stay also gets its spell's admission date (10 Feb for all four spells here).
+        assert {str(d)[:10] for d in admitted} == {"2025-02-10"}
         assert got == {f"s{n}": length_class(start, e) for n, e in stays.items()}
     finally:
         drop()

@@ -11,6 +11,8 @@ from api.schemas.events import PAYLOAD
 from api.services.tokens import Principal
 from models import Event, ReadinessPeriod, Spell, Stay
 
+INDEX_AIDS = ("length_class", "spell_admitted_date")
+
 
 def _rows(session: Session, model: Any, patient_id: str, *order: Any) -> list[dict[str, Any]]:
     table = model.__table__
@@ -22,9 +24,9 @@ def _of_spells(
     session: Session, model: Any, spell_ids: list[str], *order: Any
 ) -> list[dict[str, Any]]:
     """Rows keyed by spell (stays, readiness periods): found by their key, not by patient.
-    The length class, an index aid (models.derived), is not shown."""
+    Columns kept for the coordinator views' indexes (models.derived) are not shown."""
     table = model.__table__
-    shown = [c for c in table.columns if c.name != "length_class"]
+    shown = [c for c in table.columns if c.name not in INDEX_AIDS]
     query = select(*shown).where(table.c.spell_id.in_(spell_ids)).order_by(*order)
     return [dict(r._mapping) for r in session.execute(query)]
 

@@ -84,6 +84,7 @@ class Replay:
             "start_at": at,
             "end_at": None,
             "ended_by": None,
+            "spell_admitted_date": self.open.spell["admitted_date"],
         }
         self.derived.stays.append(self.open.stay)
         self.open.unit = unit

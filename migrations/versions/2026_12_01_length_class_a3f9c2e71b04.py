@@ -1,11 +1,12 @@
-"""length class of stays and ready spans: find the rows in at an instant from a bounded range
+"""length class of stays and ready spans, and each stay's spell admission date
 
 A row of class k lasted at most 2**k hours, so it can be in at an instant t only if it started
 at or after t − 2**k hours (models.derived). With an index on (length_class, start_at), the
 coordinator's view of a past instant reads a few days of starts per class instead of every row
 that started before the instant. Open rows, and any longer than 2**15 hours, are class 16, with no
-bound. Upgrade fills the class of every row from its times; downgrade drops the column and the
-index.
+bound. A stay also keeps its spell's admission date, so the stays in at an instant are counted by
+length of stay without a join to the spells; the stay's index holds every column that count
+reads. Upgrade fills both columns for every stored row; downgrade drops them and the indexes.
 
 Revision ID: a3f9c2e71b04
 Revises: 8d41f0a6c2b9
@@ -26,6 +27,20 @@ depends_on: str | Sequence[str] | None = None
 TABLES = ("stay", "ready_span")
 UNBOUNDED = 16  # models.derived.UNBOUNDED when this migration was written
 HOUR = timedelta(hours=1)
+# The stay's index also holds every column the coordinator views read from a stay, so SQLite
+# counts the stays in at an instant from the index alone.
+INDEXED = {
+    "stay": [
+        "length_class",
+        "start_at",
+        "end_at",
+        "setting",
+        "unit_code",
+        "organisation_code",
+        "spell_admitted_date",
+    ],
+    "ready_span": ["length_class", "start_at"],
+}
 
 
 def _length_class(start_at: datetime, end_at: datetime) -> int:
@@ -76,14 +91,19 @@ def _fill(table: str) -> None:
 
 
 def upgrade() -> None:
+    op.add_column("stay", sa.Column("spell_admitted_date", sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE stay SET spell_admitted_date ="
+        " (SELECT admitted_date FROM spell WHERE spell.spell_id = stay.spell_id)"
+    )
     for table in TABLES:
         op.add_column(table, sa.Column("length_class", sa.SmallInteger(), nullable=True))
         _fill(table)
         with op.batch_alter_table(table) as batch:
             batch.alter_column("length_class", existing_type=sa.SmallInteger(), nullable=False)
-        op.create_index(
-            f"ix_{table}_length_start", table, ["length_class", "start_at"], unique=False
-        )
+            if table == "stay":
+                batch.alter_column("spell_admitted_date", existing_type=sa.Date(), nullable=False)
+        op.create_index(f"ix_{table}_length_start", table, INDEXED[table], unique=False)
 
 
 def downgrade() -> None:
@@ -91,3 +111,5 @@ def downgrade() -> None:
         op.drop_index(f"ix_{table}_length_start", table_name=table)
         with op.batch_alter_table(table) as batch:
             batch.drop_column("length_class")
+            if table == "stay":
+                batch.drop_column("spell_admitted_date")
