@@ -20,7 +20,8 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,51 +94,48 @@ def main() -> None:
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     probe_times: dict[str, list[float]] = {}
-    with scratch(args.db, folder) as url:
-        bench = Bench(url)
+    with bench_on(scratch(args.db, folder)) as bench:
         probe_times["empty database"] = bench.probes(args)
-        bench.dispose()
-    with scratch(args.db, folder) as url:
-        bench = Bench(url)
+    with bench_on(scratch(args.db, folder)) as bench:
         bench.throughput(args)
         probe_times[f"after the {args.events:,} events above"] = bench.probes(args)
-        bench.dispose()
     if args.onto:
-        with copy_of(args.onto, folder) as url:
-            bench = Bench(url)
+        with bench_on(copy_of(args.onto, folder)) as bench:
             label = f"on a copy of {bench.describe()}"
             probe_times[label] = bench.probes(args)
-            bench.dispose()
     print(f"\nbatches of {args.batch:,} events of new patients (median of {args.probes}):")
     for label, times in probe_times.items():
         print(f"  {statistics.median(times) * 1000:6.0f} ms  {label}")
 
 
-class scratch:  # noqa: N801 - used as a context manager, like a function
-    """A new empty database of `kind`, dropped on leaving."""
-
-    def __init__(self, kind: str, folder: str) -> None:
-        self.url, self.drop = scratch_database(kind, folder, prefix="d2a_bench")
-
-    def __enter__(self) -> str:
-        return self.url
-
-    def __exit__(self, *exc: object) -> None:
-        self.drop()
+def scratch(kind: str, folder: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database of `kind`: its URL and its drop."""
+    return scratch_database(kind, folder, prefix="d2a_bench")
 
 
-class copy_of(scratch):  # noqa: N801
-    """A copy of the database at `url`, dropped on leaving (the original is left as it is)."""
+def copy_of(url: str, folder: str) -> tuple[str, Callable[[], None]]:
+    """A copy of the database at `url` (the original is left as it is): its URL and its drop.
+    PostgreSQL copies it as a template; SQLite copies the file."""
+    if not url.startswith("sqlite"):
+        template = url.rsplit("/", 1)[1]
+        return scratch_database("postgresql", folder, "d2a_bench_copy", template=template)
+    copy = f"{folder}/copy.sqlite3"
+    shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}", lambda: None
 
-    def __init__(self, url: str, folder: str) -> None:
-        kind = "sqlite" if url.startswith("sqlite") else "postgresql"
-        if kind == "sqlite":
-            self.url = f"sqlite:///{folder}/copy.sqlite3"
-            shutil.copyfile(url.removeprefix("sqlite:///"), self.url.removeprefix("sqlite:///"))
-            self.drop: Callable[[], None] = lambda: None
-            return
-        source = url.rsplit("/", 1)[1]
-        self.url, self.drop = scratch_database(kind, folder, "d2a_bench_copy", template=source)
+
+@contextmanager
+def bench_on(database: tuple[str, Callable[[], None]]) -> Iterator[Bench]:
+    """The server under test on `database` (a URL and its drop), dropped on leaving."""
+    url, drop = database
+    try:
+        bench = Bench(url)
+        try:
+            yield bench
+        finally:
+            bench.db.dispose()
+    finally:
+        drop()
 
 
 class Bench:
@@ -201,9 +199,6 @@ class Bench:
             ]
             times.append(self.post(orjson.dumps(events)))
         return times
-
-    def dispose(self) -> None:
-        self.db.dispose()
 
 
 if __name__ == "__main__":

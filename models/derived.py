@@ -34,15 +34,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 
 UNBOUNDED = 16
-STAY_LENGTH_INDEX = (
-    "length_class",
-    "start_at",
-    "end_at",
-    "setting",
-    "unit_code",
-    "organisation_code",
-    "spell_admitted_date",
-)
 _HOUR = timedelta(hours=1)
 
 
@@ -92,7 +83,16 @@ class Stay(Base):
         Index("ix_stay_setting_period", "setting", "start_at", "end_at"),
         # With every column the coordinator views read from a stay, so SQLite counts the stays
         # in at an instant from the index alone.
-        Index("ix_stay_length_start", *STAY_LENGTH_INDEX),
+        Index(
+            "ix_stay_length_start",
+            "length_class",
+            "start_at",
+            "end_at",
+            "setting",
+            "unit_code",
+            "organisation_code",
+            "spell_admitted_date",
+        ),
     )
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
