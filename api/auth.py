@@ -1,4 +1,5 @@
-"""Bearer-token authentication and the role → permission table of SPEC §7."""
+"""Bearer-token authentication, and the dependency that checks a permission of the role table
+(access.roles)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from access.roles import PERMISSIONS
+from access.tokens import Principal, verify_token
 from api.deps import DatabaseDep
 from api.errors import ApiError
-from api.services.clock import utc_now
-from api.services.tokens import Principal, verify_token
-
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "events:write": frozenset({"admin", "coordinator", "feed"}),
-    "reference:write": frozenset({"admin"}),
-    "reference:read": frozenset({"admin", "coordinator", "partner", "analyst", "board", "display"}),
-    "aggregates:read": frozenset(
-        {"admin", "coordinator", "partner", "analyst", "board", "display"}
-    ),
-    "patients:read": frozenset({"admin", "coordinator", "partner"}),
-    "tokens:manage": frozenset({"admin"}),
-}
+from models.clock import utc_now
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `d2a token create`.")
 

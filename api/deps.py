@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.database import Database
+from store.database import Database
 
 
 def get_database(request: Request) -> Database:

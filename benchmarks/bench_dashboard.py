@@ -29,18 +29,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from api.database import Database
-from api.services.tokens import create_token
-from api.settings import Settings
+from access.tokens import create_token
 from dashboard import data
 from dashboard.callbacks import explore, shell, today, trends, wall
 from dashboard.callbacks.explore import Question
 from dashboard.data import Source
 from dashboard.pages.trends import HEADLINES
 from metrics import tally
-from metrics.calendar import local_date, utc_now
 from metrics.engine import refresh_tallies
 from models import Event
+from models.clock import local_date, utc_now
+from store.database import Database
+from store.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -188,7 +188,7 @@ def bench_browser(url: str, repeat: int) -> None:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     env = os.environ | {"D2A_DATABASE_URL": url}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "d2a.server:create_app"]
     server = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     ready = {

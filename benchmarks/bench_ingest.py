@@ -29,14 +29,14 @@ import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api import migrate
-from api.app import create_app
-from api.database import Database
-from api.scratch import scratch_database
-from api.services import reference
-from api.services.clock import utc_now
-from api.services.tokens import create_token
-from api.settings import Settings
+from access.tokens import create_token
+from d2a.server import create_app
+from ledger import reference
+from models.clock import utc_now
+from store import migrate
+from store.database import Database
+from store.scratch import scratch_database
+from store.settings import Settings
 
 WARDS = [f"W{i}" for i in range(20)]
 

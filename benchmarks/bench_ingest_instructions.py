@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_ingest  # noqa: E402  (the benchmark's own events)
 
-from api import migrate  # noqa: E402
-from api.database import Database  # noqa: E402
-from api.services import reference  # noqa: E402
-from api.services.clock import utc_now  # noqa: E402
-from api.services.ingest import ingest  # noqa: E402
+from ledger import reference  # noqa: E402
+from ledger.ingest import ingest  # noqa: E402
+from models.clock import utc_now  # noqa: E402
+from store import migrate  # noqa: E402
+from store.database import Database  # noqa: E402
 
 
 def prepare(folder: Path, stored: int, batch: int) -> None:

@@ -27,15 +27,15 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from api.app import create_app
-from api.database import Database
-from api.services.tokens import create_token
-from api.settings import Settings
+from access.tokens import create_token
+from d2a.server import create_app
 from metrics import tally
-from metrics.calendar import census_instant, local_date, utc_now
 from metrics.catalogue import METRICS
 from metrics.engine import refresh_tallies
 from models import Spell
+from models.clock import census_instant, local_date, utc_now
+from store.database import Database
+from store.settings import Settings
 
 # One hand-written query per metric, computing the same figure's inputs on the same database by
 # the plainest route: a discharge or readiness figure grouped by day and pathway; a census figure

@@ -32,18 +32,20 @@ import numpy as np
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api import migrate
-from api.app import create_app
-from api.database import Database
-from api.scratch import scratch_database
-from api.services import reference
-from api.services.bulk import insert_rows
-from api.services.clock import utc_now
-from api.services.rebuild import rebuild_derived
-from api.services.tokens import create_token
-from api.settings import Settings
-from metrics.snapshot import events_reflected, ready_patients, snapshot
+from access.tokens import create_token
+from d2a.server import create_app
+from ledger import reference
+from ledger.rebuild import rebuild_derived
+from metrics.ready_list import ready_patients
+from metrics.reflected import events_reflected
+from metrics.snapshot import snapshot
 from models import Event
+from models.clock import utc_now
+from store import migrate
+from store.database import Database
+from store.dialect.bulk import insert_rows
+from store.scratch import scratch_database
+from store.settings import Settings
 
 YEAR_START = datetime(2025, 1, 1)
 DATA_END = datetime(2025, 12, 31, 10, 0)  # "now" for the data: later events are not yet sent

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from api.auth import PERMISSIONS
-from api.database import Database
-from api.services.tokens import Principal, verify_token
-
-WALL_ONLY_ROLES = frozenset({"display"})
+from access.tokens import Principal, verify_token
+from store.database import Database
 
 
 def principal_for(database: Database, token: str | None, now: datetime) -> Principal | None:
@@ -25,25 +22,3 @@ def principal_for(database: Database, token: str | None, now: datetime) -> Princ
         return None
     with database.session() as session:
         return verify_token(session, token.strip(), now)
-
-
-def may_read_aggregates(principal: Principal | None) -> bool:
-    """The Today, Trends and Explore pages' figures."""
-    if principal is None or principal.role in WALL_ONLY_ROLES:
-        return False
-    return principal.role in PERMISSIONS["aggregates:read"]
-
-
-def may_read_patients(principal: Principal | None) -> bool:
-    """The long-waiters list (by local patient id)."""
-    return principal is not None and principal.role in PERMISSIONS["patients:read"]
-
-
-def may_read_wall(principal: Principal | None) -> bool:
-    """The wall screen: aggregates only, the display role included."""
-    return principal is not None and principal.role in PERMISSIONS["aggregates:read"]
-
-
-def patient_scope(principal: Principal) -> str | None:
-    """The organisation or local authority a partner is limited to; None sees everyone."""
-    return principal.scope if principal.role == "partner" else None

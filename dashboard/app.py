@@ -8,7 +8,6 @@ from a2wsgi import WSGIMiddleware
 from dash import Dash
 from fastapi import FastAPI
 
-from api.database import Database
 from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
@@ -16,6 +15,7 @@ from dashboard.callbacks import trends as trends_callbacks
 from dashboard.callbacks import wall as wall_callbacks
 from dashboard.data import Source
 from dashboard.pages import shell
+from store.database import Database
 
 ASSETS = Path(__file__).parent / "assets"
 

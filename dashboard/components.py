@@ -8,7 +8,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard import theme
-from metrics.calendar import LONDON
+from models.clock import LONDON
 
 
 def labelled(label: str, control: Any, control_id: str) -> html.Div:

@@ -17,17 +17,17 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from api.database import Database
+from access.scope import ScopeMissing
+from access.tokens import Principal
 from api.routers.metrics import _csv, _filename, _xlsx  # the API's own export writers
-from api.services import audit
-from api.services.tokens import Principal
-from api.settings import Settings
 from metrics import MetricResult, compute
-from metrics.calendar import local_date, utc_now
-from metrics.snapshot import ready_patients as patients
+from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot as position
 from metrics.spc import SpcInputError, spc
 from models import Event, Organisation
+from models.clock import local_date, utc_now
+from store.database import Database
+from store.settings import Settings
 
 CACHE_SECONDS = 120.0
 CACHE_SIZE = 256
@@ -115,17 +115,15 @@ def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -
 def ready_patients(
     source: Source, principal: Principal, as_of: datetime, now: datetime
 ) -> pd.DataFrame:
-    """The people ready to leave at `as_of`, limited to a partner's scope; the read is audited
-    (at `now`, the time of reading) as GET /api/v1/patients/ready audits it, marked as read
-    through the dashboard."""
-    scope = principal.scope if principal.role == "partner" else None
-    if principal.role == "partner" and scope is None:
+    """The people ready to leave at `as_of`, as GET /api/v1/patients/ready gives them (a
+    partner: its own), audited at `now` as read through the dashboard."""
+    try:
+        with source.database.session(write=True) as session:
+            rows = read_ready_list(
+                session, principal, ReadyQuestion(as_of), now=now, via="dashboard"
+            )
+    except ScopeMissing:
         return pd.DataFrame(columns=PATIENT_COLUMNS)  # the API refuses these too (403)
-    with source.database.session(write=True) as session:
-        rows = patients(session.connection(), as_of=as_of, scope=scope)
-        detail = {"as_of": as_of.isoformat(), "scope": scope, "count": len(rows)}
-        detail["via"] = "dashboard"
-        audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
     return pd.DataFrame(rows, columns=PATIENT_COLUMNS)
 
 

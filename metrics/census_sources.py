@@ -25,10 +25,12 @@ from sqlalchemy import Connection, case, func, literal_column, null, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
-from metrics.calendar import Days, as_days, census_instant
-from metrics.local_day import local_day, years_around
-from metrics.sources import TIMES, frame, micros
+from metrics.calendar import Days, as_days
+from metrics.sources import TIMES, frame
 from models import ReadySpan, Spell, Stay, Unit
+from models.clock import census_instant
+from store.dialect.local_day import local_day, years_around
+from store.dialect.sql import micros
 
 ORGANISATION = "organisation"
 

@@ -22,10 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
-from metrics.local_day import local_hour_before, years_around
-from metrics.sources import day_window, frame, micros
+from metrics.sources import day_window, frame
 from models import Spell
 from models.reference import Destination
+from store.dialect.local_day import local_hour_before, years_around
+from store.dialect.sql import hidden_from_planner, micros, plus_days, semi_joins_as_sets
 
 S, D = Spell.__table__.c, Destination.__table__.c
 PLAIN = {
@@ -98,7 +99,7 @@ def counted_discharges(
     selected += [_column(connection, name, years) for name in sorted(set(columns))]
     counts = [func.count().label("n")]
     source: Any = Spell.__table__
-    if readmissions and connection.dialect.name == "postgresql":
+    if readmissions and semi_joins_as_sets(connection):
         # The readmitted discharges as one set, joined on: PostgreSQL hashes the spells against
         # the emergency admissions, where the correlated EXISTS below probed the patient index
         # once per discharge (250,000 probes in a year of the large system).
@@ -149,16 +150,13 @@ def readmitted(connection: Connection) -> ColumnElement[Any]:
     """1 when the discharged spell's patient has an emergency acute admission at or after the
     discharge, on a local date 0–29 days after the discharge date; else 0."""
     a = Spell.__table__.alias("readmission")
-    setting: Any = a.c.setting
-    admitted_at: Any = a.c.admitted_at
-    if connection.dialect.name == "sqlite":
-        last_day: Any = func.date(S.discharged_date, f"+{FOLLOW_UP_DAYS} days")
-        # SQLite has no statistics and would walk the (setting, admitted_at) index from the
-        # discharge to the end of the history for every discharge; out of its sight
-        # (coalesce(x, x) is x), it takes the patient's few spells from the patient index.
-        setting, admitted_at = (func.coalesce(c, c) for c in (setting, admitted_at))
-    else:
-        last_day = S.discharged_date + FOLLOW_UP_DAYS
+    # SQLite has no statistics and would walk the (setting, admitted_at) index from the
+    # discharge to the end of the history for every discharge; with those columns out of its
+    # planner's sight, it takes the patient's few spells from the patient index.
+    setting, admitted_at = (
+        hidden_from_planner(connection, c) for c in (a.c.setting, a.c.admitted_at)
+    )
+    last_day = plus_days(connection, S.discharged_date, FOLLOW_UP_DAYS)
     found = exists().where(
         a.c.patient_id == S.patient_id, *_readmits(S, a, setting, admitted_at, last_day)
     )

@@ -13,9 +13,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from metrics import census, discharges, outcomes, sources, tally
-from metrics.calendar import INTERVALS, utc_now
+from metrics.calendar import INTERVALS
 from metrics.catalogue import CATALOGUE, Metric
 from metrics.query import MetricQueryError, Query
+from models.clock import utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12

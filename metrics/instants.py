@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from metrics.calendar import local_date
 from models import ReadySpan, Spell, Stay
+from models.clock import local_date
 from models.derived import UNBOUNDED
 
 DAY = timedelta(hours=24)

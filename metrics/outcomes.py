@@ -7,11 +7,12 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
-from metrics.calendar import as_days, local_date
+from metrics.calendar import as_days
 from metrics.discharge_sources import FOLLOW_UP_DAYS, discharges
 from metrics.discharges import ACUTE, acute_discharges_frame, count, count_rows
 from metrics.grid import event_counts, roll_up
 from metrics.query import Query
+from models.clock import local_date
 from models.reference import D2A_SETTINGS, SETTING_PATHWAY
 
 

@@ -1,31 +1,115 @@
-"""The people ready to leave acute beds at an instant (the coordinator's patient-level list)."""
+"""The people ready to leave acute beds at an instant (the coordinator's patient-level list):
+the question as a caller asks it (filters, order), who may see whom, and the audit of each read,
+for the API and the dashboard alike."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy.orm import Session
 
+from access import audit
+from access.scope import patient_scope
+from access.tokens import Principal
 from metrics.calendar import as_days
 from metrics.grid import delay_bands
 from metrics.instants import Window
 from metrics.snapshot_answer import NO_REASON, iso
 from metrics.snapshot_counts import ACUTE, fetch
 from models import DelayReason, ReadinessPeriod, ReadySpan, Spell, Unit
+from store.dialect.locks import for_point_reads
 
 SORT_FIELDS = ("days_waiting", "discharge_ready_date", "unit_code", "pathway", "los_days")
 DESCENDING_BY_DEFAULT = ("days_waiting", "los_days")
+PATHWAY_CHOICES = ("0", "1", "2", "3", "unknown")
 
 
-def ready_list(connection: Connection, w: Window, scope: str | None) -> list[dict[str, Any]]:
+class ReadyListError(ValueError):
+    """A question the list cannot answer; `field` names the parameter (API: 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+@dataclass(frozen=True)
+class ReadyQuestion:
+    """Who is ready at `as_of` (naive UTC), filtered and ordered as asked."""
+
+    as_of: datetime
+    sort: str = "days_waiting"
+    order: str | None = None  # asc | desc; default desc for days_waiting and los_days
+    pathway: str | None = None  # 0, 1, 2, 3 or unknown
+    organisation: str | None = None  # the site at as_of
+    local_authority: str | None = None
+
+    @property
+    def descending(self) -> bool:
+        if self.sort not in SORT_FIELDS:
+            raise ReadyListError("sort", f"must be one of {', '.join(SORT_FIELDS)}")
+        if self.pathway is not None and self.pathway not in PATHWAY_CHOICES:
+            raise ReadyListError("pathway", f"must be one of {', '.join(PATHWAY_CHOICES)}")
+        return (self.order or ("desc" if self.sort in DESCENDING_BY_DEFAULT else "asc")) == "desc"
+
+    def keeps(self, patient: dict[str, Any]) -> bool:
+        planned = patient["pathway"]
+        if self.pathway is not None and (
+            (planned is None and self.pathway != "unknown")
+            or (planned is not None and str(planned) != self.pathway)
+        ):
+            return False
+        if self.organisation is not None and patient["organisation_code"] != self.organisation:
+            return False
+        return self.local_authority is None or patient["local_authority"] == self.local_authority
+
+
+def read_ready_list(
+    session: Session,
+    principal: Principal,
+    question: ReadyQuestion,
+    *,
+    now: datetime,
+    via: str | None = None,
+) -> list[dict[str, Any]]:
+    """The list the principal may see (a partner: the people of its scope), filtered and
+    sorted as asked; the read is written to the audit log at `now` (`via`: the dashboard).
+    Raises ReadyListError for a bad question, access.scope.ScopeMissing for a partner token
+    without a scope."""
+    descending = question.descending
+    scope = patient_scope(principal)
+    patients = ready_patients(session.connection(), as_of=question.as_of, scope=scope)
+    patients = sort_patients([p for p in patients if question.keeps(p)], question.sort, descending)
+    detail = {
+        "as_of": question.as_of.isoformat(),
+        "scope": scope,
+        "sort": question.sort,
+        "order": "desc" if descending else "asc",
+        "pathway": question.pathway,
+        "organisation": question.organisation,
+        "local_authority": question.local_authority,
+        "count": len(patients),
+    }
+    if via is not None:
+        detail["via"] = via
+    audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
+    return patients
+
+
+def ready_patients(
+    connection: Connection, *, as_of: datetime, scope: str | None = None
+) -> list[dict[str, Any]]:
     """People ready to leave acute beds at `as_of` (naive UTC), longest waiting first.
 
     `scope` (a partner's organisation or local authority code) keeps the people whose site at
     `as_of`, whose spell's organisation (its latest unit's) or whose local authority is `scope`.
     """
+    for_point_reads(connection)
+    w = Window.around(as_of)
     joined, r, where = w.rows(ReadySpan, ACUTE, instants=1)
     s, u, p = (t.__table__.c for t in (Spell, Unit, ReadinessPeriod))
     d = DelayReason.__table__.c

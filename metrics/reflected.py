@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, or_, select
 
-from metrics.calendar import census_instant, local_date
 from models import Event, EventTally
+from models.clock import census_instant, local_date
 
 
 def events_reflected(connection: Connection, at: datetime) -> tuple[int, datetime | None]:

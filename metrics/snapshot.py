@@ -1,4 +1,5 @@
-"""The coordinator's position at an instant (SPEC §1, issue 3): `snapshot` and `ready_patients`.
+"""The coordinator's position at an instant (SPEC §1, issue 3); the list of who is ready is
+`metrics.ready_list`.
 
 SPEC §2's census rule applied to an instant t: a stay, or a piece of readiness, is *in* at t when
 start_at < t ≤ end_at, or it is still open. At a census instant (the local midnight ending day D)
@@ -24,14 +25,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from metrics.breakdown import ALL_PATHWAYS
-from metrics.instants import DAY, Window
-from metrics.ready_list import DESCENDING_BY_DEFAULT, SORT_FIELDS, ready_list, sort_patients
+from metrics.instants import Window
 from metrics.reflected import events_reflected
-from metrics.snapshot_answer import NO_REASON, iso, pathway_totals, reasons, services
+from metrics.snapshot_answer import iso, pathway_totals, reasons, services
 from metrics.snapshot_counts import STRANDED, ready_counts, stay_counts, units_of
+from store.dialect.locks import for_point_reads
 
 
 def snapshot(
@@ -42,7 +43,7 @@ def snapshot(
     `organisation` limits acute figures to that site and D2A services to that provider, as the
     metrics' `organisation` filter does.
     """
-    quick_queries(connection)
+    for_point_reads(connection)
     w = Window.around(as_of)
     units = units_of(connection, organisation)
     sites = tuple(dict.fromkeys(u.organisation_code for u in units if u.setting == "acute"))
@@ -74,51 +75,3 @@ def snapshot(
         "events_reflected": count,
         "latest_event_at": iso(latest),
     }
-
-
-QUICK_SETTINGS = (
-    "max_parallel_workers_per_gather = 0",
-    "enable_hashjoin = off",
-    "enable_mergejoin = off",
-)
-
-
-def quick_queries(connection: Connection) -> None:
-    """PostgreSQL runs the rest of this transaction's queries as the coordinator views need.
-
-    - Without parallel workers: the views read a few thousand rows per query, and starting a
-      worker took longer (about 10 ms) than the work it took over (2 ms counting a day of
-      events).
-    - Joining by nested loops: the rows in at an instant are joined to their spells (and units,
-      reasons, readiness periods) by key. PostgreSQL's estimate of those rows is some seven
-      times too high (it cannot see that end_at ≥ since nearly implies the start range of each
-      length class), so it hashed the whole spell table against them: the stays of a past
-      instant of a large year took 75 ms that way, 23 ms by primary-key probes.
-    """
-    if connection.dialect.name == "postgresql":
-        for setting in QUICK_SETTINGS:
-            connection.execute(text(f"SET LOCAL {setting}"))
-
-
-def ready_patients(
-    connection: Connection, *, as_of: datetime, scope: str | None = None
-) -> list[dict[str, Any]]:
-    """People ready to leave acute beds at `as_of` (naive UTC), longest waiting first.
-
-    `scope` (a partner's organisation or local authority code) keeps the people whose site at
-    `as_of`, whose spell's organisation (its latest unit's) or whose local authority is `scope`.
-    """
-    quick_queries(connection)
-    return ready_list(connection, Window.around(as_of), scope)
-
-
-__all__ = [
-    "DAY",
-    "DESCENDING_BY_DEFAULT",
-    "NO_REASON",
-    "SORT_FIELDS",
-    "events_reflected",
-    "ready_patients",
-    "snapshot",
-    "sort_patients",
-]

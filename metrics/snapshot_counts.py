@@ -15,10 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, String, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from metrics.calendar import census_instant
 from metrics.grid import BAND_FLOORS, BANDS, UNKNOWN
 from metrics.instants import Window
 from models import ReadySpan, Spell, Stay, Unit
+from models.clock import census_instant
 from models.reference import D2A_SETTINGS
 
 ACUTE = ("acute",)

@@ -13,24 +13,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    BigInteger,
     Connection,
-    Date,
-    DateTime,
     Select,
-    cast,
     exists,
-    extract,
     func,
     literal_column,
     select,
-    type_coerce,
 )
 
-from metrics.calendar import census_instant
-from metrics.local_day import local_day, years_around
 from models import EventTally, ReadySpan, Spell, Unit, UnitCapacity
+from models.clock import census_instant
 from models.reference import D2A_SETTINGS
+from store.dialect.local_day import local_day, years_around
+from store.dialect.sql import micros, times_as_text
 
 ACUTE = ("acute",)
 # Time and date columns, read raw and turned into datetime64 in one vectorised step: SQLite
@@ -55,7 +50,7 @@ def frame(connection: Connection, query: Select[Any]) -> pd.DataFrame:
     finally:
         result.close()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
-    text = connection.dialect.name == "sqlite"
+    text = times_as_text(connection)
     data = {
         key: _times(values, text) if key in TIMES else pd.Series(values, dtype=object)
         for key, values in zip(keys, columns, strict=True)
@@ -72,25 +67,6 @@ def _times(values: tuple[Any, ...], text: bool) -> pd.Series:
     known = ~np.isnan(micros)
     stamps[known] = micros[known].astype(np.int64).astype("datetime64[us]")
     return pd.Series(stamps)
-
-
-def micros(connection: Connection, column: Any, name: str) -> Any:
-    """A DateTime or Date column labelled `name`, in the form `frame` reads fastest: the stored
-    ISO text on SQLite, microseconds since 1970 on PostgreSQL."""
-    if connection.dialect.name == "sqlite":
-        return column.label(name)
-    if isinstance(column.type, Date) and not isinstance(column.type, DateTime):
-        # Whole days since 1970 in integer arithmetic: extract() would compute in numeric, which
-        # cost about as much as the rest of a census query's scan when grouping by the day.
-        return pg_day_micros(column).label(name)
-    micro: Any = literal_column("1000000")  # a literal, so PostgreSQL can match it in GROUP BY
-    return cast(extract("epoch", column) * micro, BigInteger).label(name)
-
-
-def pg_day_micros(day: Any) -> Any:
-    """A PostgreSQL date as microseconds since 1970, in integer arithmetic."""
-    days = type_coerce(day - literal_column("DATE '1970-01-01'"), BigInteger)
-    return days * literal_column("86400000000", BigInteger)
 
 
 def day_window(start: date, end: date) -> tuple[datetime, datetime]:

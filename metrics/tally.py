@@ -57,10 +57,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from metrics.calendar import local_date, utc_now
 from metrics.grid import BAND_FLOORS
 from metrics.sources import TIMES
 from models import Base
+from models.clock import local_date, utc_now
 
 LOG = logging.getLogger("d2a.tally")
 VERSION = "1"  # part of every source key: a change to what a source reads starts it afresh

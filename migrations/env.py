@@ -4,8 +4,9 @@ from alembic import context
 from sqlalchemy import Connection
 
 import models
-from api.database import make_engine
-from api.settings import get_settings
+from store.database import make_engine
+from store.dialect.locks import batch_migrations
+from store.settings import get_settings
 
 config = context.config
 target_metadata = models.Base.metadata
@@ -15,7 +16,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=batch_migrations(connection),
         compare_type=True,
     )
     with context.begin_transaction():

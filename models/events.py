@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-# The event types are declared once, as api.schemas.events.EventType.
+# The event types are declared once, as ledger.events.EventType.
 # Payload fields an event may carry besides event_id, type, patient_id and occurred_at.
 PAYLOAD_FIELDS = (
     "unit_code",

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, case, func, or_, select
 
-from api.services.clock import census_instant
 from models import ReadySpan, Spell, Unit, UnitCapacity
+from models.clock import census_instant
 
 STREAM_ROWS = 50_000
 CAPACITY_COLUMNS = ["unit_code", "effective_from", "capacity"]

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from api.services.clock import LONDON
+from models.clock import LONDON
 
 MINUTES_PER_DAY = 1440
 

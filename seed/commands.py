@@ -23,17 +23,18 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import func, select
 
-from api import migrate
-from api.database import Database, refresh_statistics
-from api.services.clock import local_date, to_utc_naive, utc_now
-from api.services.ingest import BatchRejected
-from api.services.tokens import create_token
+from access.tokens import create_token
+from ledger.ingest import BatchRejected
 from models import Event
+from models.clock import local_date, to_utc_naive, utc_now
 from seed import calibration, system
 from seed.clock import minute_of, utc_naive
 from seed.feed import Batch
 from seed.generate import RunSpec, plans
-from seed.load import LoadResult, batches_for, load_batches, tune_for_bulk
+from seed.load import LoadResult, batches_for, load_batches
+from store import migrate
+from store.database import Database, tune_for_bulk_load
+from store.dialect.locks import refresh_statistics
 
 DEMO_DAYS = 120
 
@@ -61,7 +62,7 @@ def seed_database(
     """Migrates, loads the run through ingest(), and computes the calibration figures."""
     migrate.upgrade(url)
     database = Database(url)
-    tune_for_bulk(database)
+    tune_for_bulk_load(database)
     try:
         with database.session(write=True) as session:
             for plan in plans(spec):

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
-
-from api.database import Database
-from api.services.ingest import ingest
+from ledger.ingest import ingest
 from seed.clock import utc_naive
 from seed.feed import Batch
 from seed.generate import RunSpec, generate
+from store.database import Database
 
 QUEUE_BATCHES = 6  # batches in flight between the generator and the loader
 PARALLEL_FROM_EVENTS = 150_000  # runs this big generate in a separate process
@@ -40,22 +38,6 @@ class LoadResult:
 
 
 Progress = Callable[[Batch, "LoadResult"], None]
-
-
-def tune_for_bulk(database: Database) -> None:
-    """This loader's own SQLite connections: a larger page cache, so index inserts stay in
-    memory, and no fsync at commit. A power cut during a seed can lose or damage what was being
-    loaded; generated data can always be loaded again, so a bulk load does not pay for it."""
-    if database.engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(database.engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.execute("PRAGMA temp_store=MEMORY")
-        cursor.close()
 
 
 def load_batches(

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.services import reference
+from ledger import reference
 from seed.params import Params, Size
 
 SITE_NAMES = ("Riverside", "St Helen's", "Northgate", "Meadowbank", "Kingsmoor", "Abbeyfield")

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, Table, insert, inspect
 
-from api import migrate
-from api.database import make_engine
 from models.derived import length_class
+from store import migrate
+from store.database import make_engine
 from tests.conftest import make_empty_database
 
 

@@ -13,25 +13,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from access.scope import ScopeMissing
+from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
-from api.services import audit
-from api.services.clock import to_utc_naive, utc_now
-from api.services.tokens import Principal
 from metrics import sources
-from metrics.snapshot import (
-    DESCENDING_BY_DEFAULT,
-    SORT_FIELDS,
-    ready_patients,
-    snapshot,
-    sort_patients,
-)
+from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
+from metrics.snapshot import snapshot
+from models.clock import to_utc_naive, utc_now
 
 router = APIRouter(tags=["coordinator"])
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
-PATHWAY_CHOICES = ("0", "1", "2", "3", "unknown")
 AS_OF = Query(
     description="An instant in ISO 8601 with its UTC offset, e.g. 2025-07-01T08:00:00+01:00 "
     "(encode + as %2B); default now."
@@ -98,45 +92,12 @@ def get_ready_patients(
     only the people of its organisation or local authority. Every call is audited."""
     now = utc_now()
     at = parse_as_of(as_of, now)
-    if sort not in SORT_FIELDS:
-        raise ApiError(422, f"must be one of {', '.join(SORT_FIELDS)}", field="sort")
-    if pathway is not None and pathway not in PATHWAY_CHOICES:
-        raise ApiError(422, f"must be one of {', '.join(PATHWAY_CHOICES)}", field="pathway")
-    descending = (order or ("desc" if sort in DESCENDING_BY_DEFAULT else "asc")) == "desc"
-    scope = principal.scope if principal.role == "partner" else None
-    if principal.role == "partner" and scope is None:
-        raise ApiError(403, "a partner token without a scope may not read patient-level data")
-    with db.session(write=True) as session:
-        patients = ready_patients(session.connection(), as_of=at, scope=scope)
-        patients = [
-            p
-            for p in patients
-            if _matches(p, pathway=pathway, organisation=organisation, la=local_authority)
-        ]
-        patients = sort_patients(patients, sort, descending)
-        detail = {
-            "as_of": at.isoformat(),
-            "scope": scope,
-            "sort": sort,
-            "order": "desc" if descending else "asc",
-            "pathway": pathway,
-            "organisation": organisation,
-            "local_authority": local_authority,
-            "count": len(patients),
-        }
-        audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
+    question = ReadyQuestion(at, sort, order, pathway, organisation, local_authority)
+    try:
+        with db.session(write=True) as session:
+            patients = read_ready_list(session, principal, question, now=now)
+    except ReadyListError as error:
+        raise ApiError(422, error.message, field=error.field) from error
+    except ScopeMissing as error:
+        raise ApiError(403, str(error)) from error
     return {"as_of": at.isoformat() + "Z", "patients": patients, "count": len(patients)}
-
-
-def _matches(
-    patient: dict[str, Any], *, pathway: str | None, organisation: str | None, la: str | None
-) -> bool:
-    if pathway is not None:
-        planned = patient["pathway"]
-        if (planned is None and pathway != "unknown") or (
-            planned is not None and str(planned) != pathway
-        ):
-            return False
-    if organisation is not None and patient["organisation_code"] != organisation:
-        return False
-    return la is None or patient["local_authority"] == la

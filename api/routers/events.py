@@ -9,14 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
 
+from access import audit
+from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError, error_response
-from api.schemas.events import ErrorAnswer, EventIn, IngestAnswer
-from api.services import audit
-from api.services.clock import utc_now
-from api.services.ingest import MAX_BATCH, BatchRejected, ingest
-from api.services.tokens import Principal
+from api.schemas.events import ErrorAnswer, IngestAnswer
+from ledger.events import EventIn
+from ledger.ingest import MAX_BATCH, BatchRejected, ingest
+from models.clock import utc_now
 
 router = APIRouter(tags=["events"])
 

@@ -6,14 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from access import audit
+from access.scope import sees_spells
+from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
-from api.schemas.text import PRINTABLE
-from api.services import audit
-from api.services.clock import utc_now
-from api.services.patients import in_scope, patient_timeline
-from api.services.tokens import Principal
+from ledger.patients import patient_timeline
+from ledger.text import PRINTABLE
+from models.clock import utc_now
 
 router = APIRouter(tags=["patients"])
 
@@ -27,7 +28,7 @@ def get_timeline(
     """A patient's events (voided ones marked) and the spells derived from them."""
     with db.session(write=True) as session:
         timeline = patient_timeline(session, patient_id)
-        if timeline is None or not in_scope(principal, timeline["spells"]):
+        if timeline is None or not sees_spells(principal, timeline["spells"]):
             raise ApiError(404, "no such patient", field="patient_id")
         audit.record(session, principal, "patient.timeline", now=utc_now(), target=patient_id)
     return timeline

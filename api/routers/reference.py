@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from access import audit
+from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.events import ErrorAnswer
 from api.schemas.reference import OrganisationIn, OrganisationOut, UnitIn, UnitOut
-from api.services import audit, reference
-from api.services.clock import utc_now
-from api.services.tokens import Principal
+from ledger import reference
+from models.clock import utc_now
 
 router = APIRouter(tags=["reference data"])
 CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]

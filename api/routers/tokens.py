@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from access import audit
+from access.tokens import Principal, create_token, list_tokens, revoke_token
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
-from api.schemas.text import Id64, Name100
-from api.services import audit
-from api.services.clock import to_utc_naive, utc_now
-from api.services.tokens import Principal, create_token, list_tokens, revoke_token
+from ledger.text import Id64, Name100
+from models.clock import to_utc_naive, utc_now
 
 router = APIRouter(tags=["tokens"])
 

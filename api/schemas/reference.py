@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas.text import Code16, Name200
+from ledger.text import Code16, Name200
 from models.reference import SETTING_PATHWAY
 
 

@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from access.roles import may_read_aggregates
 from dashboard import data, figures
-from dashboard.access import may_read_aggregates, principal_for
+from dashboard.access import principal_for
 from dashboard.components import message, uk_time
 from dashboard.data import Source
 from dashboard.ids import Id
 from metrics import CATALOGUE, MetricQueryError
-from metrics.calendar import utc_now
+from models.clock import utc_now
 
 SIGN_IN_FIRST = "Sign in with a token to see the figures."
 NUMBER_FORMAT = (

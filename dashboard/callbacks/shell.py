@@ -10,7 +10,7 @@ from dashboard.access import principal_for
 from dashboard.data import Source
 from dashboard.ids import Id
 from dashboard.pages import explore, shell, today, trends, wall
-from metrics.calendar import local_date, utc_now
+from models.clock import local_date, utc_now
 
 HEADER = "site-header"
 

@@ -10,12 +10,13 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State
 
+from access.roles import may_read_aggregates, may_read_patients
 from dashboard import data, figures
-from dashboard.access import may_read_aggregates, may_read_patients, principal_for
+from dashboard.access import principal_for
 from dashboard.components import headline, message, uk_time
 from dashboard.data import Source
 from dashboard.ids import Id
-from metrics.calendar import LONDON, to_utc_naive, utc_now
+from models.clock import LONDON, to_utc_naive, utc_now
 
 TIME = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 SIGN_IN_FIRST = "Sign in with a token to see the figures."

@@ -8,14 +8,15 @@ from typing import Any
 import pandas as pd
 from dash import MATCH, Dash, Input, Output, State, html
 
+from access.roles import may_read_aggregates
 from dashboard import data, figures
-from dashboard.access import may_read_aggregates, principal_for
+from dashboard.access import principal_for
 from dashboard.components import definition, graph_of, message, spc_badges
 from dashboard.data import Source
 from dashboard.ids import Id
 from dashboard.pages.trends import ALL_PARTNERS, card_body, card_id
 from metrics import CATALOGUE, MetricResult
-from metrics.calendar import local_date, utc_now
+from models.clock import local_date, utc_now
 
 WEEKS = 52
 MONTHS = 24

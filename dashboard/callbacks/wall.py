@@ -8,12 +8,13 @@ from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, html
 
+from access.roles import may_read_wall
 from dashboard import data
-from dashboard.access import may_read_wall, principal_for
+from dashboard.access import principal_for
 from dashboard.data import Source
 from dashboard.ids import Id
 from dashboard.pages import wall
-from metrics.calendar import LONDON, utc_now
+from models.clock import LONDON, utc_now
 
 NEEDS_TOKEN = "This screen needs a display token: open /wall#token=… once on this screen."
 TOP_REASONS = 5

@@ -10,9 +10,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from api.settings import Settings
 from dashboard.components import change
 from dashboard.ids import Id
+from store.settings import Settings
 
 ROTATE_SECONDS = 15
 PANEL_TITLES = (

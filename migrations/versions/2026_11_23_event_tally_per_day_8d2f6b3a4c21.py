@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from api.services.tally import rebuild_tally
+from ledger.event_tally import rebuild_tally
 
 revision: str = "8d2f6b3a4c21"
 down_revision: str | None = "5b1d2c7e9a01"

@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.database import Database
-from api.services.clock import utc_now
-from api.services.tokens import create_token, hash_token
+from access.tokens import create_token, hash_token
 from models import ApiToken, AuditEntry
+from models.clock import utc_now
+from store.database import Database
 from tests.conftest import token_for
 
 ADMIT = [

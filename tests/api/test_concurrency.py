@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.database import Database
-from api.services.clock import utc_now
-from api.services.ingest import BatchRejected, ingest
+from ledger.ingest import BatchRejected, ingest
 from models import Spell
+from models.clock import utc_now
+from store.database import Database
 from tests.conftest import backend
 
 pytestmark = pytest.mark.skipif(

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.database import Database
-from api.services import reference
-from api.services.clock import utc_now
+from ledger import reference
 from models import AuditEntry
+from models.clock import utc_now
+from store.database import Database
 from tests.conftest import token_for
 from tests.metrics.scenario import Patient
 

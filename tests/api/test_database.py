@@ -1,5 +1,5 @@
 """SQLite's write-ahead log is copied into the database file by the checkpoint thread, not by
-the request that commits (api.database.WalCheckpointer)."""
+the request that commits (store.database.WalCheckpointer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from api.database import Database, WalCheckpointer, make_engine
+from store.database import Database, WalCheckpointer, make_engine
 
 
 def _write_rows(database: Database, n: int) -> None:

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.database import Database
 from models import Event, ReadinessPeriod, Spell, Stay
+from store.database import Database
 
 URL = "/api/v1/events"
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.app import create_app
-from api.database import Database
-from api.settings import Settings
+from d2a.server import create_app
 from metrics.catalogue import METRICS
+from store.database import Database
+from store.settings import Settings
 from tests.conftest import token_for
 from tests.metrics.scenario import Patient
 

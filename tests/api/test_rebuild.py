@@ -5,9 +5,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
-from api.database import Database
-from api.services.rebuild import rebuild_derived
+from ledger.rebuild import rebuild_derived
 from models import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
+from store.database import Database
 
 
 def snapshot_of_derived(db: Database) -> list[list[dict[str, Any]]]:

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from api.database import Database
+from store.database import Database
 
 
 def test_organisation_upsert_and_list(

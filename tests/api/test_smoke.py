@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from api.database import Database
+from store.database import Database
 
 
 def test_health_needs_no_token(client: TestClient) -> None:

@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from api import migrate
-from api.database import Database
-from api.services import reference
-from api.services.ingest import ingest
-from metrics.calendar import utc_now
+from ledger import reference
+from ledger.ingest import ingest
+from models.clock import utc_now
+from store import migrate
+from store.database import Database
 from tests.conftest import token_for
 from tests.metrics.scenario import Patient
 
@@ -152,7 +152,7 @@ def start_system(url: str) -> tuple[LiveSystem, subprocess.Popen[bytes]]:
         "D2A_WALL_REFRESH_SECONDS": str(WALL_REFRESH_SECONDS),
         "D2A_STALE_AFTER_MINUTES": "60",
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "d2a.server:create_app"]
     server = subprocess.Popen(
         [*command, "--port", str(port), "--log-level", "warning"],
         env=env,

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import pytest
 
-from api.database import Database
-from api.settings import Settings
 from dashboard.data import Source
+from store.database import Database
+from store.settings import Settings
 from tests.conftest import token_for
 from tests.metrics.scenario import Patient, events_of, load
 

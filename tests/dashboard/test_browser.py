@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from api.services.ingest import ingest
-from metrics.calendar import utc_now
+from ledger.ingest import ingest
+from models.clock import utc_now
 from tests.conftest import make_empty_database
 from tests.dashboard.browser import (
     CHROMIUM,

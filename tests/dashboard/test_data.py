@@ -7,11 +7,11 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.database import Database
-from api.services.tokens import Principal
+from access.tokens import Principal
 from dashboard import data
 from dashboard.data import Source
 from models import AuditEntry
+from store.database import Database
 from tests.conftest import token_for
 from tests.dashboard.conftest import AS_OF, LOADED_AT
 from tests.metrics.scenario import Patient, load

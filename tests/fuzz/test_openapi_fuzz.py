@@ -9,9 +9,9 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from api.app import create_app
-from api.database import Database
-from api.settings import Settings
+from d2a.server import create_app
+from store.database import Database
+from store.settings import Settings
 from tests.conftest import token_for
 
 EXAMPLES = 8

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from api.database import Database
-from api.services.ingest import ingest
+from ledger.ingest import ingest
 from metrics import MetricResult, compute
 from models import Event, EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
+from store.database import Database
 
 NOW = datetime(2026, 1, 31, 12, 0)  # naive UTC; later than every scenario
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from api.database import Database
-from api.services import reference
+from ledger import reference
+from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
 
 MON, SUN = date(2025, 3, 3), date(2025, 3, 9)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from api.database import Database
+from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
 
 MON, SUN = date(2025, 3, 3), date(2025, 3, 9)

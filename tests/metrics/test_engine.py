@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from api.database import Database
 from metrics import CATALOGUE, MetricQueryError, compute
+from store.database import Database
 from tests.metrics.scenario import Patient, events_of, figure, forget_events, load, values
 from tests.metrics.test_census import ward, ward_batches  # noqa: F401  (ward: a fixture)
 from tests.metrics.test_discharges import week_events

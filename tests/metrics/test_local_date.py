@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.calendar import LONDON, local_date
+from models.clock import LONDON, local_date
 
 
 def _by_zoneinfo(at: datetime) -> date:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import DateTime, literal, select
 
-from api.database import Database
-from metrics.calendar import LONDON, census_instant, local_date
-from metrics.local_day import bst_interval, local_day, local_hour_before, years_around
+from models.clock import LONDON, census_instant, local_date
+from store.database import Database
+from store.dialect.local_day import bst_interval, local_day, local_hour_before, years_around
 
 YEARS = years_around(date(2025, 1, 1), date(2025, 12, 31))  # 2024–2026 as literals
 

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from api.database import Database
 from metrics.reflected import events_reflected
 from models import Event
+from store.database import Database
 from tests.metrics.scenario import Patient, events_of, load
 
 

@@ -15,13 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from api.database import Database
-from api.services import reference
-from metrics.calendar import census_instant
+from ledger import reference
 from metrics.instants import DAY, Window
-from metrics.snapshot import ready_patients, snapshot, sort_patients
+from metrics.ready_list import ready_patients, sort_patients
+from metrics.snapshot import snapshot
 from models import ReadySpan, Stay
+from models.clock import census_instant
 from models.derived import UNBOUNDED, length_class
+from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load
 
 # Winter: UTC = local time. The snapshot at Wed 12 March 12:00, compared with Tue 11 March 12:00.

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from api.database import Database
-from api.services import reference
+from ledger import reference
 from metrics import tally
 from metrics.catalogue import CATALOGUE
 from metrics.engine import refresh_tallies
 from models import FigureTally, TallyChange, TallySource
+from store.database import Database
 from tests.metrics.scenario import Patient, events_of, figure, load, values
 from tests.metrics.test_census import MON, SUN, at, ward_batches
 

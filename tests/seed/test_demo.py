@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from api.cli import app
-from api.database import Database
-from api.settings import get_settings
+from d2a.cli import app
 from models import ApiToken, Event
+from store.database import Database
+from store.settings import get_settings
 from tests.conftest import make_empty_database
 
 

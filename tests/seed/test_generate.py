@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from api.schemas.events import OPTIONAL, REQUIRED, looks_like_nhs_number
+from ledger.events import OPTIONAL, REQUIRED, looks_like_nhs_number
 from models.reference import read_reference_csv
 from seed.clock import minute_of
 from seed.generate import RunSpec, events, plans

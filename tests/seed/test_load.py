@@ -7,12 +7,12 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from api.database import Database
 from models import Event, Spell
 from seed import system
 from seed.commands import SeedFailed, seed_database
 from seed.generate import RunSpec, events, generate, plans
 from seed.load import load_batches
+from store.database import Database
 
 SPEC = RunSpec.of("small", 30, 7, date(2025, 3, 3))
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from api.database import Database
 from metrics import compute
 from seed.commands import seed_database
 from seed.generate import RunSpec
+from store.database import Database
 from tests.conftest import make_empty_database
 
 SPEC = RunSpec.of("small", 60, 11, date(2025, 1, 6))

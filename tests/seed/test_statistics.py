@@ -1,4 +1,4 @@
-"""A seed leaves PostgreSQL with planner statistics for what it loaded (api.database.
+"""A seed leaves PostgreSQL with planner statistics for what it loaded (store.database.
 refresh_statistics); SQLite, whose queries are steered without statistics, gets none."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import text
 
-from api.database import Database
 from seed.commands import seed_database
 from seed.generate import RunSpec
+from store.database import Database
 
 
 def test_a_seed_leaves_statistics_on_postgresql_only(db: Database) -> None:

@@ -24,6 +24,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
 
+from store.dialect import is_postgresql
+
 
 @lru_cache(maxsize=1 << 15)
 def _sqlite_datetime(value: datetime) -> str:
@@ -74,7 +76,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     quoted = ", ".join(f'"{name}"' for name in names)
     values = map(_row_getter(names), rows)
     cursor = _driver_cursor(session)
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         # Binary COPY: the server reads numbers and times as they are instead of parsing text.
         with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types([_pg_type(table.c[name].type) for name in names])
@@ -111,7 +113,7 @@ def select_where_in(
     if not values:
         return []
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         col = table.c[column]
         statement = table.select().where(col == bindparam("values", type_=ARRAY(String)).any_())
         return [dict(row._mapping) for row in connection.execute(statement, {"values": values})]
@@ -144,7 +146,7 @@ def delete_where_in(session: Session, table: Table, column: str, values: list[st
     if not values:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         col = table.c[column]
         statement = table.delete().where(col == bindparam("values", type_=ARRAY(String)).any_())
         connection.execute(statement, {"values": values})

@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api import migrate
-from api.database import Database
-from api.services.clock import to_utc_naive, utc_now
-from api.services.tokens import create_token
-from api.settings import get_settings
+from access.tokens import create_token
 from models.access import ROLES
+from models.clock import to_utc_naive, utc_now
+from store import migrate
+from store.database import Database
+from store.settings import get_settings
 
 app = typer.Typer(help="D2A Flow: the shared record and dashboard of a discharge to assess flow.")
 db_app = typer.Typer(help="The database: migrations and rebuilds.")
@@ -43,7 +43,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision")
 @db_app.command("rebuild")
 def db_rebuild() -> None:
     """Rebuild the derived stays and spells from the event log (the source of truth)."""
-    from api.services.rebuild import rebuild_derived
+    from ledger.rebuild import rebuild_derived
 
     database = Database(_url())
     try:
@@ -94,7 +94,7 @@ def serve(
     """Serve the API (and the dashboard) with uvicorn."""
     import uvicorn
 
-    from api.app import create_app
+    from d2a.server import create_app
 
     uvicorn.run(create_app(tallies=True), host=host, port=port, log_level="info")
 
@@ -102,8 +102,8 @@ def serve(
 @app.command()
 def tally() -> None:
     """Recount the figure tallies now (d2a serve also does it in the background)."""
-    from api.database import Database
     from metrics.engine import refresh_tallies
+    from store.database import Database
 
     database = Database(_url())
     try:

@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from store.dialect import is_postgresql
+
 BST_STARTS = (3, 25)  # the last Sunday of March is the first Sunday from 25 March
 BST_ENDS = (10, 25)  # and of October, the first from 25 October
 CHANGE_HOUR = 1  # both changes happen at 01:00 UTC
@@ -54,7 +56,7 @@ def local_day(connection: Connection, instant: Any, years: range) -> ColumnEleme
     """The local date of `instant` (a naive UTC DateTime column or expression): a date on
     PostgreSQL, 'YYYY-MM-DD' text on SQLite. `years` only makes SQLite faster: instants in
     those years take the literal intervals."""
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         return _postgres_local_day(instant, years)
     return _sqlite_local_day(instant, years)
 
@@ -91,7 +93,7 @@ def local_hour_before(
     winter, not in summer) and 23 (the next local day's midnight hour in summer, so before);
     `years` as for `local_day`.
     """
-    postgres = connection.dialect.name == "postgresql"
+    postgres = is_postgresql(connection)
     if postgres:
         utc_hour: Any = func.date_part(literal_column("'hour'"), instant)
         hours: list[Any] = [hour - 1, 23]

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.schemas.events import PAYLOAD
-from api.services.tokens import Principal
+from ledger.events import PAYLOAD
 from models import Event, ReadinessPeriod, Spell, Stay
 
 INDEX_AIDS = ("length_class", "spell_admitted_date")
@@ -29,14 +28,6 @@ def _of_spells(
     shown = [c for c in table.columns if c.name not in INDEX_AIDS]
     query = select(*shown).where(table.c.spell_id.in_(spell_ids)).order_by(*order)
     return [dict(r._mapping) for r in session.execute(query)]
-
-
-def in_scope(principal: Principal, spells: list[dict[str, Any]]) -> bool:
-    """A partner sees a patient only if a spell is with its organisation or local authority."""
-    if principal.role != "partner":
-        return True
-    scope = principal.scope
-    return any(scope in (s["organisation_code"], s["local_authority"]) for s in spells)
 
 
 def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None:

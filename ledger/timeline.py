@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from api.services.clock import local_date
-from api.services.timeline_shapes import (
+from ledger.timeline_shapes import (
     JOURNEY_GAP,
     TYPE_RANK,
     Derived,
@@ -19,6 +18,7 @@ from api.services.timeline_shapes import (
     TimelineEvent,
     UnitInfo,
 )
+from models.clock import local_date
 from models.derived import length_class
 
 __all__ = ["TYPE_RANK", "Derived", "Inconsistency", "TimelineEvent", "UnitInfo", "replay_patient"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from metrics.calendar import local_date
 from models import Base, Event
+from models.clock import local_date
+from store.dialect.sql import greatest, upsert
 
 TALLY = Base.metadata.tables["event_tally"]
 CHANGES = Base.metadata.tables["tally_change"]
@@ -36,22 +36,14 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
     if not days:
         return
     rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in days.items()]
-    dialect = (
-        connection.get_bind().dialect.name
-        if isinstance(connection, Session)
-        else connection.dialect.name
-    )
-    # The same upsert on both: only the dialect's INSERT and its two-argument maximum differ.
-    insert, greatest = (
-        (postgresql.insert, func.greatest) if dialect == "postgresql" else (sqlite.insert, func.max)
-    )
-    upsert = insert(TALLY)
-    statement = upsert.on_conflict_do_update(
-        index_elements=["day"],
-        set_={
-            "events": TALLY.c.events + upsert.excluded.events,
+    statement = upsert(
+        connection,
+        TALLY,
+        ["day"],
+        lambda new: {
+            "events": TALLY.c.events + new.events,
             "latest_received_at": greatest(
-                TALLY.c.latest_received_at, upsert.excluded.latest_received_at
+                connection, TALLY.c.latest_received_at, new.latest_received_at
             ),
         },
     )

@@ -15,16 +15,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Table, text
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from api.schemas.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
-from api.services.bulk import delete_where_in, insert_rows, select_where_in
-from api.services.clock import to_utc_naive
-from api.services.reference import ReferenceCodes, load_reference_codes
-from api.services.tally import add_to_tally, tally_day
-from api.services.timeline import TimelineEvent, replay_patient
+from ledger.event_tally import add_to_tally, tally_day
+from ledger.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
+from ledger.reference import ReferenceCodes, load_reference_codes
+from ledger.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
+from models.clock import to_utc_naive
+from store.dialect.bulk import delete_where_in, insert_rows, select_where_in
+from store.dialect.locks import lock_keys
 
 MAX_BATCH = 10_000
 DERIVED_KEYS = ("spells", "stays", "readiness", "ready_spans")
@@ -139,19 +140,6 @@ def _parse(
 
 def _same_content(stored: dict[str, Any], row: dict[str, Any]) -> bool:
     return all(stored[name] == row[name] for name in COMPARED)
-
-
-def _lock_patients(session: Session, patient_ids: list[str]) -> None:
-    """Serialises concurrent batches per patient (PostgreSQL; SQLite writers hold the file lock)."""
-    if session.get_bind().dialect.name != "postgresql" or not patient_ids:
-        return
-    session.execute(
-        text(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT"
-            " hashtextextended(p, 0) AS k FROM unnest(CAST(:ids AS text[])) AS p ORDER BY k) AS s"
-        ),
-        {"ids": sorted(patient_ids)},
-    )
 
 
 def _split_known(
@@ -355,7 +343,7 @@ def _ingest(session: Session, raw_events: list[Any], *, now: datetime) -> Ingest
         raise BatchRejected(413, [_error(None, None, None, message)])
     refs = load_reference_codes(session)
     incoming, errors = _parse(raw_events, refs, now)
-    _lock_patients(session, sorted({i.row["patient_id"] for i in incoming}))
+    lock_keys(session, sorted({i.row["patient_id"] for i in incoming}))
     new, duplicates, conflicts, clashes = _split_known(session, incoming)
     errors += clashes
     derived, timeline_errors = _check_and_derive(session, new, refs) if new else ({}, [])

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.schemas.events import EventIn
-from api.services.tally import mark_changed
-from api.services.timeline import UnitInfo
+from ledger.event_tally import mark_changed
+from ledger.events import EventIn
+from ledger.timeline import UnitInfo
 from models import DelayReason, Destination, Organisation, Unit, UnitCapacity
 
 

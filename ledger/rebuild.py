@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.services.bulk import select_where_in
-from api.services.ingest import EVENTS, live_rows, stored_spells, timeline_events, write_derived
-from api.services.reference import load_reference_codes
-from api.services.tally import rebuild_tally
-from api.services.timeline import replay_patient
+from ledger.event_tally import rebuild_tally
+from ledger.ingest import EVENTS, live_rows, stored_spells, timeline_events, write_derived
+from ledger.reference import load_reference_codes
+from ledger.timeline import replay_patient
 from models import Event
+from store.dialect.bulk import select_where_in
 
 CHUNK = 2_000
 

@@ -60,29 +60,6 @@ def _tune_sqlite(engine: Engine, *, own_checkpoints: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def is_postgres(engine_or_session: Engine | Session) -> bool:
-    bind = (
-        engine_or_session.get_bind()
-        if isinstance(engine_or_session, Session)
-        else engine_or_session
-    )
-    return bind.dialect.name == "postgresql"
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """After a bulk load on PostgreSQL, gathers the planner's statistics at once.
-
-    Without them (autovacuum may be off, or not yet round), PostgreSQL plans a year's metric
-    query for empty tables: on a freshly seeded large year, readmissions ran for over seven
-    minutes instead of about a second. SQLite gets none on purpose: it plans without statistics
-    and the queries in metrics/ steer it (metrics.instants).
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-
-
 class WalCheckpointer:
     """Copies an SQLite database's write-ahead log into the database file, off the request path.
 
@@ -220,3 +197,20 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.close()
         self.engine.dispose()
+
+
+def tune_for_bulk_load(database: Database) -> None:
+    """This loader's own SQLite connections: a larger page cache, so index inserts stay in
+    memory, and no fsync at commit. A power cut during a seed can lose or damage what was being
+    loaded; generated data can always be loaded again, so a bulk load does not pay for it.
+    PostgreSQL is left as it is."""
+    if database.checkpointer is None and not database.url.startswith("sqlite"):
+        return
+
+    @event.listens_for(database.engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.close()

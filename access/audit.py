@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.services.tokens import Principal
+from access.tokens import Principal
 from models import AuditEntry
 
 

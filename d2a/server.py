@@ -1,0 +1,48 @@
+"""create_app(): the API and the dashboard in one ASGI application, with the database opened
+at start-up and, for `d2a serve`, the figure tallies recounted in the background."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.app import create_api
+from dashboard.app import mount as mount_dashboard
+from metrics.engine import warm_tallies
+from metrics.tally import Refresher
+from store.database import Database
+from store.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, tallies: bool = False
+) -> FastAPI:
+    """The application; the database is opened at start-up unless one is given. With
+    `tallies` (d2a serve), the figure tallies are refreshed in the background every
+    `tally_refresh_seconds` (metrics.tally)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = database is None
+        app.state.database = database or Database(settings.resolved_database_url())
+        refresher = None
+        if tallies and settings.tally_refresh_seconds > 0:
+            db = app.state.database
+            refresher = Refresher(
+                db.engine, db.write_engine, settings.tally_refresh_seconds, warm_tallies
+            )
+            refresher.start()
+        yield
+        if refresher is not None:
+            refresher.stop()
+        if own:
+            app.state.database.dispose()
+
+    app = create_api(settings, lifespan)
+    if database is not None:
+        app.state.database = database
+    mount_dashboard(app)  # last: the dashboard answers every path the API leaves
+    return app

@@ -1,0 +1,55 @@
+"""Time conventions: stored times are naive UTC; days are Europe/London local dates.
+
+The census of day D is the local midnight that ends D. A stay open over (start_at, end_at] is
+counted at census c when start_at < c <= end_at, so its first counted day is the local date of
+start_at and its last the local date of end_at minus one day. Pure functions, no clock reads
+except `utc_now`, which callers use explicitly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+ONE_DAY = timedelta(days=1)
+
+
+def to_utc_naive(at: datetime) -> datetime:
+    """An aware datetime as naive UTC, the form every stored time takes."""
+    offset = at.utcoffset()  # half the cost of astimezone(UTC), on the ingest path
+    if offset is None:
+        raise ValueError(f"{at!r} has no time zone")
+    naive = at.replace(tzinfo=None)
+    return naive - offset if offset else naive
+
+
+def local_date(at_utc: datetime) -> date:
+    """The Europe/London date of a naive UTC instant.
+
+    London is UTC or UTC+1, and the clocks change at 01:00 UTC, so the local date differs from
+    the UTC date only in the hour from 23:00 UTC, and then only in summer time. Checking that
+    hour once per date (cached) is much cheaper than a time-zone conversion per instant, which
+    matters on the ingest path (several calls per event).
+    """
+    day = at_utc.date()
+    if at_utc.hour == 23 and _late_hour_is_next_day(day):
+        return day + ONE_DAY
+    return day
+
+
+@lru_cache(maxsize=8192)
+def _late_hour_is_next_day(day: date) -> bool:
+    """Whether 23:00 UTC on `day` is already the next day in London (summer time)."""
+    return datetime.combine(day, time(23), tzinfo=UTC).astimezone(LONDON).date() != day
+
+
+def census_instant(day: date) -> datetime:
+    """The census of day D: the local midnight that ends D, as naive UTC."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return to_utc_naive(midnight)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

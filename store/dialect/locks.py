@@ -1,0 +1,107 @@
+"""Locks, snapshots and planner settings: who waits for whom, and how a long read sees one
+state of the database."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from store.dialect import is_postgresql
+
+POINT_READ_SETTINGS = (
+    "max_parallel_workers_per_gather = 0",
+    "enable_hashjoin = off",
+    "enable_mergejoin = off",
+)
+
+
+def lock_keys(session: Session, keys: list[str]) -> None:
+    """Serialises concurrent transactions over the same keys (patients) until commit: a
+    PostgreSQL advisory lock per key, taken in one sorted order so two batches never wait for
+    each other in a circle. SQLite writers hold the whole file's lock already."""
+    if not keys or not is_postgresql(session):
+        return
+    session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT"
+            " hashtextextended(p, 0) AS k FROM unnest(CAST(:ids AS text[])) AS p ORDER BY k) AS s"
+        ),
+        {"ids": sorted(keys)},
+    )
+
+
+@contextmanager
+def exclusive(engine: Engine, key: int) -> Iterator[None]:
+    """One holder at a time per database: a PostgreSQL advisory lock on `key`, or a lock file
+    beside an SQLite database."""
+    if is_postgresql(engine):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
+        return
+    path = engine.url.database
+    lock_path = f"{path}.{key:x}.lock" if path and path != ":memory:" else None
+    if lock_path is None:
+        yield
+        return
+    descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+
+@contextmanager
+def one_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that sees one state of the database throughout
+    (REPEATABLE READ on PostgreSQL; an SQLite read transaction does already)."""
+    options = {"isolation_level": "REPEATABLE READ"} if is_postgresql(engine) else {}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
+
+
+def for_point_reads(connection: Connection) -> None:
+    """PostgreSQL runs the rest of this transaction's queries as the coordinator views need.
+
+    - Without parallel workers: the views read a few thousand rows per query, and starting a
+      worker took longer (about 10 ms) than the work it took over (2 ms counting a day of
+      events).
+    - Joining by nested loops: the rows in at an instant are joined to their spells (and units,
+      reasons, readiness periods) by key. PostgreSQL's estimate of those rows is some seven
+      times too high (it cannot see that end_at ≥ since nearly implies the start range of each
+      length class), so it hashed the whole spell table against them: the stays of a past
+      instant of a large year took 75 ms that way, 23 ms by primary-key probes.
+    """
+    if is_postgresql(connection):
+        for setting in POINT_READ_SETTINGS:
+            connection.execute(text(f"SET LOCAL {setting}"))
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL, gathers the planner's statistics at once.
+
+    Without them (autovacuum may be off, or not yet round), PostgreSQL plans a year's metric
+    query for empty tables: on a freshly seeded large year, readmissions ran for over seven
+    minutes instead of about a second. SQLite gets none on purpose: it plans without statistics
+    and the queries in metrics/ steer it (metrics.instants).
+    """
+    if not is_postgresql(engine):
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
+
+def batch_migrations(connection: Connection) -> bool:
+    """Whether Alembic must rebuild tables to alter them (SQLite's ALTER TABLE is limited)."""
+    return not is_postgresql(connection)

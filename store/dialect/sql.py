@@ -1,0 +1,87 @@
+"""SQL that differs between the two databases: upserts, maxima, date arithmetic, how instants
+are read fastest, and the planner hints some queries need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Table,
+    cast,
+    extract,
+    func,
+    literal_column,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from store.dialect import Bind, is_postgresql
+
+
+def upsert(
+    bind: Bind,
+    table: Table,
+    index_elements: list[str],
+    set_: dict[str, Any] | Callable[[Any], dict[str, Any]],
+) -> Any:
+    """An INSERT into `table` that, on a clash of `index_elements`, updates `set_` (a function
+    of the statement's `excluded` row when callable)."""
+    insert = postgresql.insert(table) if is_postgresql(bind) else sqlite.insert(table)
+    values = set_(insert.excluded) if callable(set_) else set_
+    return insert.on_conflict_do_update(index_elements=index_elements, set_=values)
+
+
+def greatest(bind: Bind, a: Any, b: Any) -> ColumnElement[Any]:
+    """The larger of two values (PostgreSQL's greatest, SQLite's two-argument max)."""
+    return func.greatest(a, b) if is_postgresql(bind) else func.max(a, b)
+
+
+def plus_days(bind: Bind, day: Any, days: int) -> ColumnElement[Any]:
+    """A date column `days` later, comparable with other date columns."""
+    if is_postgresql(bind):
+        return day + days
+    return func.date(day, f"+{days} days")
+
+
+def times_as_text(bind: Bind) -> bool:
+    """Whether instants and dates come back as ISO text (SQLite), rather than as
+    microseconds since 1970 (`micros`, PostgreSQL)."""
+    return not is_postgresql(bind)
+
+
+def micros(bind: Bind, column: Any, name: str) -> Any:
+    """A DateTime or Date column labelled `name`, in the form metrics.sources.frame reads
+    fastest: the stored ISO text on SQLite, microseconds since 1970 on PostgreSQL."""
+    if not is_postgresql(bind):
+        return column.label(name)
+    if isinstance(column.type, Date) and not isinstance(column.type, DateTime):
+        # Whole days since 1970 in integer arithmetic: extract() would compute in numeric, which
+        # cost about as much as the rest of a census query's scan when grouping by the day.
+        return pg_day_micros(column).label(name)
+    micro: Any = literal_column("1000000")  # a literal, so PostgreSQL can match it in GROUP BY
+    return cast(extract("epoch", column) * micro, BigInteger).label(name)
+
+
+def pg_day_micros(day: Any) -> Any:
+    """A PostgreSQL date as microseconds since 1970, in integer arithmetic."""
+    days = type_coerce(day - literal_column("DATE '1970-01-01'"), BigInteger)
+    return days * literal_column("86400000000", BigInteger)
+
+
+def hidden_from_planner(bind: Bind, column: Any) -> Any:
+    """`column` where SQLite's planner cannot pick an index on it (coalesce(x, x) is x); as it
+    is on PostgreSQL, whose statistics choose well. SQLite has none, and would otherwise walk an
+    index on that column when a better one is at hand."""
+    return column if is_postgresql(bind) else func.coalesce(column, column)
+
+
+def semi_joins_as_sets(bind: Bind) -> bool:
+    """Whether "rows with a matching row elsewhere" runs best as a join against the set of
+    matches (PostgreSQL hashes it) rather than a correlated EXISTS per row (SQLite, which
+    probes an index for each row)."""
+    return is_postgresql(bind)
