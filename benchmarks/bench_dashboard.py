@@ -36,7 +36,7 @@ from dashboard.callbacks.explore import Question
 from dashboard.data import Source
 from dashboard.pages.trends import HEADLINES
 from metrics import tally
-from metrics.engine import refresh_tallies
+from metrics.catalogue import tallied_reads
 from models import Event
 from models.clock import local_date, utc_now
 from store.database import Database
@@ -240,12 +240,10 @@ def prepare_tallies(database: Database, *, live: bool) -> None:
     """Recounts the figure tallies as d2a serve does in the background (metrics.tally), or,
     `live`, drops them so that every figure reads the derived tables."""
     if live:
-        tally.REGISTRY.clear()
-        with database.engine.begin() as connection:
-            connection.execute(tally.S.delete())
+        tally.forget(database.engine)
         print("figure tallies dropped: every figure reads the derived tables")
         return
-    done = refresh_tallies(database.engine, database.write_engine)
+    done = tally.refresh(database.engine, tallied_reads(), database.write_engine)
     print(f"figure tallies refreshed in {done.seconds:.1f} s ({done.sources} sources recounted)")
 
 

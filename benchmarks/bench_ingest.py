@@ -32,6 +32,7 @@ from sqlalchemy import text
 from access.tokens import create_token
 from d2a.server import create_app
 from ledger import reference
+from metrics.tally import changed_from
 from models.clock import utc_now
 from store import migrate
 from store.database import Database
@@ -148,7 +149,7 @@ class Bench:
             reference.upsert_organisation(s, "RX1", "Bench Hospital", "acute")
             for ward in WARDS:
                 fields = {"name": ward, "organisation_code": "RX1", "setting": "acute"}
-                reference.upsert_unit(s, ward, fields | {"pathway": None})
+                reference.upsert_unit(s, ward, fields | {"pathway": None}, changed_from)
             _row, token = create_token(s, role="feed", now=utc_now())
         self.client = TestClient(create_app(Settings(database_url=url), database=self.db))
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

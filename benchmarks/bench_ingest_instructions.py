@@ -35,6 +35,7 @@ import bench_ingest  # noqa: E402  (the benchmark's own events)
 
 from ledger import reference  # noqa: E402
 from ledger.ingest import ingest  # noqa: E402
+from metrics.tally import changed_from
 from models.clock import utc_now  # noqa: E402
 from store import migrate  # noqa: E402
 from store.database import Database  # noqa: E402
@@ -49,7 +50,7 @@ def prepare(folder: Path, stored: int, batch: int) -> None:
         reference.upsert_organisation(session, "RX1", "Bench Hospital", "acute")
         for ward in bench_ingest.WARDS:
             unit = {"name": ward, "organisation_code": "RX1", "setting": "acute", "pathway": None}
-            reference.upsert_unit(session, ward, unit)
+            reference.upsert_unit(session, ward, unit, changed_from)
     rng = random.Random(7)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     patients = (stored + batch) // 4 + 1
@@ -57,7 +58,12 @@ def prepare(folder: Path, stored: int, batch: int) -> None:
     events.sort(key=lambda e: e["occurred_at"])
     for first in range(0, stored, 5_000):
         with database.session(write=True) as session:
-            ingest(session, events[first : min(first + 5_000, stored)], now=utc_now())
+            ingest(
+                session,
+                events[first : min(first + 5_000, stored)],
+                now=utc_now(),
+                changes=changed_from,
+            )
     database.dispose()
     (folder / "batch.json").write_bytes(orjson.dumps(events[stored : stored + batch]))
 
@@ -85,7 +91,7 @@ def prepare_seed(folder: Path, days: int) -> tuple[int, int]:
             database.dispose()
             return stored, len(batch.events)
         with database.session(write=True) as session:
-            ingest(session, batch.events, now=utc_naive(batch.now))
+            ingest(session, batch.events, now=utc_naive(batch.now), changes=changed_from)
         stored += len(batch.events)
     raise RuntimeError("the run ended before the measured batch")
 
@@ -104,7 +110,7 @@ def measured_run(folder: Path, with_ingest: bool) -> None:
         now = datetime.fromisoformat(now_file.read_text())
     if with_ingest:
         with database.session(write=True) as session:
-            ingest(session, batch, now=now)
+            ingest(session, batch, now=now, changes=changed_from)
 
 
 def instructions(folder: Path, with_ingest: bool) -> int:

@@ -30,8 +30,7 @@ from sqlalchemy import func, select, text
 from access.tokens import create_token
 from d2a.server import create_app
 from metrics import tally
-from metrics.catalogue import METRICS
-from metrics.engine import refresh_tallies
+from metrics.catalogue import METRICS, tallied_reads
 from models import Spell
 from models.clock import census_instant, local_date, utc_now
 from store.database import Database
@@ -176,11 +175,9 @@ def main() -> None:
     args = parser.parse_args()
     db = Database(args.url)
     if args.live:
-        tally.REGISTRY.clear()
-        with db.engine.begin() as connection:  # the figures then read the derived tables
-            connection.execute(tally.S.delete())
+        tally.forget(db.engine)  # the figures then read the derived tables
     else:
-        done = refresh_tallies(db.engine, db.write_engine)
+        done = tally.refresh(db.engine, tallied_reads(), db.write_engine)
         print(f"tallies refreshed: {done.sources} sources from {done.first}, {done.rows:,} rows")
         print(f"  written in {done.seconds:.1f} s")
     start, end = last_year(db)

@@ -39,6 +39,7 @@ from ledger.rebuild import rebuild_derived
 from metrics.ready_list import ready_patients
 from metrics.reflected import events_reflected
 from metrics.snapshot import snapshot
+from metrics.tally import changed_from
 from models import Event
 from models.clock import utc_now
 from store import migrate
@@ -89,14 +90,14 @@ def build_reference(db: Database) -> None:
         for ward in WARDS:
             fields: dict[str, Any] = {"name": f"Ward {ward}", "organisation_code": ward[:3]}
             fields["setting"] = "acute"
-            reference.upsert_unit(session, ward, fields | {"pathway": None})
+            reference.upsert_unit(session, ward, fields | {"pathway": None}, changed_from)
         for code, (setting, pathway, capacity, _los) in D2A.items():
             org = "CHG" if setting == "care_home_bed" else "CP1"
             fields = {"name": code, "organisation_code": org, "setting": setting}
             fields |= {"pathway": pathway, "capacity": capacity, "capacity_from": date(2024, 1, 1)}
-            reference.upsert_unit(session, code, fields)
+            reference.upsert_unit(session, code, fields, changed_from)
             fields["capacity"], fields["capacity_from"] = capacity + 10, date(2025, 10, 1)
-            reference.upsert_unit(session, code, fields)
+            reference.upsert_unit(session, code, fields, changed_from)
 
 
 class Events:
@@ -188,7 +189,7 @@ def load_synthetic(db: Database, count: int) -> None:
         for chunk in patients(count):
             insert_rows(session, Event.__table__, chunk)  # type: ignore[arg-type]
     with db.session(write=True) as session:
-        rebuild_derived(session)
+        rebuild_derived(session, changed_from)
 
 
 def load_seed(url: str, days: int) -> None:

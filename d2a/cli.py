@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from access.tokens import create_token
+from metrics.tally import changed_from
 from models.access import ROLES
 from models.clock import to_utc_naive, utc_now
 from store import migrate
@@ -48,7 +49,7 @@ def db_rebuild() -> None:
     database = Database(_url())
     try:
         with database.session(write=True) as session:
-            count = rebuild_derived(session)
+            count = rebuild_derived(session, changed_from)
     finally:
         database.dispose()
     console.print(f"rebuilt the derived tables of {count} patients from the event log")
@@ -102,12 +103,13 @@ def serve(
 @app.command()
 def tally() -> None:
     """Recount the figure tallies now (d2a serve also does it in the background)."""
-    from metrics.engine import refresh_tallies
+    from metrics.catalogue import tallied_reads
+    from metrics.tally import refresh
     from store.database import Database
 
     database = Database(_url())
     try:
-        done = refresh_tallies(database.engine, database.write_engine)
+        done = refresh(database.engine, tallied_reads(), database.write_engine)
     finally:
         database.dispose()
     first = f" from {done.first}" if done.first else ""

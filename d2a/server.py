@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.app import create_api
 from dashboard.app import mount as mount_dashboard
-from metrics.engine import warm_tallies
+from metrics.catalogue import tallied_reads
 from metrics.tally import Refresher
 from store.database import Database
 from store.settings import Settings, get_settings
@@ -32,7 +32,7 @@ def create_app(
         if tallies and settings.tally_refresh_seconds > 0:
             db = app.state.database
             refresher = Refresher(
-                db.engine, db.write_engine, settings.tally_refresh_seconds, warm_tallies
+                db.engine, db.write_engine, settings.tally_refresh_seconds, tallied_reads
             )
             refresher.start()
         yield

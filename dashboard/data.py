@@ -19,11 +19,9 @@ from sqlalchemy import Connection, func, select
 
 from access.scope import ScopeMissing
 from access.tokens import Principal
-from api.routers.metrics import _csv, _filename, _xlsx  # the API's own export writers
 from metrics import MetricResult, compute
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot as position
-from metrics.spc import SpcInputError, spc
 from models import Event, Organisation
 from models.clock import local_date, utc_now
 from store.database import Database
@@ -86,17 +84,6 @@ class Source:
     @property
     def database(self) -> Database:
         return self.get_database()
-
-
-@dataclass(frozen=True)
-class SpcChart:
-    """One group's XmR chart, as the API's /spc answer gives it."""
-
-    group: Any
-    points: pd.DataFrame  # period, value, mean, lpl, upl, near_lpl, near_upl, point_type
-    assurance: str | None
-    variation: str | None
-    warnings: list[str]
 
 
 def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
@@ -190,29 +177,11 @@ def metric(
         )
 
 
-def spc_charts(result: MetricResult) -> list[SpcChart]:
-    """Each group's XmR chart by the metric's direction and target, as the API's /spc gives."""
-    metric_ = result.metric
-    charts = []
-    for group, rows in result.rows.groupby("group", sort=False, dropna=False):
-        known = rows[rows["value"].notna()]
-        if known.empty:
-            continue
-        series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
-        try:
-            chart = spc(series, improvement=metric_.direction, target=metric_.target)
-        except SpcInputError as error:
-            charts.append(SpcChart(group, pd.DataFrame(), None, None, [str(error)]))
-            continue
-        points = chart.points.reset_index(names="period")
-        charts.append(SpcChart(group, points, chart.assurance, chart.variation, chart.warnings))
-    return charts
-
-
 def export(result: MetricResult, fmt: str) -> tuple[bytes, str]:
     """The same file the API's ?format=csv or ?format=xlsx returns, and its name."""
-    body = _xlsx(result) if fmt == "xlsx" else _csv(result)
-    return body, _filename(result, "xlsx" if fmt == "xlsx" else "csv")
+    if fmt == "xlsx":
+        return result.xlsx(), result.filename("xlsx")
+    return result.csv(), result.filename("csv")
 
 
 def organisations(source: Source) -> list[dict[str, str]]:

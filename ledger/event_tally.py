@@ -13,7 +13,6 @@ from models.clock import local_date
 from store.dialect.sql import greatest, upsert
 
 TALLY = Base.metadata.tables["event_tally"]
-CHANGES = Base.metadata.tables["tally_change"]
 Increment = tuple[date, datetime]  # the day an event counts on, and when it was received
 
 
@@ -24,17 +23,17 @@ def tally_day(occurred_at: datetime, void_target_at: datetime | None = None) -> 
     return local_date(occurred_at)
 
 
-def add_to_tally(connection: Connection | Session, increments: Iterable[Increment]) -> None:
+def add_to_tally(connection: Connection | Session, increments: Iterable[Increment]) -> date | None:
     """Adds events to their days, creating days as needed (one upsert per day touched), and
-    records the earliest of those days as changed for the figure tallies (metrics.tally): the
-    derived rows a batch rewrites differ only from its earliest event's day (a void's, the
-    earlier of its own and its target's) onwards, as SPEC §4 says of every past figure."""
+    returns the earliest of those days (None for no events): the derived rows a batch rewrites
+    differ only from its earliest event's day (a void's, the earlier of its own and its
+    target's) onwards, as SPEC §4 says of every past figure."""
     days: dict[date, tuple[int, datetime]] = {}
     for day, received in increments:
         count, latest = days.get(day, (0, received))
         days[day] = (count + 1, max(latest, received))
     if not days:
-        return
+        return None
     rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in days.items()]
     statement = upsert(
         connection,
@@ -48,16 +47,11 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
         },
     )
     connection.execute(statement, rows)
-    mark_changed(connection, min(days))
+    return min(days)
 
 
-def mark_changed(connection: Connection | Session, day: date) -> None:
-    """Figures from local day `day` onwards may differ from their tallies."""
-    connection.execute(CHANGES.insert().values(day=day))
-
-
-def rebuild_tally(connection: Connection | Session) -> None:
-    """Recounts the whole tally from the event log."""
+def rebuild_tally(connection: Connection | Session) -> date | None:
+    """Recounts the whole tally from the event log; returns the first day (None: no events)."""
     connection.execute(TALLY.delete())
     target = Event.__table__.alias("target")
     e = Event.__table__.c
@@ -68,4 +62,4 @@ def rebuild_tally(connection: Connection | Session) -> None:
         (tally_day(occurred, target_at), received)
         for occurred, received, target_at in connection.execute(query)
     )
-    add_to_tally(connection, increments)
+    return add_to_tally(connection, increments)

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from ledger.changes import FigureChanges
 from ledger.event_tally import add_to_tally, tally_day
 from ledger.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
 from ledger.reference import ReferenceCodes, load_reference_codes
@@ -327,13 +328,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestResult:
+def ingest(
+    session: Session, raw_events: list[Any], *, now: datetime, changes: FigureChanges
+) -> IngestResult:
     """Validates and appends a batch; raises BatchRejected, storing nothing, on any error."""
     with _collector_paused():
-        return _ingest(session, raw_events, now=now)
+        return _ingest(session, raw_events, now=now, changes=changes)
 
 
-def _ingest(session: Session, raw_events: list[Any], *, now: datetime) -> IngestResult:
+def _ingest(
+    session: Session, raw_events: list[Any], *, now: datetime, changes: FigureChanges
+) -> IngestResult:
     if not raw_events:
         raise BatchRejected(
             422, [_error(None, None, None, "the batch is empty: send 1 to 10,000 events")]
@@ -355,13 +360,15 @@ def _ingest(session: Session, raw_events: list[Any], *, now: datetime) -> Ingest
         insert_rows(session, EVENTS, [i.row for i in new])
         write_derived(session, derived)
         targets = derived["void_targets"]
-        add_to_tally(
+        first_day = add_to_tally(
             session,
             (
                 (tally_day(i.row["occurred_at"], targets.get(i.event_id)), i.row["received_at"])
                 for i in new
             ),
         )
+        if first_day is not None:
+            changes(session, first_day)
     return IngestResult(
         accepted=len(new), duplicates=duplicates, patients=derived.get("patients", [])
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.changes import FigureChanges
 from ledger.event_tally import rebuild_tally
 from ledger.ingest import EVENTS, live_rows, stored_spells, timeline_events, write_derived
 from ledger.reference import load_reference_codes
@@ -23,8 +24,13 @@ class InconsistentLog(RuntimeError):
     """A stored timeline no longer replays (the reference data changed under it)."""
 
 
-def rebuild_derived(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
-    """Replays every patient's live events, replaces the derived rows and recounts the tally."""
+def rebuild_derived(
+    session: Session,
+    changes: FigureChanges,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Replays every patient's live events, replaces the derived rows, recounts the per-day
+    event tally and tells the figure cache that every day may have changed."""
     refs = load_reference_codes(session)
     query = select(Event.patient_id).distinct().order_by(Event.patient_id)
     patients = list(session.scalars(query))
@@ -46,5 +52,7 @@ def rebuild_derived(session: Session, progress: Callable[[int, int], None] | Non
         write_derived(session, derived)
         if progress:
             progress(min(start + CHUNK, len(patients)), len(patients))
-    rebuild_tally(session)
+    first_day = rebuild_tally(session)
+    if first_day is not None:
+        changes(session, first_day)
     return len(patients)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.event_tally import mark_changed
+from ledger.changes import FigureChanges
 from ledger.events import EventIn
 from ledger.timeline import UnitInfo
 from models import DelayReason, Destination, Organisation, Unit, UnitCapacity
@@ -68,7 +68,9 @@ class UnitChange:
     problems: list[tuple[str, str]]
 
 
-def upsert_unit(session: Session, code: str, fields: dict[str, Any]) -> UnitChange:
+def upsert_unit(
+    session: Session, code: str, fields: dict[str, Any], changes: FigureChanges
+) -> UnitChange:
     """Creates or updates a unit; a capacity is added to its history from `capacity_from`.
 
     A unit's setting cannot change once it exists: its stays were derived under the old one.
@@ -88,7 +90,7 @@ def upsert_unit(session: Session, code: str, fields: dict[str, Any]) -> UnitChan
     else:
         if existing.pathway != fields["pathway"]:
             # Its stays are counted under the unit's pathway as it is now, on every past day.
-            mark_changed(session, date.min)
+            changes(session, date.min)
         for key, value in _unit_columns(fields).items():
             setattr(existing, key, value)
     session.flush()

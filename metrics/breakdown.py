@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from metrics import sources
 from metrics.grid import BANDS, Grid, label, make_grid
-from metrics.query import Query
+from metrics.metric import Query
 
 ALL_PATHWAYS = ("0", "1", "2", "3")
 D2A_PATHWAYS = ("1", "2", "3")

@@ -1,4 +1,5 @@
-"""The metric catalogue (SPEC §4): every figure declared once, with the definition people read.
+"""The metric catalogue (SPEC §4): every figure declared once, with the definition people read,
+its calculation and what the calculation reads.
 
 The definition text here is what the API serves and the dashboard shows; no other module
 restates it. `aggregation` says how days combine into a longer interval: `census` (mean of the
@@ -8,13 +9,20 @@ daily censuses; numerator = Σ censuses, denominator = days), `sum` (bed days an
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
-from metrics.calendar import INTERVALS
-
-Direction = Literal["increase", "decrease", "neutral"]
-Aggregation = Literal["census", "sum", "ratio", "weekday_ratio"]
+from metrics import census, discharges, outcomes
+from metrics.census import (
+    ACUTE_STAYS,
+    ACUTE_STAYS_WITH_ADMISSION,
+    D2A_STAYS,
+    READY_SPANS,
+    WAITING_SPANS,
+)
+from metrics.discharge_sources import Discharges, Episodes
+from metrics.metric import Metric
+from metrics.readiness_sources import ReadinessStarts
+from metrics.tally import Tallied
 
 GROUP_BYS = ("pathway", "organisation", "unit", "local_authority", "reason", "destination", "band")
 PLACE = ("unit", "organisation", "local_authority")
@@ -50,28 +58,6 @@ CONVENTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    title: str
-    unit: str
-    direction: Direction
-    aggregation: Aggregation
-    definition: str
-    group_bys: tuple[str, ...]
-    intervals: tuple[str, ...] = INTERVALS
-    target: float | None = None
-    scale: float = 1.0  # 100 for a percentage
-    fixed_group_by: str | None = None  # always broken down by this (pathway_mix, delay_band)
-
-    @property
-    def rate(self) -> bool:
-        return self.aggregation in ("ratio", "weekday_ratio")
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"rate": self.rate}
-
-
 def _stranded(days: int, title: str) -> Metric:
     return Metric(
         f"stranded_{days}",
@@ -83,6 +69,8 @@ def _stranded(days: int, title: str) -> Metric:
         f"the census of day D is D + 1 − the admission date (the midnights passed) and runs "
         f"across ward transfers. {CENSUS}",
         PLACE,
+        census.stranded(days),
+        (ACUTE_STAYS_WITH_ADMISSION,),
     )
 
 
@@ -95,6 +83,8 @@ METRICS: tuple[Metric, ...] = (
         "census",
         f"Acute stays counted at the day's census. {CENSUS}",
         PLACE,
+        census.acute_census,
+        (ACUTE_STAYS,),
     ),
     Metric(
         "ready_to_leave",
@@ -106,6 +96,8 @@ METRICS: tuple[Metric, ...] = (
         "meets the criteria to reside (NCTR). Pathway and reason are those planned at the census; "
         f"band is the days ready at the census (D + 1 − the date readiness began). {CENSUS}",
         READY_GROUPS,
+        census.ready_census,
+        (READY_SPANS,),
     ),
     Metric(
         "delayed_bed_days",
@@ -116,6 +108,8 @@ METRICS: tuple[Metric, ...] = (
         "Sum over the period of the daily ready_to_leave censuses: the acute bed days occupied by "
         "people ready to leave, every period of readiness counted (withdrawn ones too).",
         READY_GROUPS,
+        census.ready_census,
+        (READY_SPANS,),
     ),
     _stranded(7, "Stranded patients (7+ days)"),
     _stranded(14, "Stranded patients (14+ days)"),
@@ -130,6 +124,8 @@ METRICS: tuple[Metric, ...] = (
         "for discharge to assess. A readiness withdrawn and declared again counts again. "
         "Pathway is the one planned when readiness began; unit is where the person was.",
         ("pathway", *PLACE),
+        discharges.ready_new,
+        (ReadinessStarts(),),
     ),
     Metric(
         "acute_discharges",
@@ -140,6 +136,8 @@ METRICS: tuple[Metric, ...] = (
         "Acute stays ended by `discharged` in the period, by the local date of discharge; a "
         "transfer is not a discharge. Deaths are included. Band is the delay band.",
         (*DISCHARGE_GROUPS, "band"),
+        discharges.acute_discharges,
+        (Discharges(),),
     ),
     Metric(
         "home_first_rate",
@@ -150,6 +148,8 @@ METRICS: tuple[Metric, ...] = (
         "Acute discharges on pathway 0 or 1 ÷ acute discharges on pathways 0–3, excluding "
         "destinations `died` and `other_hospital`. The national ambition is about 95%.",
         PLACE,
+        discharges.home_first_rate,
+        (Discharges(columns=("destination", "pathway")),),
         target=95.0,
         scale=100.0,
     ),
@@ -163,6 +163,8 @@ METRICS: tuple[Metric, ...] = (
         "(pathways 0–3, excluding destinations `died` and `other_hospital`). Always grouped by "
         "pathway. National expectation: pathway 0 ≥ 50%, 1 ≥ 45%, 2 ≤ 4%, 3 ≤ 1%.",
         ("pathway",),
+        discharges.pathway_mix,
+        (Discharges(columns=("destination", "pathway")),),
         scale=100.0,
         fixed_group_by="pathway",
     ),
@@ -177,6 +179,8 @@ METRICS: tuple[Metric, ...] = (
         "person was not ready at discharge or left on the day they became ready. Numerator: "
         "the sum of delays; denominator: the discharges. Reason is the last delay reason.",
         (*DISCHARGE_GROUPS, "reason"),
+        discharges.discharge_delay,
+        (Discharges(columns=("delay_days",)),),
     ),
     Metric(
         "bed_days_lost",
@@ -187,6 +191,8 @@ METRICS: tuple[Metric, ...] = (
         "Sum of the delay of acute discharges in the period (the national discharge ready date "
         "measure): local date of discharge − discharge ready date of the final readiness.",
         (*DISCHARGE_GROUPS, "reason"),
+        discharges.bed_days_lost,
+        (Discharges(columns=("delay_days",)),),
     ),
     Metric(
         "delay_band",
@@ -197,6 +203,8 @@ METRICS: tuple[Metric, ...] = (
         "Acute discharges in the period by delay band (days from discharge ready date to "
         "discharge): 0, 1, 2–3, 4–6, 7–13, 14–20, 21+. Always grouped by band.",
         ("band",),
+        discharges.acute_discharges,
+        (Discharges(),),
         fixed_group_by="band",
     ),
     Metric(
@@ -212,6 +220,10 @@ METRICS: tuple[Metric, ...] = (
         "without baseline discharges are left out. Positive is good. priced_value is the figure "
         "at the configured cost per bed day, when one is set.",
         ("pathway", *PLACE),
+        outcomes.bed_days_saved,
+        (Discharges(columns=("delay_days", "pathway")),),
+        takes_baseline=True,
+        extras=outcomes.baseline_answer,
     ),
     Metric(
         "readmission_30d_rate",
@@ -224,6 +236,8 @@ METRICS: tuple[Metric, ...] = (
         "discharges; attributed to the discharge's period. A period is flagged incomplete "
         "while its last day + 29 days is after today's local date.",
         DISCHARGE_GROUPS,
+        outcomes.readmission_30d_rate,
+        (Discharges(columns=("destination",), readmissions=True),),
         scale=100.0,
     ),
     Metric(
@@ -234,6 +248,8 @@ METRICS: tuple[Metric, ...] = (
         "ratio",
         "Acute discharges before 12:00 local time ÷ acute discharges (deaths included).",
         ("pathway", *PLACE),
+        discharges.discharged_before_noon_rate,
+        (Discharges(columns=("before_noon",)),),
         scale=100.0,
     ),
     Metric(
@@ -246,6 +262,8 @@ METRICS: tuple[Metric, ...] = (
         "weekdays (numerator and denominator are those means over the days of the period). "
         "Needs both kinds of day, so it has no daily figure.",
         ("pathway", *PLACE),
+        discharges.acute_discharges,
+        (Discharges(),),
         intervals=("week", "month", "total"),
     ),
     Metric(
@@ -258,6 +276,8 @@ METRICS: tuple[Metric, ...] = (
         "capacity in force that day, by unit or pathway. Over longer intervals: Σ censuses ÷ "
         f"Σ daily capacity. {CENSUS}",
         ("pathway", "unit", "organisation"),
+        census.d2a_occupancy,
+        (D2A_STAYS,),
         scale=100.0,
     ),
     Metric(
@@ -270,6 +290,8 @@ METRICS: tuple[Metric, ...] = (
         "local date of admission, across moves between units of the same setting. Numerator: "
         "the sum of lengths of stay; denominator: the episodes.",
         ("pathway", *PLACE, "destination"),
+        outcomes.d2a_length_of_stay,
+        (Episodes(columns=("admitted_date",)),),
     ),
     Metric(
         "d2a_home_rate",
@@ -281,6 +303,8 @@ METRICS: tuple[Metric, ...] = (
         "(usual_residence, temporary_residence, care_home_return) ÷ D2A episodes ending in "
         "the period.",
         ("pathway", *PLACE),
+        outcomes.d2a_home_rate,
+        (Episodes(columns=("home",)),),
         scale=100.0,
     ),
     Metric(
@@ -292,6 +316,8 @@ METRICS: tuple[Metric, ...] = (
         "Acute stays at the census that are ready with planned pathway 1, 2 or 3: the queue for "
         f"each service. Band is the days ready at the census. {CENSUS}",
         READY_GROUPS,
+        census.waiting_census,
+        (WAITING_SPANS,),
     ),
 )
 
@@ -301,3 +327,18 @@ CATALOGUE: dict[str, Metric] = {m.name: m for m in METRICS}
 def catalogue_answer() -> dict[str, Any]:
     """The catalogue as the API serves it."""
     return {"conventions": CONVENTIONS, "metrics": [m.as_dict() for m in METRICS]}
+
+
+def tallied_reads() -> list[Tallied]:
+    """Every read of the figures that the tallies keep (metrics.tally): each metric's reads
+    system-wide by each breakdown it offers, and for one organisation by its default one."""
+    found: dict[str, Tallied] = {}
+    for metric in METRICS:
+        asked = [(group_by, False) for group_by in metric.breakdowns]
+        asked.append((metric.breakdowns[0], True))
+        for reads in metric.reads:
+            for group_by, by_organisation in asked:
+                tallied = reads.tallied(group_by, by_organisation)
+                if tallied is not None:
+                    found.setdefault(tallied.name, tallied)
+    return list(found.values())

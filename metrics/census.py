@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from metrics import census_sources, sources
-from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
+from metrics.breakdown import ALL_PATHWAYS, D2A_PATHWAYS, grid_for, labels
 from metrics.calendar import Days, as_days
+from metrics.census_sources import CensusRows
 from metrics.grid import (
     BAND_CEILINGS,
     BAND_FLOORS,
@@ -19,27 +21,51 @@ from metrics.grid import (
     roll_up,
     split_by_elapsed,
 )
-from metrics.query import Query
+from metrics.metric import Query
 from models.reference import D2A_SETTINGS
 
 ACUTE = sources.ACUTE
 
+# What the census figures read (metrics.catalogue names one for each figure).
+ACUTE_STAYS = CensusRows(
+    "acute stays:False",
+    lambda org, group_by, by_org: census_sources.stays(ACUTE, org, group_by, False, by_org),
+)
+ACUTE_STAYS_WITH_ADMISSION = CensusRows(
+    "acute stays:True",
+    lambda org, group_by, by_org: census_sources.stays(ACUTE, org, group_by, True, by_org),
+    lambda _group_by: ("admitted_date",),
+)
+READY_SPANS = CensusRows(
+    "ready spans:None",
+    lambda org, group_by, by_org: census_sources.ready_spans(org, group_by, None, by_org),
+    lambda group_by: ("ready_since",) if group_by == "band" else (),
+)
+WAITING_SPANS = CensusRows(
+    "ready spans:(1, 2, 3)",
+    lambda org, group_by, by_org: census_sources.ready_spans(org, group_by, (1, 2, 3), by_org),
+    lambda group_by: ("ready_since",) if group_by == "band" else (),
+)
+D2A_STAYS = CensusRows(
+    "d2a stays",
+    lambda org, group_by, by_org: census_sources.stays(
+        D2A_SETTINGS, org, group_by, by_organisation=by_org
+    ),
+)
 
-def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.DataFrame:
-    """Acute stays at each census with length of stay ≥ min_los (1 counts everyone).
+
+def acute_census(
+    connection: Connection, query: Query, stays: CensusRows, min_los: int = 1
+) -> pd.DataFrame:
+    """Acute stays at each census with length of stay ≥ min_los (1 counts everyone; above 1
+    the stays must carry their spell's admission date).
 
     LOS at the census of D is D + 1 − admission date, so the stay counts from the day
     admission date + min_los − 1 onwards; the admission date is the spell's, so LOS runs
     across ward transfers. A departure moved to that day too cancels its arrival when the
     stay left before reaching min_los.
     """
-    admitted = min_los > 1
-
-    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
-        return census_sources.stays(ACUTE, org, query.group_by, admitted, by_org)
-
-    origins = ("admitted_date",) if admitted else ()
-    moves = _moves(connection, query, rows, f"acute stays:{admitted}", origins)
+    moves = _moves(connection, query, stays)
     first = moves.day
     if min_los > 1:
         from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
@@ -50,19 +76,22 @@ def acute_census(connection: Connection, query: Query, min_los: int = 1) -> pd.D
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
+def stranded(min_los: int) -> Callable[[Connection, Query, CensusRows], pd.DataFrame]:
+    """The census of acute stays with length of stay ≥ min_los."""
+    return partial(acute_census, min_los=min_los)
+
+
 def ready_census(
-    connection: Connection, query: Query, pathways: tuple[int, ...] | None = None
+    connection: Connection,
+    query: Query,
+    spans: CensusRows,
+    pathways: tuple[str, ...] = ALL_PATHWAYS,
 ) -> pd.DataFrame:
-    """Acute ready spans at each census (optionally only those planned for `pathways`).
+    """Acute ready spans at each census; by pathway, `pathways` are shown even when empty.
 
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
-
-    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
-        return census_sources.ready_spans(org, query.group_by, pathways, by_org)
-
-    origins = ("ready_since",) if query.group_by == "band" else ()
-    moves = _moves(connection, query, rows, f"ready spans:{pathways}", origins)
+    moves = _moves(connection, query, spans)
     first, weights = moves.day, moves.weight
     last = _open(first, query)
     groups: pd.Series | None
@@ -74,22 +103,18 @@ def ready_census(
         weights = np.tile(weights, len(BANDS))
     else:
         groups = labels(moves.rows, query)
-    universe_pathways = D2A_PATHWAYS if pathways is not None else ("0", "1", "2", "3")
-    grid = grid_for(connection, query, ACUTE, [groups], universe_pathways)
+    grid = grid_for(connection, query, ACUTE, [groups], pathways)
     counts = census_counts(grid, first, last, groups, weights)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
-def _moves(
-    connection: Connection,
-    query: Query,
-    rows: Callable[[str | None, bool], census_sources.Intervals],
-    what: str,
-    origins: tuple[str, ...] = (),
-) -> census_sources.Moves:
-    return census_sources.counted_moves(
-        connection, rows, what, query.group_by, query.organisation, query.start, query.end, origins
-    )
+def waiting_census(connection: Connection, query: Query, spans: CensusRows) -> pd.DataFrame:
+    """The ready census of people waiting for a D2A service (pathways 1, 2, 3)."""
+    return ready_census(connection, query, spans, D2A_PATHWAYS)
+
+
+def _moves(connection: Connection, query: Query, rows: CensusRows) -> census_sources.Moves:
+    return rows.moves(connection, query.group_by, query.organisation, query.start, query.end)
 
 
 def _open(first: Days, query: Query) -> Days:
@@ -97,27 +122,15 @@ def _open(first: Days, query: Query) -> Days:
     return np.full(first.shape, np.datetime64(query.end, "D"))
 
 
-def ready_to_leave(connection: Connection, query: Query) -> pd.DataFrame:
-    return ready_census(connection, query)
-
-
-def d2a_waiting(connection: Connection, query: Query) -> pd.DataFrame:
-    return ready_census(connection, query, pathways=(1, 2, 3))
-
-
-def d2a_occupancy(connection: Connection, query: Query) -> pd.DataFrame:
+def d2a_occupancy(connection: Connection, query: Query, stays: CensusRows) -> pd.DataFrame:
     """D2A stays at each census ÷ the capacity in force that day."""
-
-    def rows(org: str | None, by_org: bool) -> census_sources.Intervals:
-        return census_sources.stays(D2A_SETTINGS, org, query.group_by, by_organisation=by_org)
-
-    stays = _moves(connection, query, rows, "d2a stays")
+    moves = _moves(connection, query, stays)
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)
-    stay_groups, cap_groups = labels(stays.rows, query), labels(history, query)
+    stay_groups, cap_groups = labels(moves.rows, query), labels(history, query)
     grid = grid_for(connection, query, D2A_SETTINGS, [stay_groups, cap_groups], D2A_PATHWAYS)
-    first = stays.day
-    occupied = census_counts(grid, first, _open(first, query), stay_groups, stays.weight)
+    first = moves.day
+    occupied = census_counts(grid, first, _open(first, query), stay_groups, moves.weight)
     weights = history["capacity"].to_numpy(dtype=np.float64)
     capacity = census_counts(grid, cap_first, cap_last, cap_groups, weights)
     return roll_up(grid, query.interval, "ratio", occupied, capacity, query.metric.scale)

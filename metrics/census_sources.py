@@ -41,7 +41,7 @@ class Intervals:
     columns (breakdown, origin) to count them by."""
 
     table: Any  # the columns of the interval table (stay or ready_span)
-    source: Any  # the FROM clause (the table with any joins)
+    selectable: Any  # the FROM clause (the table with any joins)
     where: list[ColumnElement[bool]]
     by: dict[str, Any] = field(default_factory=dict)
     days: frozenset[str] = frozenset()  # which of `by` are instants to count by local date
@@ -85,51 +85,47 @@ def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Mo
     return Moves(both)
 
 
-def counted_moves(
-    connection: Connection,
-    make: Callable[[str | None, bool], Intervals],
-    what: str,
-    group_by: str | None,
-    org: str | None,
-    start: date,
-    end: date,
-    origins: tuple[str, ...] = (),
-) -> Moves:
-    """The moves of the rows `make(org, by_organisation)` gives, read from the tallies where
-    they serve (metrics.tally): system-wide figures by any breakdown but unit, and one
-    organisation's figure with no breakdown (from a tally by organisation). Others, and those
-    by unit, read the derived tables."""
-    if group_by == "unit" or (org is not None and group_by is not None):
-        return moves(connection, make(org, False), start, end)
-    if org is None:
-        key = f"{what}:{group_by}"
-        return tallied_moves(connection, make(None, False), key, start, end, origins)
-    key = f"{what}:{group_by}:by organisation"
-    mine = tallied_moves(connection, make(None, True), key, start, end, origins, org).rows
-    return Moves(mine.drop(columns=ORGANISATION))
+@dataclass(frozen=True)
+class CensusRows:
+    """Rows counted at each census (stays, or pieces of readiness) as a figure reads them:
+    `intervals(org, group_by, by_organisation)` selects them; `name` keys their tally;
+    `origins(group_by)` are the origin dates counted with them (length of stay, days ready).
 
+    Read from the tallies where they serve (metrics.tally): system-wide figures by any
+    breakdown but unit, and one organisation's figure with no breakdown (from a tally by
+    organisation). Others, and those by unit, read the derived tables."""
 
-def tallied_moves(
-    connection: Connection,
-    rows: Intervals,
-    key: str,
-    start: date,
-    end: date,
-    origins: tuple[str, ...] = (),
-    part: str | None = None,
-) -> Moves:
-    """`moves`, with the days before the tally's cut read from the tally `key` (metrics.tally);
-    with `part`, only that organisation's (the rows must have an organisation column)."""
-    source = tally.Source(
-        key=key,
-        day="day",
-        values=("weight",),
-        live=lambda c, a, b: moves(c, rows, a, b).rows,
-        days=lambda c, a, b: flows(c, rows, a, b),
-        census=True,
-        origins=origins,
-    )
-    return Moves(tally.read(connection, source, start, end, part))
+    name: str
+    intervals: Callable[[str | None, str | None, bool], Intervals]
+    origins: Callable[[str | None], tuple[str, ...]] = lambda _group_by: ()
+
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
+        if group_by == "unit" or (by_organisation and group_by is not None):
+            return None
+        key = f"{self.name}:{group_by}" + (":by organisation" if by_organisation else "")
+        rows, intervals = self.intervals(None, group_by, by_organisation), self.intervals
+        return tally.Tallied(
+            key=key,
+            day="day",
+            values=("weight",),
+            live=lambda c, a, b, org: (
+                moves(c, intervals(org, group_by, by_organisation), a, b).rows
+            ),
+            days=lambda c, a, b: flows(c, rows, a, b),
+            census=True,
+            origins=self.origins(group_by),
+        )
+
+    def moves(
+        self, connection: Connection, group_by: str | None, org: str | None, start: date, end: date
+    ) -> Moves:
+        """The arrivals and departures of the rows counted at some census from start to end,
+        of organisation `org` (all for None), by `group_by`."""
+        tallied = self.tallied(group_by, org is not None)
+        if tallied is None:
+            return moves(connection, self.intervals(org, group_by, False), start, end)
+        rows = tally.read(connection, tallied, start, end, org)
+        return Moves(rows.drop(columns=ORGANISATION) if org is not None else rows)
 
 
 def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd.DataFrame:
@@ -161,7 +157,7 @@ def _grouped(
         columns.append(micros(connection, column, name) if name in TIMES else column.label(name))
     query = (
         select(*columns, func.count().label("n"))
-        .select_from(rows.source)
+        .select_from(rows.selectable)
         .where(*rows.where, *where)
         .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
     )
@@ -193,13 +189,13 @@ def stays(
         by[ORGANISATION] = t.organisation_code
     if admitted:
         by["admitted_date"] = s.admitted_date
-    source: Any = Stay.__table__
+    selectable: Any = Stay.__table__
     if admitted or group_by == "local_authority":
-        source = source.join(Spell.__table__, t.spell_id == s.spell_id)
+        selectable = selectable.join(Spell.__table__, t.spell_id == s.spell_id)
     if group_by == "pathway":
-        source = source.join(Unit.__table__, u.code == t.unit_code)
+        selectable = selectable.join(Unit.__table__, u.code == t.unit_code)
     where = [t.setting.in_(settings), *_org(t.organisation_code, org)]
-    return Intervals(t, source, where, by)
+    return Intervals(t, selectable, where, by)
 
 
 def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
@@ -243,13 +239,13 @@ def ready_spans(
     by = {} if key is None else {key: breakdown[key]}
     if by_organisation:
         by[ORGANISATION] = r.organisation_code
-    source: Any = ReadySpan.__table__
+    selectable: Any = ReadySpan.__table__
     if group_by == "local_authority":
-        source = source.join(Spell.__table__, r.spell_id == s.spell_id)
+        selectable = selectable.join(Spell.__table__, r.spell_id == s.spell_id)
     where = [r.setting == "acute", *_org(r.organisation_code, org)]
     if pathways is not None:
         where.append(r.planned_pathway.in_(pathways))
-    return Intervals(r, source, where, by, frozenset({"ready_since"}))
+    return Intervals(r, selectable, where, by, frozenset({"ready_since"}))
 
 
 def _org(column: Any, org: str | None) -> list[ColumnElement[bool]]:

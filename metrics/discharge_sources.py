@@ -7,6 +7,7 @@ combinations, not a quarter of a million rows; every row carries its count `n`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,9 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
-from metrics.sources import day_window, frame
+from metrics.grid import delay_bands
+from metrics.metric import Query
+from metrics.sources import ACUTE, day_window, frame
 from models import Spell
-from models.reference import Destination
+from models.reference import D2A_SETTINGS, SETTING_PATHWAY, Destination
 from store.dialect.local_day import local_hour_before, years_around
 from store.dialect.sql import hidden_from_planner, micros, plus_days, semi_joins_as_sets
 
@@ -42,42 +45,97 @@ PLAIN = {
     "home": D.usual_residence,
 }
 TIMES = {"admitted_date": S.admitted_date, "discharged_at": S.discharged_at}
+BREAKDOWN_COLUMN = {"band": "delay_days"}  # a delay band is counted from the delay
 NOON = 12
 FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 
 
-def discharges(
-    connection: Connection,
-    settings: tuple[str, ...],
-    start: date,
-    end: date,
-    org: str | None,
-    columns: Iterable[str],
-    readmissions: bool = False,
-) -> pd.DataFrame:
-    """`counted_discharges`, read from tallied days where they serve (metrics.tally): a
-    discharge's day is its discharge date; an emergency admission can still make it a
-    readmission FOLLOW_UP_DAYS later. One organisation's figures read a tally by organisation.
-    By unit or admission date, a tally would be about as long as the rows, so those read the
-    derived tables."""
-    wanted = tuple(sorted(set(columns)))
-    if {"unit", "admitted_date"} & set(wanted):
-        return counted_discharges(connection, settings, start, end, org, wanted, readmissions)
-    keyed = wanted if org is None else tuple(sorted({*wanted, "organisation"}))
+@dataclass(frozen=True)
+class Discharges:
+    """Spells of `settings` ended by `discharged`, read as counts by discharge date, `columns`
+    (names of PLAIN or TIMES, or before_noon) and the breakdown; with `readmissions`, how many
+    of each were readmitted.
 
-    def read(c: Connection, a: date, b: date) -> pd.DataFrame:
-        return counted_discharges(c, settings, a, b, None, keyed, readmissions)
+    Read from tallied days where they serve (metrics.tally): a discharge's day is its discharge
+    date; an emergency admission can still make it a readmission FOLLOW_UP_DAYS later. One
+    organisation's figures read a tally by organisation. By unit or admission date, a tally
+    would be about as long as the rows, so those read the derived tables."""
 
-    source = tally.Source(
-        key=f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}",
-        day="discharged_date",
-        values=("n", "readmitted") if readmissions else ("n",),
-        live=read,
-        days=read,
-        lookahead=FOLLOW_UP_DAYS if readmissions else 0,
-    )
-    rows = tally.read(connection, source, start, end, org)
-    return rows if keyed == wanted else rows.drop(columns="organisation")
+    settings: tuple[str, ...] = ACUTE
+    columns: tuple[str, ...] = ()
+    readmissions: bool = False
+
+    def wanted(self, group_by: str | None) -> tuple[str, ...]:
+        """The columns a question by `group_by` reads."""
+        extra = () if group_by is None else (BREAKDOWN_COLUMN.get(group_by, group_by),)
+        return tuple(sorted({*self.columns, *extra}))
+
+    def shaped(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The rows with the breakdown columns figures group by."""
+        if "delay_days" in rows:
+            rows["band"] = delay_bands(rows["delay_days"].fillna(0))
+        return rows
+
+    def rows(
+        self, connection: Connection, query: Query, group_by: str | None, start: date, end: date
+    ) -> pd.DataFrame:
+        """The counts from start to end (of the question's organisation) by `group_by`."""
+        wanted = self.wanted(group_by)
+        tallied = self.tallied(group_by, query.organisation is not None)
+        if tallied is None:
+            rows = counted_discharges(
+                connection,
+                self.settings,
+                start,
+                end,
+                query.organisation,
+                wanted,
+                self.readmissions,
+            )
+            return self.shaped(rows)
+        rows = tally.read(connection, tallied, start, end, query.organisation)
+        if query.organisation is not None and "organisation" not in wanted:
+            rows = rows.drop(columns="organisation")
+        return self.shaped(rows)
+
+    def of(self, connection: Connection, query: Query) -> pd.DataFrame:
+        """The counts of the question's period and breakdown."""
+        return self.rows(connection, query, query.group_by, query.start, query.end)
+
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
+        wanted = self.wanted(group_by)
+        if {"unit", "admitted_date"} & set(wanted):
+            return None
+        keyed = tuple(sorted({*wanted, "organisation"})) if by_organisation else wanted
+        settings, readmissions = self.settings, self.readmissions
+
+        def read(c: Connection, a: date, b: date, org: str | None = None) -> pd.DataFrame:
+            return counted_discharges(c, settings, a, b, org, keyed, readmissions)
+
+        return tally.Tallied(
+            key=f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}",
+            day="discharged_date",
+            values=("n", "readmitted") if readmissions else ("n",),
+            live=read,
+            days=read,
+            lookahead=FOLLOW_UP_DAYS if readmissions else 0,
+        )
+
+
+@dataclass(frozen=True)
+class Episodes(Discharges):
+    """D2A episodes (spells of D2A settings) ended by discharge; an episode's pathway is its
+    setting's, so a breakdown by pathway reads the setting."""
+
+    settings: tuple[str, ...] = D2A_SETTINGS
+
+    def wanted(self, group_by: str | None) -> tuple[str, ...]:
+        extra = ("setting",) if group_by in (None, "pathway") else ("setting", group_by)
+        return tuple(sorted({*self.columns, *extra}))
+
+    def shaped(self, rows: pd.DataFrame) -> pd.DataFrame:
+        rows["pathway"] = rows["setting"].map(SETTING_PATHWAY)
+        return rows
 
 
 def counted_discharges(

@@ -1,7 +1,8 @@
 """Flow metrics counted on the day something happened: readiness starts and acute discharges.
 
 Discharges arrive as counts `n` per distinct (date, attributes) combination, so every weight
-below is a per-row figure times `n`.
+below is a per-row figure times `n`. Each calculation takes what it reads (declared with the
+metric in metrics.catalogue).
 """
 
 from __future__ import annotations
@@ -11,35 +12,17 @@ import pandas as pd
 from numpy.typing import NDArray
 from sqlalchemy import Connection
 
-from metrics import sources
 from metrics.breakdown import grid_for, labels
 from metrics.calendar import as_days
-from metrics.discharge_sources import discharges
-from metrics.grid import Grid, delay_bands, event_counts, roll_up
-from metrics.query import Query
+from metrics.discharge_sources import Discharges
+from metrics.grid import Grid, event_counts, roll_up
+from metrics.metric import Query
+from metrics.readiness_sources import ReadinessStarts
+from metrics.sources import ACUTE
 
-ACUTE = sources.ACUTE
 NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")
 HOME_FIRST = (0, 1)
 Weights = NDArray[np.float64]
-
-
-def acute_discharges_frame(
-    connection: Connection, query: Query, *columns: str, readmissions: bool = False
-) -> pd.DataFrame:
-    """Counts of the period's acute discharges by date, `columns` and the breakdown (and, with
-    `readmissions`, how many of each were readmitted)."""
-    wanted = set(columns)
-    if query.group_by == "band":
-        wanted.add("delay_days")
-    elif query.group_by is not None:
-        wanted.add(query.group_by)
-    rows = discharges(
-        connection, ACUTE, query.start, query.end, query.organisation, wanted, readmissions
-    )
-    if "delay_days" in rows:
-        rows["band"] = delay_bands(rows["delay_days"].fillna(0))
-    return rows
 
 
 def count(rows: pd.DataFrame, per_row: object = 1.0) -> Weights:
@@ -67,46 +50,44 @@ def count_rows(
     return roll_up(grid, query.interval, metric.aggregation, num, den, metric.scale)
 
 
-def ready_new(connection: Connection, query: Query) -> pd.DataFrame:
+def ready_new(connection: Connection, query: Query, starts: ReadinessStarts) -> pd.DataFrame:
     """Readiness periods beginning in the period; attributes as they stood once every event at
     that instant was applied (the last of the period's first pieces)."""
-    rows = sources.readiness_starts(
-        connection, query.start, query.end, query.organisation, query.group_by
-    )
+    rows = starts.of(connection, query)
     return count_rows(connection, query, rows, count(rows), days=as_days(rows["day"]))
 
 
-def acute_discharges(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query)
+def acute_discharges(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Discharges per day (also: by delay band; the weekend ratio's daily counts)."""
+    rows = reads.of(connection, query)
     return count_rows(connection, query, rows, count(rows))
 
 
-def bed_days_lost(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query, "delay_days")
+def bed_days_lost(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    rows = reads.of(connection, query)
     return count_rows(connection, query, rows, count(rows, rows["delay_days"]))
 
 
-def discharge_delay(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query, "delay_days")
+def discharge_delay(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    rows = reads.of(connection, query)
     return count_rows(connection, query, rows, count(rows, rows["delay_days"]), count(rows))
 
 
-def pathway_discharges(connection: Connection, query: Query) -> pd.DataFrame:
+def pathway_discharges(rows: pd.DataFrame) -> pd.DataFrame:
     """Acute discharges on pathways 0–3, leaving out deaths and transfers to other hospitals."""
-    rows = acute_discharges_frame(connection, query, "pathway", "destination")
     counted = rows["pathway"].notna() & ~rows["destination"].isin(NOT_COUNTED_FOR_PATHWAYS)
     return rows[counted].reset_index(drop=True)
 
 
-def home_first_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = pathway_discharges(connection, query)
+def home_first_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    rows = pathway_discharges(reads.of(connection, query))
     home = count(rows, rows["pathway"].isin(HOME_FIRST))
     return count_rows(connection, query, rows, home, count(rows))
 
 
-def pathway_mix(connection: Connection, query: Query) -> pd.DataFrame:
+def pathway_mix(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
     """Each pathway's discharges ÷ all the period's discharges on pathways 0–3."""
-    rows = pathway_discharges(connection, query)
+    rows = pathway_discharges(reads.of(connection, query))
     days = as_days(rows["discharged_date"])
     groups = labels(rows, query)
     grid = grid_for(connection, query, ACUTE, [groups])
@@ -117,16 +98,9 @@ def pathway_mix(connection: Connection, query: Query) -> pd.DataFrame:
     return roll_up(grid, query.interval, "ratio", on_pathway, all_pathways, metric.scale)
 
 
-def delay_band(connection: Connection, query: Query) -> pd.DataFrame:
-    return acute_discharges(connection, query)
-
-
-def discharged_before_noon_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = acute_discharges_frame(connection, query, "before_noon")
+def discharged_before_noon_rate(
+    connection: Connection, query: Query, reads: Discharges
+) -> pd.DataFrame:
+    rows = reads.of(connection, query)
     before_noon = count(rows, rows["before_noon"].to_numpy(dtype=np.float64))
     return count_rows(connection, query, rows, before_noon, count(rows))
-
-
-def weekend_discharge_ratio(connection: Connection, query: Query) -> pd.DataFrame:
-    """Daily discharge counts; the roll-up divides the weekend mean by the weekday mean."""
-    return acute_discharges(connection, query)

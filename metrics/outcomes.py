@@ -2,41 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
 from metrics.calendar import as_days
-from metrics.discharge_sources import FOLLOW_UP_DAYS, discharges
-from metrics.discharges import ACUTE, acute_discharges_frame, count, count_rows
+from metrics.discharge_sources import FOLLOW_UP_DAYS, Discharges
+from metrics.discharges import count, count_rows
 from metrics.grid import event_counts, roll_up
-from metrics.query import Query
+from metrics.metric import Query
 from models.clock import local_date
-from models.reference import D2A_SETTINGS, SETTING_PATHWAY
+from models.reference import D2A_SETTINGS
+
+NOT_ALIVE_HOME = ("died", "other_hospital")
 
 
-def baseline_mean_delay(connection: Connection, query: Query) -> pd.Series:
+def baseline_mean_delay(connection: Connection, query: Query, reads: Discharges) -> pd.Series:
     """Mean delay per pathway of the acute discharges with a pathway in the baseline."""
-    rows = discharges(
-        connection,
-        ACUTE,
-        query.baseline_start,
-        query.baseline_end,
-        query.organisation,
-        ("pathway", "delay_days"),
-    )
+    rows = reads.rows(connection, query, None, query.baseline_start, query.baseline_end)
     rows = rows[rows["pathway"].notna()]
     pathway = rows["pathway"].astype(int)
     total = pd.Series(count(rows, rows["delay_days"]), index=rows.index).groupby(pathway).sum()
     return total / pd.Series(count(rows), index=rows.index).groupby(pathway).sum()
 
 
-def bed_days_saved(connection: Connection, query: Query) -> pd.DataFrame:
-    """Σ per discharge of (baseline mean delay on its pathway − its delay)."""
-    rows = acute_discharges_frame(connection, query, "pathway", "delay_days")
+def bed_days_saved(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Σ per discharge of (baseline mean delay on its pathway − its delay); `reads` gives the
+    pathway and delay of discharges, in the period and in the baseline."""
+    rows = reads.of(connection, query)
     rows = rows[rows["pathway"].notna()].reset_index(drop=True)
-    expected = rows["pathway"].astype(int).map(baseline_mean_delay(connection, query))
+    expected = rows["pathway"].astype(int).map(baseline_mean_delay(connection, query, reads))
     rows, expected = rows[expected.notna()], expected.dropna()
     saved = count(rows, expected.to_numpy(dtype=np.float64) - rows["delay_days"])
     result = count_rows(connection, query, rows.reset_index(drop=True), saved)
@@ -45,11 +43,20 @@ def bed_days_saved(connection: Connection, query: Query) -> pd.DataFrame:
     return result
 
 
-def readmission_30d_rate(connection: Connection, query: Query) -> pd.DataFrame:
+def baseline_answer(query: Query) -> dict[str, Any]:
+    """The baseline and the price of a bed day, shown beside bed days saved."""
+    return {
+        "baseline_start": query.baseline_start.isoformat(),
+        "baseline_end": query.baseline_end.isoformat(),
+        "cost_per_bed_day": query.cost_per_bed_day,
+    }
+
+
+def readmission_30d_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
     """Discharges alive, not to another hospital, followed by an emergency acute admission of the
     same patient on days 0–29 after the discharge date; incomplete while follow-up is short."""
-    rows = acute_discharges_frame(connection, query, "destination", readmissions=True)
-    counted = ~rows["destination"].isin(("died", "other_hospital"))
+    rows = reads.of(connection, query)
+    counted = ~rows["destination"].isin(NOT_ALIVE_HOME)
     rows = rows[counted].reset_index(drop=True)
     readmitted = rows["readmitted"].to_numpy(dtype=np.float64)
     result = count_rows(connection, query, rows, readmitted, count(rows))
@@ -59,25 +66,14 @@ def readmission_30d_rate(connection: Connection, query: Query) -> pd.DataFrame:
     return result
 
 
-def d2a_episodes(connection: Connection, query: Query, *columns: str) -> pd.DataFrame:
-    """Counts of D2A episodes (spells) discharged in the period, by setting and `columns`;
-    an episode's pathway is its setting's."""
-    wanted = {"setting", *columns}
-    if query.group_by not in (None, "pathway"):
-        wanted.add(str(query.group_by))
-    rows = discharges(connection, D2A_SETTINGS, query.start, query.end, query.organisation, wanted)
-    rows["pathway"] = rows["setting"].map(SETTING_PATHWAY)
-    return rows
-
-
-def d2a_length_of_stay(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = d2a_episodes(connection, query, "admitted_date")
+def d2a_length_of_stay(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    rows = reads.of(connection, query)
     los = as_days(rows["discharged_date"]) - as_days(rows["admitted_date"])
     return _d2a_ratio(connection, query, rows, count(rows, los.astype(np.int64)))
 
 
-def d2a_home_rate(connection: Connection, query: Query) -> pd.DataFrame:
-    rows = d2a_episodes(connection, query, "home")
+def d2a_home_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    rows = reads.of(connection, query)
     home = rows["home"].fillna(False).astype(bool)
     return _d2a_ratio(connection, query, rows, count(rows, home))
 

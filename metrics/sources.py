@@ -15,16 +15,13 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Select,
-    exists,
     func,
-    literal_column,
     select,
 )
 
-from models import EventTally, ReadySpan, Spell, Unit, UnitCapacity
+from models import EventTally, Unit, UnitCapacity
 from models.clock import census_instant
 from models.reference import D2A_SETTINGS
-from store.dialect.local_day import local_day, years_around
 from store.dialect.sql import micros, times_as_text
 
 ACUTE = ("acute",)
@@ -74,62 +71,6 @@ def day_window(start: date, end: date) -> tuple[datetime, datetime]:
     return census_instant(start - timedelta(days=1)), census_instant(end)
 
 
-def readiness_starts(
-    connection: Connection, start: date, end: date, org: str | None, group_by: str | None
-) -> pd.DataFrame:
-    """`counted_readiness_starts`, system-wide figures reading tallied days (metrics.tally);
-    by unit, the tally would be about as long as the rows."""
-    from metrics import tally
-
-    if org is not None or group_by == "unit":
-        return counted_readiness_starts(connection, start, end, org, group_by)
-
-    def read(c: Connection, a: date, b: date) -> pd.DataFrame:
-        return counted_readiness_starts(c, a, b, None, group_by)
-
-    source = tally.Source(
-        key=f"readiness starts:{group_by}", day="day", values=("n",), live=read, days=read
-    )
-    return tally.read(connection, source, start, end)
-
-
-def counted_readiness_starts(
-    connection: Connection, start: date, end: date, org: str | None, group_by: str | None
-) -> pd.DataFrame:
-    """Counts `n` of acute readiness periods that began from start to end, by local `day` and
-    `group_by`, with attributes as they stood once every event at that instant was applied:
-    those of the period's last first piece (the greatest seq starting at ready_since)."""
-    r, s = ReadySpan.__table__.c, Spell.__table__.c
-    since, until = day_window(start, end)
-    later = ReadySpan.__table__.alias("later")
-    superseded = exists().where(
-        later.c.spell_id == r.spell_id,
-        later.c.seq > r.seq,
-        later.c.start_at == r.start_at,
-        later.c.ready_since == r.ready_since,
-        *_org(later.c.organisation_code, org),
-    )
-    breakdown = {
-        "unit": r.unit_code,
-        "organisation": r.organisation_code,
-        "pathway": r.planned_pathway,
-        "local_authority": s.local_authority,
-    }
-    years = years_around(start, end)
-    columns = [micros(connection, local_day(connection, r.start_at, years), "day")]
-    if group_by is not None:
-        columns.append(breakdown[group_by].label(group_by))
-    query = select(*columns, func.count().label("n")).select_from(ReadySpan)
-    if group_by == "local_authority":
-        query = query.join(Spell, r.spell_id == s.spell_id)
-    query = (
-        query.where(r.setting == "acute", r.start_at == r.ready_since, ~superseded)
-        .where(r.start_at >= since, r.start_at < until, *_org(r.organisation_code, org))
-        .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
-    )
-    return frame(connection, query)
-
-
 def capacity(connection: Connection, end: date, org: str | None) -> pd.DataFrame:
     """Capacity history of D2A units, rows in force by `end`, in effective order."""
     c, u = UnitCapacity.__table__.c, Unit.__table__.c
@@ -156,12 +97,6 @@ def units(connection: Connection, settings: tuple[str, ...], org: str | None) ->
         u.setting.in_(settings), *_org(u.organisation_code, org)
     )
     return frame(connection, query.order_by(u.code))
-
-
-def any_organisation(connection: Connection) -> str | None:
-    """The code of an organisation with units, if any."""
-    u = Unit.__table__.c
-    return connection.execute(select(func.min(u.organisation_code))).scalar()
 
 
 def organisation_exists(connection: Connection, code: str) -> bool:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.ingest import ingest
+from metrics.tally import changed_from
 from seed.clock import utc_naive
 from seed.feed import Batch
 from seed.generate import RunSpec, generate
@@ -57,7 +58,7 @@ def load_batches(
     for batch in batches:
         now = min(utc_naive(batch.now), now_limit)
         with database.session(write=True) as session:
-            answer = ingest(session, batch.events, now=now)
+            answer = ingest(session, batch.events, now=now, changes=changed_from)
         result.accepted += answer.accepted
         result.duplicates += answer.duplicates
         result.batches += 1

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ledger import reference
+from metrics.tally import changed_from
 from seed.params import Params, Size
 
 SITE_NAMES = ("Riverside", "St Helen's", "Northgate", "Meadowbank", "Kingsmoor", "Abbeyfield")
@@ -244,7 +245,10 @@ def install(session: Session, plan: SystemPlan) -> None:
         fields = {k: v for k, v in unit.items() if k != "capacity_history"}
         for effective_from, capacity in unit["capacity_history"]:
             change = reference.upsert_unit(
-                session, code, fields | {"capacity": capacity, "capacity_from": effective_from}
+                session,
+                code,
+                fields | {"capacity": capacity, "capacity_from": effective_from},
+                changed_from,
             )
             if change.problems:
                 raise ValueError(f"unit {code}: {change.problems}")

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from access.tokens import create_token
 from d2a.server import create_app
 from ledger import reference
+from metrics.tally import changed_from
 from models.clock import utc_now
 from store import migrate
 from store.database import Database
@@ -111,5 +112,5 @@ def system(db: Database) -> Database:
                 "pathway": pathway,
             }
             fields |= {"capacity": capacity, "capacity_from": date(2024, 1, 1)}
-            reference.upsert_unit(session, code, fields)
+            reference.upsert_unit(session, code, fields, changed_from)
     return db

@@ -17,6 +17,7 @@ from api.errors import ApiError, error_response
 from api.schemas.events import ErrorAnswer, IngestAnswer
 from ledger.events import EventIn
 from ledger.ingest import MAX_BATCH, BatchRejected, ingest
+from metrics.tally import changed_from
 from models.clock import utc_now
 
 router = APIRouter(tags=["events"])
@@ -75,7 +76,7 @@ async def post_events(
 def _store(db: Any, batch: list[Any], principal: Principal) -> IngestAnswer:
     now = utc_now()
     with db.session(write=True) as session:
-        result = ingest(session, batch, now=now)
+        result = ingest(session, batch, now=now, changes=changed_from)
         detail = {"accepted": result.accepted, "duplicates": result.duplicates}
         audit.record(session, principal, "events.ingest", now=now, detail=detail)
     return IngestAnswer(accepted=result.accepted, duplicates=result.duplicates)

@@ -14,6 +14,7 @@ from api.errors import ApiError
 from api.schemas.events import ErrorAnswer
 from api.schemas.reference import OrganisationIn, OrganisationOut, UnitIn, UnitOut
 from ledger import reference
+from metrics.tally import changed_from
 from models.clock import utc_now
 
 router = APIRouter(tags=["reference data"])
@@ -65,7 +66,7 @@ def put_unit(
     """Create or update a unit; a capacity joins its history from `capacity_from`."""
     now = utc_now()
     with db.session(write=True) as session:
-        change = reference.upsert_unit(session, code, body.model_dump())
+        change = reference.upsert_unit(session, code, body.model_dump(), changed_from)
         if change.problems:
             raise ApiError.for_fields(422, change.problems)
         audit.record(session, principal, "unit.put", now=now, target=code, detail=body.model_dump())

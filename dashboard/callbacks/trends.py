@@ -16,6 +16,7 @@ from dashboard.data import Source
 from dashboard.ids import Id
 from dashboard.pages.trends import ALL_PARTNERS, card_body, card_id
 from metrics import CATALOGUE, MetricResult
+from metrics.answer import GroupChart
 from models.clock import local_date, utc_now
 
 WEEKS = 52
@@ -89,8 +90,8 @@ def chart_card(
     if span is None:
         return card_body(title, [html.P(NO_PERIOD, className="chart-note")])
     result = data.metric(source, name, *span, interval, organisation=organisation or None)
-    found = data.spc_charts(result)
-    chart = found[0] if found else data.SpcChart(None, pd.DataFrame(), None, None, [])
+    found = result.spc_charts()
+    chart = found[0] if found else GroupChart(None, pd.DataFrame())
     # The card's heading names the chart; the figure itself carries no second title.
     figure = figures.spc_figure(chart.points, title="", unit=metric.unit, target=metric.target)
     written = chart.warnings + _incomplete(result) + _priced(result, source.settings.cost_currency)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.ingest import BatchRejected, ingest
+from metrics.tally import changed_from
 from models import Spell
 from models.clock import utc_now
 from store.database import Database
@@ -44,7 +45,7 @@ def run_together(db: Database, batches: list[list[dict[str, Any]]]) -> list[str]
         barrier.wait()
         try:
             with db.session(write=True) as session:
-                ingest(session, batches[i], now=utc_now())
+                ingest(session, batches[i], now=utc_now(), changes=changed_from)
             outcomes[i] = "ok"
         except BatchRejected as exc:
             outcomes[i] = f"rejected {exc.status}"
@@ -78,7 +79,7 @@ def test_readiness_and_discharge_sent_at_once_are_both_kept(system: Database) ->
         ev(f"{p}-a", "admitted", "2025-03-03T10:00:00+00:00", p, unit_code="W1") for p in PATIENTS
     ]
     with system.session(write=True) as session:
-        ingest(session, admissions, now=utc_now())
+        ingest(session, admissions, now=utc_now(), changes=changed_from)
     ready = [
         ev(f"{p}-r", "discharge_ready", "2025-03-04T10:00:00+00:00", p, pathway=0) for p in PATIENTS
     ]

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ledger import reference
+from metrics.tally import changed_from
 from models import AuditEntry
 from models.clock import utc_now
 from store.database import Database
@@ -37,7 +38,7 @@ def ready_people(client: TestClient, system: Database, admin: dict[str, str]) ->
     with system.session(write=True) as session:
         reference.upsert_organisation(session, "RX2", "Hilltop Hospital", "acute")
         fields = {"name": "Ward 3", "organisation_code": "RX2", "setting": "acute", "pathway": None}
-        reference.upsert_unit(session, "W3", fields)
+        reference.upsert_unit(session, "W3", fields, changed_from)
     r1, r2, r3, r4 = (Patient(f"r{n}") for n in range(1, 5))
     r1.admitted("2025-03-01T10:00:00+00:00", local_authority="LA1")
     r1.ready("2025-03-10T15:00:00+00:00", pathway=2)

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from ledger.rebuild import rebuild_derived
+from metrics.tally import changed_from
 from models import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 
@@ -48,7 +49,7 @@ def test_rebuild_reproduces_the_derived_rows(
             s.execute(delete(model))
     assert snapshot_of_derived(system) == [[], [], [], [], []]
     with system.session(write=True) as s:
-        assert rebuild_derived(s) == 2
+        assert rebuild_derived(s, changed_from) == 2
     assert snapshot_of_derived(system) == before
     assert before[0][0]["destination"] == "community_bed"
     # 8 events by local day (GMT in March): a1 3rd; t1 4th; r1, x1 5th; a2 6th; d1, d2 8th; the

@@ -21,6 +21,7 @@ from typing import Any
 
 from ledger import reference
 from ledger.ingest import ingest
+from metrics.tally import changed_from
 from models.clock import utc_now
 from store import migrate
 from store.database import Database
@@ -97,7 +98,9 @@ def install_reference(database: Database) -> None:
         for code, name, org, setting, pathway, capacity in UNITS:
             fields: dict[str, Any] = {"name": name, "organisation_code": org, "setting": setting}
             fields |= {"pathway": pathway, "capacity": capacity}
-            reference.upsert_unit(session, code, fields | {"capacity_from": date(2020, 1, 1)})
+            reference.upsert_unit(
+                session, code, fields | {"capacity_from": date(2020, 1, 1)}, changed_from
+            )
 
 
 def recent_events(now: datetime) -> list[dict[str, Any]]:
@@ -143,7 +146,7 @@ def start_system(url: str) -> tuple[LiveSystem, subprocess.Popen[bytes]]:
     install_reference(database)
     now = utc_now().replace(second=0, microsecond=0)
     with database.session(write=True) as session:
-        ingest(session, recent_events(now), now=now)
+        ingest(session, recent_events(now), now=now, changes=changed_from)
     roles = ("coordinator", "board", "analyst", "display")
     tokens = {r: token_for(database, r)["Authorization"].removeprefix("Bearer ") for r in roles}
     port = free_port()

@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ledger.ingest import ingest
+from metrics.tally import changed_from
 from models.clock import utc_now
 from tests.conftest import make_empty_database
 from tests.dashboard.browser import (
@@ -218,4 +219,4 @@ def _one_more_ready(live: LiveSystem) -> None:
     p.admitted((now - timedelta(days=1)).isoformat() + "+00:00", "W1")
     p.ready((now - timedelta(minutes=1)).isoformat() + "+00:00", pathway=1)
     with live.database.session(write=True) as session:
-        ingest(session, p.events, now=now)
+        ingest(session, p.events, now=now, changes=changed_from)

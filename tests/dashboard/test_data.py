@@ -59,7 +59,7 @@ def test_spc_charts_equal_the_api_spc_answer(
 ) -> None:
     params = {"start": "2025-02-17", "end": "2025-03-09", "interval": "day"}
     result = data.metric(source, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "day")
-    [chart] = data.spc_charts(result)
+    [chart] = result.spc_charts()
     [api] = client.get(
         "/api/v1/metrics/acute_occupied/spc", params=params, headers=token_for(ward, "board")
     ).json()["charts"]

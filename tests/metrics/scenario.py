@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from ledger.ingest import ingest
 from metrics import MetricResult, compute
+from metrics.tally import changed_from
 from models import Event, EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 
@@ -46,7 +47,7 @@ def load(db: Database, *batches: list[dict[str, Any]], now: datetime = NOW) -> N
     """Stores each batch in turn, as a feed would send them."""
     for batch in batches:
         with db.session(write=True) as session:
-            ingest(session, batch, now=now)
+            ingest(session, batch, now=now, changes=changed_from)
 
 
 def forget_events(db: Database) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from ledger import reference
+from metrics.tally import changed_from
 from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
 
@@ -158,7 +159,7 @@ def test_d2a_occupancy_uses_the_capacity_in_force_each_day(system: Database) -> 
             "setting": "community_bed",
         }
         fields |= {"pathway": 2, "capacity": 2, "capacity_from": date(2025, 3, 6)}
-        reference.upsert_unit(session, "B1", fields)
+        reference.upsert_unit(session, "B1", fields, changed_from)
     e, f = Patient("e"), Patient("f")
     e.admitted(at(3, "12:00"), unit="B1")
     e.discharged(at(6, "12:00"), pathway=None)

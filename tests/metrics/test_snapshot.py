@@ -19,6 +19,7 @@ from ledger import reference
 from metrics.instants import DAY, Window
 from metrics.ready_list import ready_patients, sort_patients
 from metrics.snapshot import snapshot
+from metrics.tally import changed_from
 from models import ReadySpan, Stay
 from models.clock import census_instant
 from models.derived import UNBOUNDED, length_class
@@ -36,7 +37,7 @@ def _second_site(db: Database) -> None:
         reference.upsert_organisation(session, "RX2", "Hilltop Hospital", "acute")
         reference.upsert_organisation(session, "LA2", "City Council", "local_authority")
         fields = {"name": "Ward 3", "organisation_code": "RX2", "setting": "acute", "pathway": None}
-        reference.upsert_unit(session, "W3", fields)
+        reference.upsert_unit(session, "W3", fields, changed_from)
 
 
 def _capacity(db: Database, unit: str, capacity: int, since: date) -> None:
@@ -44,7 +45,7 @@ def _capacity(db: Database, unit: str, capacity: int, since: date) -> None:
         (row,) = reference.list_units(session, unit)
         fields = {k: row[k] for k in ("name", "organisation_code", "setting", "pathway")}
         reference.upsert_unit(
-            session, unit, fields | {"capacity": capacity, "capacity_from": since}
+            session, unit, fields | {"capacity": capacity, "capacity_from": since}, changed_from
         )
 
 

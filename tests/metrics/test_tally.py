@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from ledger import reference
 from metrics import tally
-from metrics.catalogue import CATALOGUE
-from metrics.engine import refresh_tallies
+from metrics.catalogue import CATALOGUE, tallied_reads
+from metrics.tally import changed_from
 from models import FigureTally, TallyChange, TallySource
 from store.database import Database
 from tests.metrics.scenario import Patient, events_of, figure, load, values
@@ -27,7 +27,7 @@ from tests.metrics.test_census import MON, SUN, at, ward_batches
 
 
 def refresh(db: Database) -> tally.Refreshed:
-    return refresh_tallies(db.engine, db.write_engine)
+    return tally.refresh(db.engine, tallied_reads(), db.write_engine)
 
 
 def count(db: Database, table: Any) -> int:
@@ -42,7 +42,7 @@ def untallied(monkeypatch: pytest.MonkeyPatch) -> Any:
     @contextmanager
     def switch() -> Iterator[None]:
         with monkeypatch.context() as patch:
-            patch.setattr(tally, "_state", lambda *_: None)
+            patch.setattr(tally.reading, "_state", lambda *_: None)
             yield
 
     return switch
@@ -171,7 +171,7 @@ def test_a_unit_moved_to_another_pathway_recounts_every_day(ward: Database) -> N
     with ward.session(write=True) as session:
         fields: dict[str, Any] = {"name": "Recovery beds", "organisation_code": "CP1"}
         fields |= {"setting": "community_bed", "pathway": 3}
-        reference.upsert_unit(session, "B1", fields)
+        reference.upsert_unit(session, "B1", fields, changed_from)
     with ward.session() as session:
         changed = session.execute(select(func.min(TallyChange.__table__.c.day))).scalar()
     assert str(changed)[:10] == "0001-01-01"

@@ -1,53 +1,31 @@
-"""compute(): checks a metric question against the catalogue and answers it."""
+"""The one place a figure is asked for: `compute` checks a question against the catalogue and
+answers it; the answer gives its rows as JSON records, CSV, XLSX and SPC charts per group, the
+same for the API and the dashboard."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine
+from openpyxl import Workbook
+from sqlalchemy import Connection
 
-from metrics import census, discharges, outcomes, sources, tally
+from metrics import sources
 from metrics.calendar import INTERVALS
-from metrics.catalogue import CATALOGUE, Metric
-from metrics.query import MetricQueryError, Query
+from metrics.catalogue import CATALOGUE
+from metrics.metric import Metric, MetricQueryError, Query
+from metrics.spc import SpcResult, spc
 from models.clock import utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
-WARM_DAY = date(2000, 1, 3)  # a day with no data, to learn the reads a figure makes
-ROW_COLUMNS = ("period", "group", "value", "numerator", "denominator", "days")
-
-Calculation = Callable[[Connection, Query], pd.DataFrame]
-
-CALCULATIONS: dict[str, Calculation] = {
-    "acute_occupied": census.acute_census,
-    "ready_to_leave": census.ready_to_leave,
-    "delayed_bed_days": census.ready_to_leave,
-    "stranded_7": lambda c, q: census.acute_census(c, q, 7),
-    "stranded_14": lambda c, q: census.acute_census(c, q, 14),
-    "stranded_21": lambda c, q: census.acute_census(c, q, 21),
-    "ready_new": discharges.ready_new,
-    "acute_discharges": discharges.acute_discharges,
-    "home_first_rate": discharges.home_first_rate,
-    "pathway_mix": discharges.pathway_mix,
-    "discharge_delay": discharges.discharge_delay,
-    "bed_days_lost": discharges.bed_days_lost,
-    "delay_band": discharges.delay_band,
-    "bed_days_saved": outcomes.bed_days_saved,
-    "readmission_30d_rate": outcomes.readmission_30d_rate,
-    "discharged_before_noon_rate": discharges.discharged_before_noon_rate,
-    "weekend_discharge_ratio": discharges.weekend_discharge_ratio,
-    "d2a_occupancy": census.d2a_occupancy,
-    "d2a_length_of_stay": outcomes.d2a_length_of_stay,
-    "d2a_home_rate": outcomes.d2a_home_rate,
-    "d2a_waiting": census.d2a_waiting,
-}
+SPC_COLUMNS = ("value", "mean", "lpl", "upl", "near_lpl", "near_upl", "point_type")
 
 
 @dataclass(frozen=True)
@@ -84,6 +62,107 @@ class MetricResult:
             "events_reflected": self.events_reflected,
             "latest_event_at": latest.isoformat() + "Z" if latest else None,
             **self.extras,
+        }
+
+    def filename(self, extension: str) -> str:
+        q = self.query
+        parts = [self.metric.name, q.start.isoformat(), q.end.isoformat(), q.interval]
+        parts += [p for p in (q.group_by, q.organisation) if p]
+        return "_".join(parts) + f".{extension}"
+
+    def csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(self.rows.columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.records())
+        return out.getvalue().encode("utf-8")
+
+    def xlsx(self) -> bytes:
+        """Figures on one sheet; the definition and provenance on another."""
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "figures"
+        columns = list(self.rows.columns)
+        sheet.append(columns)
+        for record in self.records():
+            sheet.append([record[c] for c in columns])
+        about = book.create_sheet("definition")
+        answer = self.answer()
+        for key in ("metric", "start", "end", "interval", "group_by", "organisation"):
+            about.append([key, answer[key]])
+        for key in ("title", "unit", "direction", "target", "definition"):
+            about.append([key, getattr(self.metric, key)])
+        about.append(["events_reflected", answer["events_reflected"]])
+        about.append(["latest_event_at", answer["latest_event_at"]])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    def spc_charts(
+        self,
+        rebase: tuple[date, ...] = (),
+        fix_after_n_points: int | None = None,
+        screen_outliers: bool = True,
+    ) -> list[GroupChart]:
+        """Each group's XmR chart by the metric's direction and target. Periods without a
+        figure (a rate with no denominator) are left out, with a warning; a group with none
+        has no chart points. Raises metrics.spc.SpcInputError for options that do not fit."""
+        charts = []
+        for group, rows in self.rows.groupby("group", sort=False, dropna=False):
+            known = rows[rows["value"].notna()]
+            shown = None if pd.isna(group) else group
+            missing = len(rows) - len(known)
+            if known.empty:
+                charts.append(GroupChart(shown, pd.DataFrame(columns=["period", *SPC_COLUMNS])))
+                charts[-1].warnings.append("no period has a figure")
+                continue
+            series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
+            result = spc(
+                series,
+                improvement=self.metric.direction,
+                target=self.metric.target,
+                rebase=rebase,
+                fix_after_n_points=fix_after_n_points,
+                screen_outliers=screen_outliers,
+            )
+            charts.append(GroupChart.of(shown, result, missing))
+        return charts
+
+
+@dataclass
+class GroupChart:
+    """One group's XmR chart: points (period, value, mean, limits, point_type), assurance,
+    variation and warnings."""
+
+    group: Any
+    points: pd.DataFrame
+    assurance: str | None = None
+    variation: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, group: Any, result: SpcResult, missing: int) -> GroupChart:
+        points = result.points.reset_index(names="period")
+        warnings = list(result.warnings)
+        if missing:
+            warnings.append(f"{missing} period(s) without a figure left out")
+        return cls(group, points, result.assurance, result.variation, warnings)
+
+    def answer(self) -> dict[str, Any]:
+        """The chart as JSON values."""
+        points = self.points[["period", *SPC_COLUMNS]].copy()
+        points["period"] = [p.isoformat() for p in points["period"]]
+        clean = points.astype(object).where(points.notna(), None)
+        return {
+            "group": self.group,
+            "assurance": self.assurance,
+            "variation": self.variation,
+            "warnings": self.warnings,
+            "points": [
+                {str(k): (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                for r in clean.to_dict("records")
+            ],
         }
 
 
@@ -124,9 +203,10 @@ def compute(
         cost_per_bed_day,
         now or utc_now(),
     )
-    rows = CALCULATIONS[metric.name](connection, query)
+    rows = metric.figures(connection, query)
     count, latest = sources.events_reflected(connection, end)
-    return MetricResult(query, _tidy(rows), count, latest, _extras(query))
+    extras = metric.extras(query) if metric.extras else {}
+    return MetricResult(query, _tidy(rows), count, latest, extras)
 
 
 def _metric(name: str) -> Metric:
@@ -161,10 +241,10 @@ def _group_by(metric: Metric, group_by: str | None) -> str | None:
 def _baseline(
     metric: Metric, start: date, baseline_start: date | None, baseline_end: date | None
 ) -> tuple[date, date]:
-    """The baseline period (default: the 12 weeks before start); only bed_days_saved has one."""
+    """The baseline period (default: the 12 weeks before start), for a metric that takes one."""
     given = baseline_start is not None or baseline_end is not None
-    if given and metric.name != "bed_days_saved":
-        raise MetricQueryError("baseline_start", "only bed_days_saved takes a baseline")
+    if given and not metric.takes_baseline:
+        raise MetricQueryError("baseline_start", f"{metric.name} takes no baseline")
     b_end = baseline_end or start - timedelta(days=1)
     b_start = baseline_start or b_end - timedelta(weeks=BASELINE_WEEKS) + timedelta(days=1)
     if b_start > b_end:
@@ -172,16 +252,6 @@ def _baseline(
     if (b_end - b_start).days + 1 > MAX_DAYS:
         raise MetricQueryError("baseline_start", f"a baseline may span at most {MAX_DAYS} days")
     return b_start, b_end
-
-
-def _extras(query: Query) -> dict[str, Any]:
-    if query.metric.name != "bed_days_saved":
-        return {}
-    return {
-        "baseline_start": query.baseline_start.isoformat(),
-        "baseline_end": query.baseline_end.isoformat(),
-        "cost_per_bed_day": query.cost_per_bed_day,
-    }
 
 
 def _tidy(rows: pd.DataFrame) -> pd.DataFrame:
@@ -209,30 +279,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.integer | np.bool_):
         return value.item()
     return value
-
-
-def warm_tallies(connection: Connection) -> None:
-    """Makes every read the catalogue's figures can make over one empty day, system-wide by
-    every breakdown and for one organisation (any) with none, so metrics.tally knows every
-    source to count."""
-    organisation = sources.any_organisation(connection)
-    for metric in CATALOGUE.values():
-        choices = [metric.fixed_group_by] if metric.fixed_group_by else [None, *metric.group_bys]
-        asked: list[tuple[str | None, str | None]] = [(g, None) for g in dict.fromkeys(choices)]
-        if organisation is not None:
-            asked.append((choices[0], organisation))
-        for group_by, org in asked:
-            compute(
-                connection,
-                metric.name,
-                start=WARM_DAY,
-                end=WARM_DAY,
-                interval=metric.intervals[-1],
-                group_by=group_by,
-                organisation=org,
-            )
-
-
-def refresh_tallies(engine: Engine, writer: Engine | None = None) -> tally.Refreshed:
-    """Recounts the figure tallies (every source the catalogue reads) from their changes."""
-    return tally.refresh(engine, writer, warm=warm_tallies)

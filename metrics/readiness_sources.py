@@ -1,0 +1,86 @@
+"""Readiness starts: acute readiness periods counted on the local day they began (demand for
+discharge to assess), with their attributes as they stood once every event at that instant was
+applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, exists, func, literal_column, select
+
+from metrics import tally
+from metrics.metric import Query
+from metrics.sources import day_window, frame
+from models import ReadySpan, Spell
+from store.dialect.local_day import local_day, years_around
+from store.dialect.sql import micros
+
+
+@dataclass(frozen=True)
+class ReadinessStarts:
+    """`counted_readiness_starts` as a figure reads it: system-wide figures from tallied days
+    (metrics.tally); one organisation's, and those by unit, from the derived tables (by unit,
+    the tally would be about as long as the rows)."""
+
+    def of(self, connection: Connection, query: Query) -> pd.DataFrame:
+        tallied = self.tallied(query.group_by, query.organisation is not None)
+        if tallied is None:
+            return counted_readiness_starts(
+                connection, query.start, query.end, query.organisation, query.group_by
+            )
+        return tally.read(connection, tallied, query.start, query.end)
+
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
+        if by_organisation or group_by == "unit":
+            return None
+
+        def read(c: Connection, a: date, b: date, org: str | None = None) -> pd.DataFrame:
+            return counted_readiness_starts(c, a, b, org, group_by)
+
+        return tally.Tallied(
+            key=f"readiness starts:{group_by}", day="day", values=("n",), live=read, days=read
+        )
+
+
+def counted_readiness_starts(
+    connection: Connection, start: date, end: date, org: str | None, group_by: str | None
+) -> pd.DataFrame:
+    """Counts `n` of acute readiness periods that began from start to end, by local `day` and
+    `group_by`, with attributes as they stood once every event at that instant was applied:
+    those of the period's last first piece (the greatest seq starting at ready_since)."""
+    r, s = ReadySpan.__table__.c, Spell.__table__.c
+    since, until = day_window(start, end)
+    later = ReadySpan.__table__.alias("later")
+    superseded = exists().where(
+        later.c.spell_id == r.spell_id,
+        later.c.seq > r.seq,
+        later.c.start_at == r.start_at,
+        later.c.ready_since == r.ready_since,
+        *_org(later.c.organisation_code, org),
+    )
+    breakdown = {
+        "unit": r.unit_code,
+        "organisation": r.organisation_code,
+        "pathway": r.planned_pathway,
+        "local_authority": s.local_authority,
+    }
+    years = years_around(start, end)
+    columns = [micros(connection, local_day(connection, r.start_at, years), "day")]
+    if group_by is not None:
+        columns.append(breakdown[group_by].label(group_by))
+    query = select(*columns, func.count().label("n")).select_from(ReadySpan)
+    if group_by == "local_authority":
+        query = query.join(Spell, r.spell_id == s.spell_id)
+    query = (
+        query.where(r.setting == "acute", r.start_at == r.ready_since, ~superseded)
+        .where(r.start_at >= since, r.start_at < until, *_org(r.organisation_code, org))
+        .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
+    )
+    return frame(connection, query)
+
+
+def _org(column: Any, org: str | None) -> list[Any]:
+    return [] if org is None else [column == org]

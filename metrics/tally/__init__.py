@@ -1,0 +1,33 @@
+"""Figure tallies: what a figure reads, counted per local day ahead of the question.
+
+A *source* is one grouped read a metric makes of the derived tables, such as "acute ready
+spans arriving and leaving per day, by pathway" or "acute discharges per day, by pathway and
+delay". Its rows are each counted on one local day, so the answer for a period is the rows of
+its days. A refresh (`refresh`, run by `d2a serve` in the background and by `d2a tally`) stores
+those rows per day in figure_tally; a year's figure then reads a few thousand tallied rows
+instead of every stay, and costs the same whatever the number of stays.
+
+The tally never decides a figure on its own: each read takes tallied days only up to the
+source's *cut*, the first day a write since the last refresh may have changed. Every ingest
+records the earliest local day its batch touches (a void: the earlier of its own and its
+target's day; SPEC §4: a past figure changes only when events for its date arrive or are
+voided), so days before the cut equal what the derived tables give now, and days from the cut
+on are read from the derived tables as before. A source whose day can be changed by a later
+event (a readmission within 29 days) takes its cut that many days earlier. Which reads are
+tallied is the caller's choice: system-wide figures, and one organisation's with no breakdown
+(from a source with an organisation column, kept in `part` so those rows are read alone);
+breakdowns by unit, where a tally would be about as long as the rows, read the derived tables.
+
+Census sources are arrivals (+n) and departures (−n) per day; a census over a period sums them
+from the start, so tallied days before the start count on the start, and where the read
+changes from tallied to derived days, the tallied sum is taken back out (the derived read
+carries everyone in at the cut on its own). A census row's origin (the admission or readiness
+date that length of stay or days ready count from) is kept exactly for 21 days: after that
+every band and stranded threshold is passed, so an older origin is stored as day − 21 and
+the tally stays a few rows per day.
+"""
+
+from metrics.tally.reading import Tallied, changed_from, read
+from metrics.tally.refreshing import Refreshed, Refresher, forget, refresh
+
+__all__ = ["Refreshed", "Refresher", "Tallied", "changed_from", "forget", "read", "refresh"]

@@ -1,0 +1,201 @@
+"""Reading tallied days: a source's rows for a period, tallied days before its cut and derived
+rows after it (the package's text says why that never changes a figure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import BigInteger, Connection, case, cast, func, literal, literal_column, select
+from sqlalchemy.orm import Session
+
+from metrics.grid import BAND_FLOORS
+from metrics.sources import TIMES
+from models import Base
+
+VERSION = "1"  # part of every source key: a change to what a source reads starts it afresh
+STRANDED_MOST = 21  # the longest length of stay a stranded figure counts from
+ORIGIN_HORIZON = max(STRANDED_MOST, *BAND_FLOORS)
+# A source with an organisation column keeps it beside the key, so that one organisation's
+# figure reads only its own rows.
+PART = "organisation"
+F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
+
+Read = Callable[[Connection, date, date], pd.DataFrame]
+LiveRead = Callable[[Connection, date, date, str | None], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """One grouped read of a figure's inputs, counted per local day.
+
+    `live(connection, start, end, part)` is the read as metrics make it (of organisation
+    `part` only, unless None); `days(connection, start, end)` the rows counted on each day
+    from start to end, of every organisation (for a census, arrivals and
+    departures on their own days; otherwise the same read). Both give a `day` column (named
+    by `day`), the key columns, and the `values` counted.
+    """
+
+    key: str
+    day: str
+    values: tuple[str, ...]
+    live: LiveRead
+    days: Read
+    census: bool = False
+    origins: tuple[str, ...] = ()  # census origin dates, exact for ORIGIN_HORIZON days
+    lookahead: int = 0  # days before a change that a later event can still alter
+
+    @property
+    def name(self) -> str:
+        return f"v{VERSION}:{self.key}"
+
+
+def read(
+    connection: Connection, source: Tallied, start: date, end: date, part: str | None = None
+) -> pd.DataFrame:
+    """The source's rows for start..end: tallied days before its cut, derived ones after.
+    With `part`, only the rows of that organisation (a source with an organisation column)."""
+    state = _state(connection, source)
+    if state is None or state[0] <= start:
+        return source.live(connection, start, end, part)
+    cut, columns = state
+    last = min(end, cut - timedelta(days=1))
+    tallied = _tallied(connection, source, columns, start, last, part)
+    if source.census:
+        tallied = _on_start(source, columns, tallied, start)
+    if cut > end:
+        return tallied
+    live = source.live(connection, cut, end, part)
+    parts = [tallied, live]
+    if source.census and len(tallied):
+        parts.insert(1, _closing(source, columns, tallied, cut))
+    return pd.concat([p for p in parts if len(p)] or [tallied], ignore_index=True)
+
+
+def _state(connection: Connection, source: Tallied) -> tuple[date, list[str]] | None:
+    """The source's cut (the first day not read from the tally) and key columns, if tallied."""
+    row = connection.execute(select(S.c.upto, S.c.columns).where(S.c.source == source.name)).first()
+    if row is None:
+        return None
+    upto, columns = as_date(row[0]), json.loads(row[1])
+    changed = connection.execute(select(func.min(C.c.day))).scalar()
+    if changed is not None:
+        upto = min(upto, reach(source, as_date(changed)))
+    return upto, columns
+
+
+def _on_start(
+    source: Tallied, columns: list[str], tallied: pd.DataFrame, start: date
+) -> pd.DataFrame:
+    """A census's rows on its start sum every earlier day: per key, the count in at the
+    start's census. Their origins are kept exactly for ORIGIN_HORIZON days before the start
+    (as the tally keeps them before each day), and a key with none in is left out: like the
+    derived read, a figure shows only the groups with a row in the period."""
+    first = np.datetime64(start, "us")
+    on_start = tallied[source.day].to_numpy() == first
+    if not on_start.any():
+        return tallied
+    opening = tallied[on_start].copy()
+    for origin in source.origins:
+        floor = first - np.timedelta64(ORIGIN_HORIZON, "D")
+        opening[origin] = np.maximum(opening[origin].to_numpy(dtype="datetime64[us]"), floor)
+    value = source.values[0]
+    if columns:
+        opening = opening.groupby(columns, dropna=False, sort=False)[value].sum().reset_index()
+        opening.insert(0, source.day, pd.Series(np.full(len(opening), first)))
+    opening = opening[opening[value] != 0][tallied.columns]
+    return pd.concat([opening, tallied[~on_start]], ignore_index=True)
+
+
+def _tallied(
+    connection: Connection,
+    source: Tallied,
+    columns: list[str],
+    start: date,
+    last: date,
+    part: str | None,
+) -> pd.DataFrame:
+    """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
+    count on start."""
+    t = F.c
+    which = [t.source == source.name, t.day <= last]
+    if part is not None:
+        which.append(t.part == part)
+    if source.census:
+        day = case((t.day < start, literal(start)), else_=t.day)
+        query = (
+            select(
+                day.label("day"),
+                t.part,
+                t.key,
+                cast(func.sum(t.n), BigInteger),
+                cast(func.sum(t.m), BigInteger),
+            )
+            .where(*which)
+            .group_by(literal_column("1"), literal_column("2"), literal_column("3"))
+        )
+    else:
+        query = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
+    result = connection.execute(query)
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    return _decode(source, columns, rows)
+
+
+def _decode(source: Tallied, columns: list[str], rows: Sequence[Any]) -> pd.DataFrame:
+    """Tally rows (day, part, key, n, m) as the frame the source's live read gives."""
+    empty: tuple[list[Any], ...] = ([], [], [], [], [])
+    days, parts, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else empty
+    # Dates (PostgreSQL) or ISO text (SQLite), which numpy reads as days either way.
+    day = np.array(days, dtype="datetime64[D]").astype("datetime64[us]")
+    data: dict[str, Any] = {source.day: pd.Series(day)}
+    keyed = [c for c in columns if c != PART]
+    values = json.loads("[" + ",".join(keys) + "]")  # one parse for all the keys
+    picked_columns = list(zip(*values, strict=True)) if values else [()] * len(keyed)
+    picked_by = dict(zip(keyed, picked_columns, strict=True))
+    if PART in columns:
+        picked_by[PART] = tuple(parts)
+    for column in columns:
+        picked = picked_by[column]
+        data[column] = _times(list(picked)) if column in TIMES else pd.Series(picked, dtype=object)
+    for name, counts in zip(source.values, (n, m), strict=False):
+        data[name] = np.asarray(counts, dtype=np.float64 if source.census else np.int64)
+    return pd.DataFrame(data)
+
+
+def _times(values: list[Any]) -> pd.Series:
+    return pd.Series(np.array(values, dtype="datetime64[us]"))
+
+
+def _closing(source: Tallied, columns: list[str], tallied: pd.DataFrame, cut: date) -> pd.DataFrame:
+    """The tallied census taken back out on the cut, per key."""
+    value = source.values[0]
+    if columns:
+        totals = tallied.groupby(columns, dropna=False, sort=False)[value].sum().reset_index()
+    else:
+        totals = pd.DataFrame({value: [tallied[value].sum()]})
+    totals[value] = -totals[value]
+    totals.insert(0, source.day, pd.Series(np.full(len(totals), np.datetime64(cut, "us"))))
+    return totals[tallied.columns]
+
+
+def reach(source: Tallied, changed: date) -> date:
+    """The first of the source's days that a change on `changed` can alter."""
+    return max(date.min + timedelta(days=source.lookahead), changed) - timedelta(
+        days=source.lookahead
+    )
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def changed_from(session: Session | Connection, day: date) -> None:
+    """Figures from local day `day` on may differ from their tallies: the write side's one call
+    into the figure cache (ledger.changes.FigureChanges), in the writer's own transaction."""
+    session.execute(C.insert().values(day=day))
