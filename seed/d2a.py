@@ -8,15 +8,12 @@ keeps that bed from the next person waiting in hospital.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from seed.draw import Weighted
 from seed.patient import IN_D2A, REABLEMENT, READY, Patient
 from seed.system import D2A_LOS
 from seed.waiting import start_arrangements
-
-if TYPE_CHECKING:
-    from seed.flow import Simulation
+from seed.world import World
 
 SETTING = {1: "home_service", 2: "community_bed", 3: "care_home_bed"}
 ACUTE_DESTINATION = {1: "usual_residence", 2: "community_bed", 3: "care_home_new"}
@@ -54,7 +51,7 @@ FOLLOW_ON = "follow_on"
 class D2AStays:
     """Admissions to, and endings of, D2A stays for one simulation."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: World) -> None:
         self.sim = sim
         self.pathway_of = {s.code: s.pathway for s in sim.plan.services}
 

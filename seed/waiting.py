@@ -5,7 +5,6 @@ to people while they wait (delay reasons, deterioration, death, a change of plan
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
 
 from seed.course import Course
 from seed.draw import Weighted
@@ -23,9 +22,7 @@ from seed.patient import (
     process_reason,
 )
 from seed.system import P3_HOSPICE_SHARE
-
-if TYPE_CHECKING:
-    from seed.flow import Simulation
+from seed.world import World
 
 # Days from readiness until arrangements are complete, as (share, low, high) mixtures.
 ARRANGEMENT_DAYS = {
@@ -50,7 +47,7 @@ DIE_PER_DAY = {0: 0.0002, 1: 0.0005, 2: 0.001, 3: 0.004}
 REASON_RECORDED = 0.93  # feeds sometimes miss a day's reason
 
 
-def choose_route(sim: Simulation, course: Course, patient: Patient) -> str:
+def choose_route(sim: World, course: Course, patient: Patient) -> str:
     """The service the patient will need when fit, for the pathway the course gave them; care
     at home pauses (and must restart) only for a stay of a night or more."""
     rng, params, pathway = sim.rng, sim.params, course.pathway
@@ -65,7 +62,7 @@ def choose_route(sim: Simulation, course: Course, patient: Patient) -> str:
     return HOSPICE if rng.random() < P3_HOSPICE_SHARE else BED3
 
 
-def start_arrangements(sim: Simulation, patient: Patient, at: int) -> None:
+def start_arrangements(sim: World, patient: Patient, at: int) -> None:
     """Schedules the end of the arrangements (then the queue), and maybe an early setback."""
     rng = sim.rng
     if patient.restart:
@@ -78,7 +75,7 @@ def start_arrangements(sim: Simulation, patient: Patient, at: int) -> None:
         sim.schedule(at + rng.randint(2 * 60, 20 * 60), "withdraw", patient)
 
 
-def withdraw(sim: Simulation, patient: Patient, minute: int) -> None:
+def withdraw(sim: World, patient: Patient, minute: int) -> None:
     """The patient deteriorates: readiness ends, and is declared again some days later."""
     at = patient.add(minute, "readiness_withdrawn")
     patient.move(CLINICAL)
@@ -88,7 +85,7 @@ def withdraw(sim: Simulation, patient: Patient, minute: int) -> None:
     sim.schedule(sim.wards.ward_round(sim.rng, again, at), "ready", patient)
 
 
-def acute_destination(sim: Simulation, patient: Patient) -> str:
+def acute_destination(sim: World, patient: Patient) -> str:
     """Where a patient goes from an acute bed without a D2A service."""
     if patient.route == HOSPICE:
         return "hospice"
@@ -107,7 +104,7 @@ def acute_destination(sim: Simulation, patient: Patient) -> str:
     return "usual_residence"
 
 
-def end_of_day(sim: Simulation, day: int) -> None:
+def end_of_day(sim: World, day: int) -> None:
     """Everyone still ready at the end of the day: setbacks, changes of plan, delay reasons."""
     rng = sim.rng
     for pid, patient in list(sim.ready.items()):
@@ -120,7 +117,7 @@ def end_of_day(sim: Simulation, day: int) -> None:
         _record_reason(sim, patient, day, rng)
 
 
-def _setback(sim: Simulation, patient: Patient, day: int, rng: random.Random) -> bool:
+def _setback(sim: World, patient: Patient, day: int, rng: random.Random) -> bool:
     """Deterioration, death or a change of pathway; True when the patient is no longer waiting."""
     pathway = patient.pathway
     minute = sim.calendar.at(day, rng.uniform(9, 17) * 60)
@@ -139,7 +136,7 @@ def _setback(sim: Simulation, patient: Patient, day: int, rng: random.Random) ->
     return False
 
 
-def review_plan(sim: Simulation, patient: Patient, minute: int) -> int:
+def review_plan(sim: World, patient: Patient, minute: int) -> int:
     """Assessment sometimes finds less support is needed (P1 → P0, P2 → P1, P3 → P2); returns
     the minute arrangements are complete."""
     change = PLAN_REVIEW.get(patient.route)
@@ -150,7 +147,7 @@ def review_plan(sim: Simulation, patient: Patient, minute: int) -> int:
 
 
 def _maybe_change_plan(
-    sim: Simulation, patient: Patient, day: int, minute: int, rng: random.Random
+    sim: World, patient: Patient, day: int, minute: int, rng: random.Random
 ) -> None:
     """A long wait for a bed makes teams look for another way out (P2 → P1, P3 → P2)."""
     waited = day - patient.queued_day
@@ -166,7 +163,7 @@ def _maybe_change_plan(
     sim.services.enqueue(patient)
 
 
-def _record_reason(sim: Simulation, patient: Patient, day: int, rng: random.Random) -> None:
+def _record_reason(sim: World, patient: Patient, day: int, rng: random.Random) -> None:
     """The reason of the day: arrangements underway, then the missing capacity; sent on change."""
     if patient.state != QUEUED:
         reason = patient.process_reason
