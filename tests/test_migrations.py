@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, Table, insert, inspect
+from sqlalchemy import MetaData, Table, insert, inspect, select
 
 from models.derived import length_class
+from models.reference import delay_reason_rows, destination_rows
 from store import migrate
 from store.database import make_engine
 from tests.conftest import make_empty_database
@@ -40,6 +41,42 @@ def test_reference_lists_match_the_shared_originals() -> None:
     package = Path(__file__).resolve().parents[1] / "models" / "reference"
     for name in ("delay_reasons.csv", "destinations.csv"):
         assert (package / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_reference_tables_at_head_equal_the_shipped_lists(tmp_path: Path) -> None:
+    """After `upgrade head` the destination and delay_reason tables hold exactly the lists the
+    package ships (models/reference/*.csv): the migrations that load and later change the lists
+    carry their rows frozen, so a change to a CSV without a migration that stores it fails here.
+    Downgrading the last list change gives back the rows its parent revision had."""
+    url, drop = make_empty_database(str(tmp_path))
+    try:
+        migrate.upgrade(url, LAST_LIST_CHANGE + "-1")
+        before = _reference_tables(url)
+        migrate.upgrade(url)
+        stored = _reference_tables(url)
+        assert stored["destination"] == {str(r["code"]): r for r in destination_rows()}
+        assert stored["delay_reason"] == {str(r["code"]): r for r in delay_reason_rows()}
+        migrate.downgrade(url, LAST_LIST_CHANGE + "-1")
+        assert _reference_tables(url) == before
+    finally:
+        drop()
+
+
+LAST_LIST_CHANGE = "1bcfa6bd3156"  # the migration that last changed a national list
+
+
+def _reference_tables(url: str) -> dict[str, dict[str, dict[str, object]]]:
+    """{table: {code: row}} of the two national lists as stored."""
+    engine = make_engine(url)
+    meta = MetaData()
+    stored: dict[str, dict[str, dict[str, object]]] = {}
+    with engine.connect() as conn:
+        for name in ("destination", "delay_reason"):
+            table = Table(name, meta, autoload_with=engine)
+            rows = conn.execute(select(table)).mappings()
+            stored[name] = {row["code"]: dict(row) for row in rows}
+    engine.dispose()
+    return stored
 
 
 def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
