@@ -1,6 +1,6 @@
 """A small populated database for the migration tests: what a live system stores, made once.
 
-`build_head_dataset` stores, on a database at head, through the current code (as a deployment
+`store_dataset` stores, on a database at head, through the current code (as a deployment
 would have stored them): organisations and units of every setting with a capacity history, two
 API tokens and an audit entry, and three batches of events of six patients, received at three
 different times, each batch ingested by ledger.ingest (which writes the derived rows and the
