@@ -1,15 +1,19 @@
-"""Migrations are the only way the schema is made: a round trip leaves it equal to the models."""
+"""Migrations are the only way the schema is made: a round trip leaves it equal to the models,
+and a database holding data upgrades from any revision to what the current code would store."""
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, Table, insert, inspect
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import MetaData, Table, insert, inspect, select
 
 from models.derived import length_class
+from models.reference import delay_reason_rows, destination_rows
 from store import migrate
-from store.database import make_engine
+from store.database import Database, make_engine
 from tests.conftest import make_empty_database
+from tests.migration_dataset import Dump, dump, insert_dump, store_dataset, table_names
 
 
 def test_upgrade_downgrade_upgrade_and_check(tmp_path: Path) -> None:
@@ -40,6 +44,42 @@ def test_reference_lists_match_the_shared_originals() -> None:
     package = Path(__file__).resolve().parents[1] / "models" / "reference"
     for name in ("delay_reasons.csv", "destinations.csv"):
         assert (package / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_reference_tables_at_head_equal_the_shipped_lists(tmp_path: Path) -> None:
+    """After `upgrade head` the destination and delay_reason tables hold exactly the lists the
+    package ships (models/reference/*.csv): the migrations that load and later change the lists
+    carry their rows frozen, so a change to a CSV without a migration that stores it fails here.
+    Downgrading the last list change gives back the rows its parent revision had."""
+    url, drop = make_empty_database(str(tmp_path))
+    try:
+        migrate.upgrade(url, LAST_LIST_CHANGE + "-1")
+        before = _reference_tables(url)
+        migrate.upgrade(url)
+        stored = _reference_tables(url)
+        assert stored["destination"] == {str(r["code"]): r for r in destination_rows()}
+        assert stored["delay_reason"] == {str(r["code"]): r for r in delay_reason_rows()}
+        migrate.downgrade(url, LAST_LIST_CHANGE + "-1")
+        assert _reference_tables(url) == before
+    finally:
+        drop()
+
+
+LAST_LIST_CHANGE = "1bcfa6bd3156"  # the migration that last changed a national list
+
+
+def _reference_tables(url: str) -> dict[str, dict[str, dict[str, object]]]:
+    """{table: {code: row}} of the two national lists as stored."""
+    engine = make_engine(url)
+    meta = MetaData()
+    stored: dict[str, dict[str, dict[str, object]]] = {}
+    with engine.connect() as conn:
+        for name in ("destination", "delay_reason"):
+            table = Table(name, meta, autoload_with=engine)
+            rows = conn.execute(select(table)).mappings()
+            stored[name] = {row["code"]: dict(row) for row in rows}
+    engine.dispose()
+    return stored
 
 
 def test_the_length_class_migration_fills_stored_rows(tmp_path: Path) -> None:
@@ -109,3 +149,108 @@ SPELL = {
 }
 STAY = {"seq": 0, "patient_id": "p1", "unit_code": "W1", "organisation_code": "RX1"}
 SPAN = STAY | {"ready_since": datetime(2025, 2, 10, 10, 0)}
+
+
+# Upgrading a populated database ---------------------------------------------------------------
+
+# Tables the migrations fill themselves: the national lists (5b1d2c7e9a01 loads them, later
+# migrations change them). A database at any revision holds the rows its migrations put there,
+# never a copy of head's.
+MIGRATIONS_FILL = {"delay_reason", "destination"}
+# The figure tallies' tables (8d41f0a6c2b9): a refresh's counts and the changes ingest recorded
+# since. A database from before them has neither, and the migration creates them empty, which is
+# right: with no tally_source row no figure reads a tally, and the first refresh counts every
+# day. So from an older revision they are expected empty at head, not as in the head dump.
+CREATED_EMPTY = {"figure_tally", "tally_source", "tally_change"}
+
+
+def _revisions_before_head() -> list[Script]:
+    """Every revision but head, oldest first (the migrations form one line)."""
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    (head,) = scripts.get_heads()
+    return [s for s in reversed(list(scripts.walk_revisions())) if s.revision != head]
+
+
+def _case_id(script: Script) -> str:
+    """The revision and its file's slug: 0fcf756e7f46-initial_schema."""
+    dated_slug = Path(script.path).stem.removesuffix("_" + script.revision)
+    slug = dated_slug.split("_", 3)[3]  # after the date, YYYY_MM_DD
+    return f"{script.revision}-{slug}"
+
+
+@pytest.fixture(scope="module")
+def head_dump(tmp_path_factory: pytest.TempPathFactory) -> Dump:
+    """Every table of a database at head that holds the dataset of tests/migration_dataset.py,
+    stored through the current code: what each older revision's database should become."""
+    url, drop = make_empty_database(str(tmp_path_factory.mktemp("head")))
+    try:
+        migrate.upgrade(url)
+        database = Database(url)
+        try:
+            store_dataset(database)
+        finally:
+            database.dispose()
+        return dump(url)
+    finally:
+        drop()
+
+
+@pytest.mark.parametrize(
+    "script", [pytest.param(s, id=_case_id(s)) for s in _revisions_before_head()]
+)
+def test_a_populated_database_upgrades_to_head(
+    script: Script, head_dump: Dump, tmp_path: Path
+) -> None:
+    """A database at an older revision that holds events, their derived rows and tallies, and
+    the reference data a system has, upgrades to head with every row as the current code would
+    have stored it, and a schema equal to the models.
+
+    The data is head's (built once by ingest), written at the revision into the tables and
+    columns that exist there: so every column a later migration adds and fills (a stay's
+    spell_admitted_date, the length classes) and every table it builds from stored rows
+    (event_tally from the events) is compared with what ingest gives. A migration that cannot
+    run on stored rows, or computes them differently, fails here; one that imports application
+    code which has since changed fails too (8d2f6b3a4c21 once did: 'no such table:
+    tally_change')."""
+    url, drop = make_empty_database(str(tmp_path))
+    try:
+        migrate.upgrade(url, script.revision)
+        at_revision = table_names(url)
+        if "event" not in at_revision:
+            pytest.skip(f"{script.revision} has no event log to upgrade")
+        written = insert_dump(url, head_dump, leave_out=MIGRATIONS_FILL)
+        assert written == at_revision - MIGRATIONS_FILL
+        migrate.upgrade(url)
+        upgraded = dump(url).stored
+        assert set(upgraded) == set(head_dump.stored)
+        for table, expected in head_dump.stored.items():
+            if table in CREATED_EMPTY and table not in at_revision:
+                expected = {}
+            assert upgraded[table] == expected, table
+        migrate.check(url)
+    finally:
+        drop()
+
+
+def test_the_upgrade_dataset_holds_every_kind_of_row(head_dump: Dump) -> None:
+    """The dataset the upgrade test writes at each revision has what a live system stores (so
+    a migration is tried on each): every table but the figure tallies, which only a refresh
+    fills, holds rows; there are transfers, withdrawn readiness, a void, D2A spells in an acute
+    spell's journey, and stays and ready spans both closed and still open."""
+    rows = {table: list(stored.values()) for table, stored in head_dump.stored.items()}
+    assert {table for table, stored in rows.items() if not stored} == {
+        "figure_tally",
+        "tally_source",
+    }
+    assert {"transferred", "discharged"} <= {s["ended_by"] for s in rows["stay"]}
+    assert None in {s["end_at"] for s in rows["stay"]}
+    assert None in {s["end_at"] for s in rows["ready_span"]}
+    assert "readiness_withdrawn" in {p["ended_by"] for p in rows["readiness_period"]}
+    assert "void" in {e["type"] for e in rows["event"]}
+    d2a_in_journeys = [s for s in rows["spell"] if s["setting"] != "acute" and s["journey_id"]]
+    assert {s["setting"] for s in d2a_in_journeys} == {
+        "home_service",
+        "community_bed",
+        "care_home_bed",
+    }
+    assert len(rows["unit_capacity"]) > len(rows["unit"])  # a capacity history
