@@ -34,6 +34,7 @@ from access.audit import record
 from access.tokens import create_token
 from ledger import reference
 from ledger.ingest import ingest
+from metrics.tally import changed_from
 from store.database import Database, make_engine
 
 Row = dict[str, Any]
@@ -188,7 +189,7 @@ def store_dataset(database: Database) -> None:
             fields: Row = {"name": name, "organisation_code": org, "setting": setting}
             for capacity, start in capacities:
                 fields |= {"pathway": pathway, "capacity": capacity, "capacity_from": start}
-                assert not reference.upsert_unit(session, code, fields).problems
+                assert not reference.upsert_unit(session, code, fields, changed_from).problems
         issued = datetime(2025, 5, 1, 9, 0)
         create_token(session, role="admin", now=issued, name="ops")
         create_token(
@@ -198,7 +199,7 @@ def store_dataset(database: Database) -> None:
         record(session, None, "token.create", now=issued, target="partner", detail=detail)
     for received_at, batch in _batches():
         with database.session(write=True) as session:
-            result = ingest(session, batch, now=received_at)
+            result = ingest(session, batch, now=received_at, changes=changed_from)
             assert result.accepted == len(batch)
 
 
