@@ -33,7 +33,7 @@ from access.tokens import create_token
 from dashboard import data
 from dashboard.callbacks import explore, shell, today, trends, wall
 from dashboard.callbacks.explore import Question
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.pages.trends import HEADLINES
 from metrics import tally
 from metrics.catalogue import tallied_reads
@@ -65,56 +65,56 @@ def timed(call: Callable[[], Any], repeat: int, before: Callable[[], Any] = lamb
     return statistics.median(times)
 
 
-def scenarios(source: Source, token: str, now: Any) -> list[tuple[str, str, Callable[[], Any]]]:
+def scenarios(backend: Backend, token: str, now: Any) -> list[tuple[str, str, Callable[[], Any]]]:
     """(page, what, the callbacks it runs) for every first render and interaction."""
     week_ago = now - timedelta(days=7)
     end = local_date(now)
     start = end - timedelta(weeks=12)
     asked = Question("ready_to_leave", start.isoformat(), end.isoformat(), "week")
-    org = next(o["code"] for o in data.organisations(source) if o["kind"] == "acute")
+    org = next(o["code"] for o in data.organisations(backend) if o["kind"] == "acute")
 
     def explore_view(question: Question) -> Callable[[], Any]:
-        return lambda: explore.view(source, token, question, now)
+        return lambda: explore.view(backend, token, question, now)
 
     return [
         (
             "Today",
             "first render",
             lambda: (
-                shell.route("/", source),
-                shell.signed_in_as(source, token),
-                today.position(source, token, now, now),
-                today.long_waiters(source, token, now, now),
+                shell.route("/", backend),
+                shell.signed_in_as(backend, token),
+                today.position(backend, token, now, now),
+                today.long_waiters(backend, token, now, now),
             ),
         ),
         (
             "Today",
             "replay a week earlier",
             lambda: (
-                today.position(source, token, week_ago, now),
-                today.long_waiters(source, token, week_ago, now),
+                today.position(backend, token, week_ago, now),
+                today.long_waiters(backend, token, week_ago, now),
             ),
         ),
         (
             "Trends",
             "first render (weekly)",
             lambda: (
-                shell.route("/trends", source),
-                trends.organisation_options(source, token, now),
-                trends_page(source, token, "week", None, now),
+                shell.route("/trends", backend),
+                trends.organisation_options(backend, token, now),
+                trends_page(backend, token, "week", None, now),
             ),
         ),
-        ("Trends", "switch to monthly", lambda: trends_page(source, token, "month", None, now)),
-        ("Trends", "filter by a partner", lambda: trends_page(source, token, "week", org, now)),
+        ("Trends", "switch to monthly", lambda: trends_page(backend, token, "month", None, now)),
+        ("Trends", "filter by a partner", lambda: trends_page(backend, token, "week", org, now)),
         (
             "Trends",
             "one card (readmissions)",
-            lambda: trends.chart_card(source, token, "readmission_30d_rate", "week", None, now),
+            lambda: trends.chart_card(backend, token, "readmission_30d_rate", "week", None, now),
         ),
         (
             "Explore",
             "first render",
-            lambda: (shell.route("/explore", source), explore.view(source, token, asked, now)),
+            lambda: (shell.route("/explore", backend), explore.view(backend, token, asked, now)),
         ),
         (
             "Explore",
@@ -134,21 +134,21 @@ def scenarios(source: Source, token: str, now: Any) -> list[tuple[str, str, Call
                 )
             ),
         ),
-        ("Explore", "download CSV", lambda: explore.download(source, token, asked, "csv")),
-        ("Explore", "download XLSX", lambda: explore.download(source, token, asked, "xlsx")),
+        ("Explore", "download CSV", lambda: explore.download(backend, token, asked, "csv")),
+        ("Explore", "download XLSX", lambda: explore.download(backend, token, asked, "xlsx")),
         (
             "Wall",
             "first render",
-            lambda: wall.view(wall.fetch(source, "", "", token, now)[0], 0, now, 60),
+            lambda: wall.view(wall.fetch(backend, "", "", token, now)[0], 0, now, 60),
         ),
-        ("Wall", "refresh", lambda: wall.fetch(source, "", "", token, now)),
+        ("Wall", "refresh", lambda: wall.fetch(backend, "", "", token, now)),
     ]
 
 
-def trends_page(source: Source, token: str, interval: str, org: str | None, now: Any) -> Any:
+def trends_page(backend: Backend, token: str, interval: str, org: str | None, now: Any) -> Any:
     """Every card of the Trends page one after another (the browser asks for them together)."""
-    status = trends.status(source, token, interval, org, now)
-    return status, [trends.chart_card(source, token, n, interval, org, now) for n in HEADLINES]
+    status = trends.status(backend, token, interval, org, now)
+    return status, [trends.chart_card(backend, token, n, interval, org, now) for n in HEADLINES]
 
 
 def end_of_data(database: Database) -> Any:
@@ -159,7 +159,7 @@ def end_of_data(database: Database) -> Any:
 
 def bench_callbacks(database: Database, repeat: int) -> None:
     settings = Settings(database_url=database.url)
-    source = Source(lambda: database, settings)
+    backend = Backend(lambda: database, settings)
     now = end_of_data(database)
     with database.session(write=True) as session:
         _row, token = create_token(session, role="coordinator", name="bench", now=utc_now())
@@ -168,8 +168,8 @@ def bench_callbacks(database: Database, repeat: int) -> None:
     print(f"{events:,} events; the dashboard's 'now' is the end of the data, {now:%Y-%m-%d %H:%M}")
     print("median ms; cold: no answer cached (as after a new event), warm: answers cached")
     print(f"{'page':8s} {'what':28s} {'cold':>7s} {'warm':>7s}  target")
-    for page, what, call in scenarios(source, token, now):
-        cold = timed(call, repeat, before=source.cache.clear)
+    for page, what, call in scenarios(backend, token, now):
+        cold = timed(call, repeat, before=backend.cache.clear)
         warm = timed(call, repeat)
         target = FIRST_RENDER_MS if what.startswith("first render") else INTERACTION_MS
         verdict = "ok" if cold <= target else "OVER (cold)"

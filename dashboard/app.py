@@ -13,15 +13,15 @@ from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
 from dashboard.callbacks import trends as trends_callbacks
 from dashboard.callbacks import wall as wall_callbacks
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.pages import shell
 from store.database import Database
 
 ASSETS = Path(__file__).parent / "assets"
 
 
-def create_dashboard(source: Source) -> Dash:
-    """A Dash app whose callbacks read through `source`; nothing is opened until one runs."""
+def create_dashboard(backend: Backend) -> Dash:
+    """A Dash app whose callbacks read through `backend`; nothing is opened until one runs."""
     app = Dash(
         "dashboard",
         assets_folder=str(ASSETS),
@@ -40,7 +40,7 @@ def create_dashboard(source: Source) -> Dash:
         explore_callbacks,
         wall_callbacks,
     ):
-        module.register(app, source)
+        module.register(app, backend)
     return app
 
 
@@ -54,6 +54,6 @@ def mount(api: FastAPI) -> Dash:
         found: Database = api.state.database
         return found
 
-    dashboard = create_dashboard(Source(database, api.state.settings))
+    dashboard = create_dashboard(Backend(database, api.state.settings))
     api.mount("/", WSGIMiddleware(dashboard.server))  # type: ignore[arg-type]
     return dashboard

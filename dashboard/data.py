@@ -73,7 +73,7 @@ class AnswerCache:
 
 
 @dataclass(frozen=True)
-class Source:
+class Backend:
     """The app's database (looked up when needed: it is opened at start-up), its settings,
     and the answers already computed."""
 
@@ -86,13 +86,13 @@ class Source:
         return self.get_database()
 
 
-def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
+def snapshot(backend: Backend, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
     """The coordinator's position at `as_of` (naive UTC, taken to the minute) and 24 hours
     before; screens open at the same minute share one answer until an event arrives."""
     minute = as_of.replace(second=0, microsecond=0)
-    with source.database.session() as session:
+    with backend.database.session() as session:
         connection = session.connection()
-        return source.cache.remember(
+        return backend.cache.remember(
             connection,
             ("snapshot", minute, organisation),
             lambda: position(connection, as_of=minute, organisation=organisation),
@@ -100,12 +100,12 @@ def snapshot(source: Source, as_of: datetime, organisation: str | None = None) -
 
 
 def ready_patients(
-    source: Source, principal: Principal, as_of: datetime, now: datetime
+    backend: Backend, principal: Principal, as_of: datetime, now: datetime
 ) -> pd.DataFrame:
     """The people ready to leave at `as_of`, as GET /api/v1/patients/ready gives them (a
     partner: its own), audited at `now` as read through the dashboard."""
     try:
-        with source.database.session(write=True) as session:
+        with backend.database.session(write=True) as session:
             rows = read_ready_list(
                 session, principal, ReadyQuestion(as_of), now=now, via="dashboard"
             )
@@ -148,7 +148,7 @@ def services(snap: dict[str, Any]) -> pd.DataFrame:
 
 
 def metric(
-    source: Source,
+    backend: Backend,
     name: str,
     start: date,
     end: date,
@@ -158,10 +158,10 @@ def metric(
 ) -> MetricResult:
     """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them (a cached
     answer while no event has been stored since)."""
-    with source.database.session() as session:
+    with backend.database.session() as session:
         connection = session.connection()
         key = ("metric", name, start, end, interval, group_by, organisation)
-        return source.cache.remember(
+        return backend.cache.remember(
             connection,
             key,
             lambda: compute(
@@ -172,7 +172,7 @@ def metric(
                 interval=interval,
                 group_by=group_by,
                 organisation=organisation,
-                cost_per_bed_day=source.settings.cost_per_bed_day,
+                cost_per_bed_day=backend.settings.cost_per_bed_day,
             ),
         )
 
@@ -184,9 +184,9 @@ def export(result: MetricResult, fmt: str) -> tuple[bytes, str]:
     return result.csv(), result.filename("csv")
 
 
-def organisations(source: Source) -> list[dict[str, str]]:
+def organisations(backend: Backend) -> list[dict[str, str]]:
     """Partner organisations, for the filters: code, name and kind."""
-    with source.database.session() as session:
+    with backend.database.session() as session:
         rows = session.execute(
             select(Organisation.code, Organisation.name, Organisation.kind).order_by(
                 Organisation.name
@@ -195,11 +195,11 @@ def organisations(source: Source) -> list[dict[str, str]]:
         return [{"code": r.code, "name": r.name, "kind": r.kind} for r in rows]
 
 
-def first_event_date(source: Source) -> date | None:
+def first_event_date(backend: Backend) -> date | None:
     """The local date of the earliest event: charts start no earlier than the data does."""
-    with source.database.session() as session:
+    with backend.database.session() as session:
         connection = session.connection()
-        first = source.cache.remember(
+        first = backend.cache.remember(
             connection,
             ("first_event",),
             lambda: connection.execute(select(func.min(Event.occurred_at))).scalar(),

@@ -10,7 +10,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,7 +53,6 @@ class BatchRejected(Exception):
 class IngestResult:
     accepted: int
     duplicates: int
-    patients: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -369,6 +368,4 @@ def _ingest(
         )
         if first_day is not None:
             changes(session, first_day)
-    return IngestResult(
-        accepted=len(new), duplicates=duplicates, patients=derived.get("patients", [])
-    )
+    return IngestResult(accepted=len(new), duplicates=duplicates)

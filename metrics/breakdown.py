@@ -8,9 +8,11 @@ from sqlalchemy import Connection
 from metrics import sources
 from metrics.grid import BANDS, Grid, label, make_grid
 from metrics.metric import Query
+from models.reference import D2A_PATHWAYS, PATHWAYS
 
-ALL_PATHWAYS = ("0", "1", "2", "3")
-D2A_PATHWAYS = ("1", "2", "3")
+# Breakdown labels are text: the pathways as groups shown even when empty.
+ALL_PATHWAY_GROUPS = tuple(str(p) for p in PATHWAYS)
+D2A_PATHWAY_GROUPS = tuple(str(p) for p in D2A_PATHWAYS)
 
 
 def labels(rows: pd.DataFrame, query: Query) -> pd.Series | None:
@@ -24,7 +26,7 @@ def universe(
     connection: Connection,
     query: Query,
     settings: tuple[str, ...],
-    pathways: tuple[str, ...] = ALL_PATHWAYS,
+    pathways: tuple[str, ...] = ALL_PATHWAY_GROUPS,
 ) -> tuple[str, ...]:
     """Groups listed even without data: pathways, bands, and the units or organisations of the
     metric's settings (within the organisation filter)."""
@@ -43,7 +45,7 @@ def grid_for(
     query: Query,
     settings: tuple[str, ...],
     seen: list[pd.Series | None],
-    pathways: tuple[str, ...] = ALL_PATHWAYS,
+    pathways: tuple[str, ...] = ALL_PATHWAY_GROUPS,
 ) -> Grid:
     """The grid of a query: its days, and the universe plus every label seen in `seen`."""
     if query.group_by is None:

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics import census_sources, sources
-from metrics.breakdown import ALL_PATHWAYS, D2A_PATHWAYS, grid_for, labels
+from metrics.breakdown import ALL_PATHWAY_GROUPS, D2A_PATHWAY_GROUPS, grid_for, labels
 from metrics.calendar import Days, as_days
 from metrics.census_sources import CensusRows
 from metrics.grid import (
@@ -22,18 +22,18 @@ from metrics.grid import (
     split_by_elapsed,
 )
 from metrics.metric import Query
-from models.reference import D2A_SETTINGS
-
-ACUTE = sources.ACUTE
+from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 
 # What the census figures read (metrics.catalogue names one for each figure).
 ACUTE_STAYS = CensusRows(
     "acute stays:False",
-    lambda org, group_by, by_org: census_sources.stays(ACUTE, org, group_by, False, by_org),
+    lambda org, group_by, by_org: census_sources.stays(
+        ACUTE_SETTINGS, org, group_by, False, by_org
+    ),
 )
 ACUTE_STAYS_WITH_ADMISSION = CensusRows(
     "acute stays:True",
-    lambda org, group_by, by_org: census_sources.stays(ACUTE, org, group_by, True, by_org),
+    lambda org, group_by, by_org: census_sources.stays(ACUTE_SETTINGS, org, group_by, True, by_org),
     lambda _group_by: ("admitted_date",),
 )
 READY_SPANS = CensusRows(
@@ -71,7 +71,7 @@ def acute_census(
         from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
         first = np.maximum(first, from_los)
     groups = labels(moves.rows, query)
-    grid = grid_for(connection, query, ACUTE, [groups])
+    grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
     counts = census_counts(grid, first, _open(first, query), groups, moves.weight)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
@@ -85,7 +85,7 @@ def ready_census(
     connection: Connection,
     query: Query,
     spans: CensusRows,
-    pathways: tuple[str, ...] = ALL_PATHWAYS,
+    pathways: tuple[str, ...] = ALL_PATHWAY_GROUPS,
 ) -> pd.DataFrame:
     """Acute ready spans at each census; by pathway, `pathways` are shown even when empty.
 
@@ -103,14 +103,14 @@ def ready_census(
         weights = np.tile(weights, len(BANDS))
     else:
         groups = labels(moves.rows, query)
-    grid = grid_for(connection, query, ACUTE, [groups], pathways)
+    grid = grid_for(connection, query, ACUTE_SETTINGS, [groups], pathways)
     counts = census_counts(grid, first, last, groups, weights)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
 def waiting_census(connection: Connection, query: Query, spans: CensusRows) -> pd.DataFrame:
     """The ready census of people waiting for a D2A service (pathways 1, 2, 3)."""
-    return ready_census(connection, query, spans, D2A_PATHWAYS)
+    return ready_census(connection, query, spans, D2A_PATHWAY_GROUPS)
 
 
 def _moves(connection: Connection, query: Query, rows: CensusRows) -> census_sources.Moves:
@@ -128,7 +128,7 @@ def d2a_occupancy(connection: Connection, query: Query, stays: CensusRows) -> pd
     history = sources.capacity(connection, query.end, query.organisation)
     cap_first, cap_last = _in_force(history, query)
     stay_groups, cap_groups = labels(moves.rows, query), labels(history, query)
-    grid = grid_for(connection, query, D2A_SETTINGS, [stay_groups, cap_groups], D2A_PATHWAYS)
+    grid = grid_for(connection, query, D2A_SETTINGS, [stay_groups, cap_groups], D2A_PATHWAY_GROUPS)
     first = moves.day
     occupied = census_counts(grid, first, _open(first, query), stay_groups, moves.weight)
     weights = history["capacity"].to_numpy(dtype=np.float64)

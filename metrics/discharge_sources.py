@@ -25,9 +25,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from metrics import tally
 from metrics.grid import delay_bands
 from metrics.metric import Query
-from metrics.sources import ACUTE, day_window, frame
+from metrics.sources import day_window, frame
 from models import Spell
-from models.reference import D2A_SETTINGS, SETTING_PATHWAY, Destination
+from models.reference import ACUTE_SETTINGS, D2A_SETTINGS, SETTING_PATHWAY, Destination
 from store.dialect.local_day import local_hour_before, years_around
 from store.dialect.sql import hidden_from_planner, micros, plus_days, semi_joins_as_sets
 
@@ -61,7 +61,7 @@ class Discharges:
     organisation's figures read a tally by organisation. By unit or admission date, a tally
     would be about as long as the rows, so those read the derived tables."""
 
-    settings: tuple[str, ...] = ACUTE
+    settings: tuple[str, ...] = ACUTE_SETTINGS
     columns: tuple[str, ...] = ()
     readmissions: bool = False
 

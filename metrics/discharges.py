@@ -18,7 +18,7 @@ from metrics.discharge_sources import Discharges
 from metrics.grid import Grid, event_counts, roll_up
 from metrics.metric import Query
 from metrics.readiness_sources import ReadinessStarts
-from metrics.sources import ACUTE
+from models.reference import ACUTE_SETTINGS
 
 NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")
 HOME_FIRST = (0, 1)
@@ -43,7 +43,7 @@ def count_rows(
     ratio of the two weights."""
     on = as_days(rows["discharged_date"]) if days is None else days
     groups = labels(rows, query)
-    grid = grid_for(connection, query, ACUTE, [groups])
+    grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
     num = event_counts(grid, on, groups, numerator)
     den = None if denominator is None else event_counts(grid, on, groups, denominator)
     metric = query.metric
@@ -90,7 +90,7 @@ def pathway_mix(connection: Connection, query: Query, reads: Discharges) -> pd.D
     rows = pathway_discharges(reads.of(connection, query))
     days = as_days(rows["discharged_date"])
     groups = labels(rows, query)
-    grid = grid_for(connection, query, ACUTE, [groups])
+    grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
     on_pathway = event_counts(grid, days, groups, count(rows))
     everyone = event_counts(Grid(query.start, query.end, (None,)), days, None, count(rows))
     all_pathways = np.broadcast_to(everyone, on_pathway.shape)

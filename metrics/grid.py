@@ -22,7 +22,7 @@ BANDS = ("0", "1", "2-3", "4-6", "7-13", "14-20", "21+")
 BAND_FLOORS = (0, 1, 2, 4, 7, 14, 21)
 BAND_CEILINGS = (0, 1, 3, 6, 13, 20, None)
 
-Counts = NDArray[np.float64]  # shape (groups, days)
+DayCounts = NDArray[np.float64]  # shape (groups, days)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def census_counts(
     last: Days,
     labels: pd.Series | None = None,
     weights: NDArray[np.float64] | None = None,
-) -> Counts:
+) -> DayCounts:
     """Each day's census: the weight of the rows whose first..last days include it."""
     groups, days = grid.shape
     lo = np.maximum(first, np.datetime64(grid.start, "D"))
@@ -105,7 +105,7 @@ def event_counts(
     days: Days,
     labels: pd.Series | None = None,
     weights: NDArray[np.float64] | None = None,
-) -> Counts:
+) -> DayCounts:
     """The weight of the rows falling on each day."""
     groups, width = grid.shape
     keep = (days >= np.datetime64(grid.start, "D")) & (days <= np.datetime64(grid.end, "D"))
@@ -147,8 +147,8 @@ def roll_up(
     grid: Grid,
     interval: str,
     aggregation: str,
-    numerator: Counts,
-    denominator: Counts | None = None,
+    numerator: DayCounts,
+    denominator: DayCounts | None = None,
     scale: float = 1.0,
 ) -> pd.DataFrame:
     """Period rows (period, group, value, numerator, denominator, days, last_day)."""
@@ -173,7 +173,9 @@ def roll_up(
     return _rows(grid, starts[bounds], ndays, last_days, value, num, den)
 
 
-def _weekday_means(counts: Counts, days: Days, bounds: NDArray[np.intp]) -> tuple[Counts, Counts]:
+def _weekday_means(
+    counts: DayCounts, days: Days, bounds: NDArray[np.intp]
+) -> tuple[DayCounts, DayCounts]:
     weekend = weekday(days) >= 5
     weekend_days = np.add.reduceat(weekend.astype(np.float64), bounds)
     weekdays = np.add.reduceat((~weekend).astype(np.float64), bounds)
@@ -182,7 +184,7 @@ def _weekday_means(counts: Counts, days: Days, bounds: NDArray[np.intp]) -> tupl
     return _divide(on_weekend, weekend_days), _divide(on_weekdays, weekdays)
 
 
-def _divide(num: Counts, den: Counts | NDArray[np.float64]) -> Counts:
+def _divide(num: DayCounts, den: DayCounts | NDArray[np.float64]) -> DayCounts:
     den = np.broadcast_to(den, num.shape)
     out = np.full(num.shape, np.nan)
     np.divide(num, den, out=out, where=den > 0)
@@ -194,9 +196,9 @@ def _rows(
     periods: Days,
     ndays: NDArray[np.int64],
     last_days: Days,
-    value: Counts,
-    num: Counts,
-    den: Counts,
+    value: DayCounts,
+    num: DayCounts,
+    den: DayCounts,
 ) -> pd.DataFrame:
     groups, count = len(grid.groups), len(periods)
     return pd.DataFrame(

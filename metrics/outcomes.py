@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from metrics.breakdown import D2A_PATHWAYS, grid_for, labels
+from metrics.breakdown import D2A_PATHWAY_GROUPS, grid_for, labels
 from metrics.calendar import as_days
 from metrics.discharge_sources import FOLLOW_UP_DAYS, Discharges
 from metrics.discharges import count, count_rows
@@ -82,7 +82,7 @@ def _d2a_ratio(
     connection: Connection, query: Query, rows: pd.DataFrame, numerator: np.ndarray
 ) -> pd.DataFrame:
     groups = labels(rows, query)
-    grid = grid_for(connection, query, D2A_SETTINGS, [groups], D2A_PATHWAYS)
+    grid = grid_for(connection, query, D2A_SETTINGS, [groups], D2A_PATHWAY_GROUPS)
     days = as_days(rows["discharged_date"])
     num = event_counts(grid, days, groups, numerator)
     den = event_counts(grid, days, groups, count(rows))

@@ -20,8 +20,9 @@ from metrics.calendar import as_days
 from metrics.grid import delay_bands
 from metrics.instants import Window
 from metrics.snapshot_answer import NO_REASON, iso
-from metrics.snapshot_counts import ACUTE, fetch
+from metrics.snapshot_counts import fetch
 from models import DelayReason, ReadinessPeriod, ReadySpan, Spell, Unit
+from models.reference import ACUTE_SETTINGS
 from store.dialect.locks import for_point_reads
 
 SORT_FIELDS = ("days_waiting", "discharge_ready_date", "unit_code", "pathway", "los_days")
@@ -110,7 +111,7 @@ def ready_patients(
     """
     for_point_reads(connection)
     w = Window.around(as_of)
-    joined, r, where = w.rows(ReadySpan, ACUTE, instants=1)
+    joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS, instants=1)
     s, u, p = (t.__table__.c for t in (Spell, Unit, ReadinessPeriod))
     d = DelayReason.__table__.c
     query = (

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from metrics.breakdown import ALL_PATHWAYS
+from metrics.breakdown import ALL_PATHWAY_GROUPS
 from metrics.instants import Window
 from metrics.reflected import events_reflected
 from metrics.snapshot_answer import iso, pathway_totals, reasons, services
@@ -50,7 +50,7 @@ def snapshot(
     stays = stay_counts(connection, w, organisation)
     acute, d2a = stays.where(stays["setting"] == "acute"), stays.where(stays["setting"] != "acute")
     ready = ready_counts(connection, w, organisation)
-    by_pathway = ready.groups("pathway", ALL_PATHWAYS)
+    by_pathway = ready.groups("pathway", ALL_PATHWAY_GROUPS)
     waiting = {int(g["group"]): g for g in by_pathway if g["group"] in ("1", "2", "3")}
     d2a_services = services(connection, w, units, d2a, waiting, organisation)
     count, latest = events_reflected(connection, as_of)

@@ -11,15 +11,14 @@ from sqlalchemy import Connection, select
 
 from metrics.grid import UNKNOWN
 from metrics.instants import Window
-from metrics.snapshot_counts import Counts, UnitRow, org_filter
+from metrics.snapshot_counts import InstantCounts, UnitRow, org_filter
 from models import DelayReason, Unit, UnitCapacity
-from models.reference import D2A_SETTINGS, SETTING_PATHWAY
+from models.reference import D2A_PATHWAYS, D2A_SETTINGS, SETTING_PATHWAY
 
 NO_REASON = "none recorded"
-D2A_PATHWAYS = (1, 2, 3)
 
 
-def reasons(connection: Connection, ready: Counts) -> list[dict[str, Any]]:
+def reasons(connection: Connection, ready: InstantCounts) -> list[dict[str, Any]]:
     """Reasons of the people ready at either instant, most (now, then before) first."""
     d = DelayReason.__table__.c
     reference = {
@@ -48,7 +47,7 @@ def services(
     connection: Connection,
     w: Window,
     units: list[UnitRow],
-    d2a: Counts,
+    d2a: InstantCounts,
     waiting: dict[int, dict[str, Any]],
     organisation: str | None,
 ) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """The coordinator's figures counted by the database at two instants: sums of CASE flags,
 grouped by every breakdown at once, so what reaches Python is a few hundred group rows, never
-one per patient; and `Counts`, which sums those rows into each breakdown.
+one per patient; and `InstantCounts`, which sums those rows into each breakdown.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from metrics.grid import BAND_FLOORS, BANDS, UNKNOWN
 from metrics.instants import Window
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
-from models.reference import D2A_SETTINGS
+from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 
-ACUTE = ("acute",)
 STRANDED = (7, 14, 21)
 
 
@@ -48,10 +47,10 @@ def fetch(connection: Connection, query: Any) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, result)), columns=list(result.keys()))
 
 
-def stay_counts(connection: Connection, w: Window, organisation: str | None) -> Counts:
+def stay_counts(connection: Connection, w: Window, organisation: str | None) -> InstantCounts:
     """Stays (acute and D2A) in at each instant per unit, and the acute ones with LOS ≥ 7, 14,
     21 days: LOS at instant t ≥ n ⟺ admission date ≤ L − n (L the local date of t)."""
-    rows, t, where = w.rows(Stay, (*ACUTE, *D2A_SETTINGS), with_spell=False)
+    rows, t, where = w.rows(Stay, (*ACUTE_SETTINGS, *D2A_SETTINGS), with_spell=False)
     now, before = w.in_now(t), w.in_before(t)
     columns = [t.setting, t.unit_code.label("unit"), t.organisation_code.label("organisation")]
     columns += [_flag(now).label("now"), _flag(before).label("before")]
@@ -66,7 +65,7 @@ def stay_counts(connection: Connection, w: Window, organisation: str | None) -> 
         .where(*where, *org_filter(t.organisation_code, organisation))
         .group_by(t.unit_code, t.organisation_code, t.setting)  # not in the index's order
     )
-    return Counts(fetch(connection, query))
+    return InstantCounts(fetch(connection, query))
 
 
 def _band(ready_since: Any, day: date) -> ColumnElement[str]:
@@ -80,9 +79,9 @@ def _band(ready_since: Any, day: date) -> ColumnElement[str]:
     return case(*whens, else_=literal(BANDS[0]))
 
 
-def ready_counts(connection: Connection, w: Window, organisation: str | None) -> Counts:
+def ready_counts(connection: Connection, w: Window, organisation: str | None) -> InstantCounts:
     """People ready in acute beds at each instant, grouped by every breakdown at once."""
-    joined, r, where = w.rows(ReadySpan, ACUTE)
+    joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS)
     s = Spell.__table__.c
     keys = [
         _label(r.planned_pathway).label("pathway"),
@@ -98,7 +97,7 @@ def ready_counts(connection: Connection, w: Window, organisation: str | None) ->
         .where(*where, *org_filter(r.organisation_code, organisation))
         .group_by(*keys)
     )
-    return Counts(fetch(connection, query))
+    return InstantCounts(fetch(connection, query))
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def units_of(connection: Connection, organisation: str | None) -> list[UnitRow]:
     return [UnitRow(*row) for row in connection.execute(query.order_by(u.code))]
 
 
-class Counts:
+class InstantCounts:
     """Grouped counts from the database: label columns, and `now` / `before` (and LOS) sums.
 
     The rows are groups, not people: every breakdown is a sum over them (numpy)."""
@@ -131,8 +130,8 @@ class Counts:
     def __getitem__(self, column: str) -> np.ndarray:
         return self.frame[column].to_numpy()
 
-    def where(self, mask: np.ndarray) -> Counts:
-        return Counts(self.frame[mask])
+    def where(self, mask: np.ndarray) -> InstantCounts:
+        return InstantCounts(self.frame[mask])
 
     def total(self, now: str = "now", before: str = "before") -> dict[str, int]:
         return {"now": int(self[now].sum()), "before": int(self[before].sum())}

@@ -24,7 +24,6 @@ from models.clock import census_instant
 from models.reference import D2A_SETTINGS
 from store.dialect.sql import micros, times_as_text
 
-ACUTE = ("acute",)
 # Time and date columns, read raw and turned into datetime64 in one vectorised step: SQLite
 # keeps them as ISO text, which numpy parses; PostgreSQL sends microseconds since 1970 (naive
 # UTC, or midnight of a date), since numpy converts Python datetimes one by one.

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-ORGANISATION_KINDS = ("acute", "community", "local_authority", "care_home", "other")
-SETTINGS = ("acute", "home_service", "community_bed", "care_home_bed")
+ACUTE_SETTINGS = ("acute",)
 D2A_SETTINGS = ("home_service", "community_bed", "care_home_bed")
 SETTING_PATHWAY = {"home_service": 1, "community_bed": 2, "care_home_bed": 3}
+PATHWAYS = (0, 1, 2, 3)
+D2A_PATHWAYS = tuple(SETTING_PATHWAY.values())  # 1, 2, 3
 
 
 class Organisation(Base):

@@ -1,1 +1,1 @@
-"""Callbacks: plain functions of (source, inputs) that tests call directly, and their wiring."""
+"""Callbacks: plain functions of (backend, inputs) that tests call directly, and their wiring."""

@@ -14,7 +14,7 @@ from access.roles import may_read_aggregates
 from dashboard import data, figures
 from dashboard.access import principal_for
 from dashboard.components import message, uk_time
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.ids import Id
 from metrics import CATALOGUE, MetricQueryError
 from models.clock import utc_now
@@ -52,11 +52,11 @@ class Question:
         query = urlencode({k: v for k, v in params.items() if v})
         return f"/api/v1/metrics/{self.metric}?{query}"
 
-    def compute(self, source: Source) -> Any:
+    def compute(self, backend: Backend) -> Any:
         if not (self.start and self.end):
             raise MetricQueryError("start", "choose the first and last day of the period")
         return data.metric(
-            source,
+            backend,
             self.metric,
             date.fromisoformat(self.start[:10]),
             date.fromisoformat(self.end[:10]),
@@ -77,17 +77,17 @@ def metric_options(name: str | None) -> tuple[list[dict[str, str]], list[dict[st
 
 
 def view(
-    source: Source, token: str | None, question: Question, now: datetime
+    backend: Backend, token: str | None, question: Question, now: datetime
 ) -> tuple[Any, Any, go.Figure, list[dict[str, Any]], list[dict[str, Any]], str]:
     """Status, definition, chart, table rows and columns, and the API URL of the question."""
     url = question.api_url()
-    if not may_read_aggregates(principal_for(source.database, token, now)):
+    if not may_read_aggregates(principal_for(backend.database, token, now)):
         return message(SIGN_IN_FIRST), None, figures.empty(""), [], [], url
     metric = CATALOGUE.get(question.metric)
     if metric is None:
         return message("Choose a metric.", "error"), None, figures.empty(""), [], [], url
     try:
-        result = question.compute(source)
+        result = question.compute(backend)
     except MetricQueryError as error:
         return message(error.message, "error"), about(metric), figures.empty(""), [], [], url
     records = result.records()
@@ -125,12 +125,12 @@ def about(metric: Any) -> html.Div:
     )
 
 
-def download(source: Source, token: str | None, question: Question, fmt: str) -> Any:
+def download(backend: Backend, token: str | None, question: Question, fmt: str) -> Any:
     """The API's file for the question, or nothing when the reader may not have it."""
-    if not may_read_aggregates(principal_for(source.database, token, utc_now())):
+    if not may_read_aggregates(principal_for(backend.database, token, utc_now())):
         return None
     try:
-        body, filename = data.export(question.compute(source), fmt)
+        body, filename = data.export(question.compute(backend), fmt)
     except MetricQueryError:
         return None
     return dcc.send_bytes(body, filename)
@@ -146,7 +146,7 @@ QUESTION = [
 ]
 
 
-def register(app: Dash, source: Source) -> None:
+def register(app: Dash, backend: Backend) -> None:
     @app.callback(
         Output(Id.EXPLORE_INTERVAL, "options"),
         Output(Id.EXPLORE_GROUP_BY, "options"),
@@ -165,9 +165,9 @@ def register(app: Dash, source: Source) -> None:
         State(Id.TOKEN, "data"),
     )
     def _organisations(_id: str, token: str | None) -> list[dict[str, str]]:
-        if not may_read_aggregates(principal_for(source.database, token, utc_now())):
+        if not may_read_aggregates(principal_for(backend.database, token, utc_now())):
             return []
-        return [{"label": o["name"], "value": o["code"]} for o in data.organisations(source)]
+        return [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
 
     @app.callback(
         Output(Id.EXPLORE_STATUS, "children"),
@@ -181,7 +181,7 @@ def register(app: Dash, source: Source) -> None:
     )
     def _view(*args: Any) -> tuple[Any, ...]:
         *asked, token = args
-        return view(source, token, Question(*asked), utc_now())
+        return view(backend, token, Question(*asked), utc_now())
 
     @app.callback(
         Output(Id.EXPLORE_DOWNLOAD, "data"),
@@ -194,4 +194,4 @@ def register(app: Dash, source: Source) -> None:
     def _download(_csv: Any, _xlsx: Any, *args: Any) -> Any:
         *asked, token = args
         fmt = "xlsx" if ctx.triggered_id == Id.EXPLORE_XLSX else "csv"
-        return download(source, token, Question(*asked), fmt) or no_update
+        return download(backend, token, Question(*asked), fmt) or no_update

@@ -7,7 +7,7 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, html
 
 from dashboard.access import principal_for
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages import explore, shell, today, trends, wall
 from models.clock import local_date, utc_now
@@ -15,7 +15,7 @@ from models.clock import local_date, utc_now
 HEADER = "site-header"
 
 
-def route(pathname: str | None, source: Source) -> tuple[Any, str, str]:
+def route(pathname: str | None, backend: Backend) -> tuple[Any, str, str]:
     """The page for a path, the header's class (hidden on the wall) and the document title."""
     path = (pathname or "/").rstrip("/") or "/"
     pages: dict[str, tuple[Any, str]] = {
@@ -24,30 +24,30 @@ def route(pathname: str | None, source: Source) -> tuple[Any, str, str]:
         "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore"),
     }
     if path == "/wall":
-        return wall.layout(source.settings), f"{HEADER} hidden", "Wall · D2A Flow"
+        return wall.layout(backend.settings), f"{HEADER} hidden", "Wall · D2A Flow"
     if path in pages:
         build, title = pages[path]
         return build(), HEADER, f"{title} · D2A Flow"
     return shell.not_found(path), HEADER, "Not found · D2A Flow"
 
 
-def sign_in(source: Source, entered: str | None) -> tuple[str | None, str]:
+def sign_in(backend: Backend, entered: str | None) -> tuple[str | None, str]:
     """Keeps a token only if it is live; says so when it is not."""
-    principal = principal_for(source.database, entered, utc_now())
+    principal = principal_for(backend.database, entered, utc_now())
     if principal is None:
         return None, "That token was not recognised, or has expired or been revoked."
     return entered.strip() if entered else None, ""
 
 
-def signed_in_as(source: Source, token: str | None) -> tuple[Any, bool, bool]:
+def signed_in_as(backend: Backend, token: str | None) -> tuple[Any, bool, bool]:
     """Who is signed in, and whether to hide the sign-out button and the sign-in box."""
-    principal = principal_for(source.database, token, utc_now())
+    principal = principal_for(backend.database, token, utc_now())
     if principal is None:
         return "Not signed in", True, False
     return [html.Strong(principal.name), f" · {principal.role}"], False, True
 
 
-def register(app: Dash, source: Source) -> None:
+def register(app: Dash, backend: Backend) -> None:
     @app.callback(
         Output(Id.PAGE, "children"),
         Output(HEADER, "className"),
@@ -59,7 +59,7 @@ def register(app: Dash, source: Source) -> None:
         Input(Id.TOKEN, "data"),
     )
     def _route(pathname: str | None, _token: Any) -> tuple[Any, str, str]:
-        return route(pathname, source)
+        return route(pathname, backend)
 
     # Screen readers announce the page by its title (WCAG 2.4.2).
     app.clientside_callback(
@@ -81,7 +81,7 @@ def register(app: Dash, source: Source) -> None:
     def _sign(_in: Any, _submit: Any, _out: Any, entered: str | None) -> tuple[Any, str, str]:
         if ctx.triggered_id == Id.SIGN_OUT:
             return None, "", ""
-        token, error = sign_in(source, entered)
+        token, error = sign_in(backend, entered)
         return token, "", error
 
     @app.callback(
@@ -91,4 +91,4 @@ def register(app: Dash, source: Source) -> None:
         Input(Id.TOKEN, "data"),
     )
     def _who(token: str | None) -> tuple[Any, bool, bool]:
-        return signed_in_as(source, token)
+        return signed_in_as(backend, token)

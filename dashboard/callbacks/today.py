@@ -14,7 +14,7 @@ from access.roles import may_read_aggregates, may_read_patients
 from dashboard import data, figures
 from dashboard.access import principal_for
 from dashboard.components import headline, message, uk_time
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.ids import Id
 from models.clock import LONDON, to_utc_naive, utc_now
 
@@ -55,13 +55,13 @@ def _blank(status: Any) -> Position:
     return Position(status, [], empty, empty, empty, empty, empty, empty)
 
 
-def position(source: Source, token: str | None, instant: datetime, now: datetime) -> Position:
+def position(backend: Backend, token: str | None, instant: datetime, now: datetime) -> Position:
     """The coordinator's figures at `instant`, or why they cannot be shown."""
-    principal = principal_for(source.database, token, now)
+    principal = principal_for(backend.database, token, now)
     if not may_read_aggregates(principal):
         return _blank(message(SIGN_IN_FIRST))
-    snap = data.snapshot(source, instant)
-    names = {o["code"]: o["name"] for o in data.organisations(source)}
+    snap = data.snapshot(backend, instant)
+    names = {o["code"]: o["name"] for o in data.organisations(backend)}
     ready = snap["ready_to_leave"]
     pathways = data.comparison(ready["by_pathway"])
     pathways["group"] = [f"Pathway {g}" if g.isdigit() else g for g in pathways["group"]]
@@ -117,15 +117,15 @@ def _headlines(snap: dict[str, Any]) -> list[Any]:
 
 
 def long_waiters(
-    source: Source, token: str | None, instant: datetime, now: datetime
+    backend: Backend, token: str | None, instant: datetime, now: datetime
 ) -> tuple[list[dict[str, Any]], str]:
     """The patient-level list for holders of patients:read only (a partner: its own)."""
-    principal = principal_for(source.database, token, now)
+    principal = principal_for(backend.database, token, now)
     if principal is None or not may_read_patients(principal):
         reason = SIGN_IN_FIRST if principal is None else "Your role does not see patient lists."
         return [], f"{reason} Patient-level lists need a coordinator or partner token."
-    rows = data.ready_patients(source, principal, instant, now)
-    names = {o["code"]: o["name"] for o in data.organisations(source)}
+    rows = data.ready_patients(backend, principal, instant, now)
+    names = {o["code"]: o["name"] for o in data.organisations(backend)}
     for column in ("organisation_code", "local_authority"):
         rows[column] = [names.get(code, code) for code in rows[column]]
     scope = f" for {principal.scope}" if principal.role == "partner" else ""
@@ -133,7 +133,7 @@ def long_waiters(
     return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")], note
 
 
-def register(app: Dash, source: Source) -> None:
+def register(app: Dash, backend: Backend) -> None:
     when = [
         Input(Id.TODAY_DATE, "date"),
         Input(Id.TODAY_TIME, "value"),
@@ -156,7 +156,7 @@ def register(app: Dash, source: Source) -> None:
         day: str | None, clock: str | None, _n: Any, token: str | None
     ) -> tuple[Any, ...]:
         now = utc_now()
-        return position(source, token, as_of(day, clock, now), now).outputs()
+        return position(backend, token, as_of(day, clock, now), now).outputs()
 
     @app.callback(
         Output(Id.TODAY_PATIENTS, "rowData"),
@@ -167,7 +167,7 @@ def register(app: Dash, source: Source) -> None:
         day: str | None, clock: str | None, _n: Any, token: str | None
     ) -> tuple[Any, str]:
         now = utc_now()
-        return long_waiters(source, token, as_of(day, clock, now), now)
+        return long_waiters(backend, token, as_of(day, clock, now), now)
 
     @app.callback(
         Output(Id.TODAY_DATE, "date"),

@@ -12,7 +12,7 @@ from access.roles import may_read_aggregates
 from dashboard import data, figures
 from dashboard.access import principal_for
 from dashboard.components import definition, graph_of, message, spc_badges
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages.trends import ALL_PARTNERS, card_body, card_id
 from metrics import CATALOGUE, MetricResult
@@ -50,21 +50,23 @@ def _next_month(day: date) -> date:
     return _months_before(day.replace(day=1), -1)
 
 
-def organisation_options(source: Source, token: str | None, now: datetime) -> list[dict[str, str]]:
+def organisation_options(
+    backend: Backend, token: str | None, now: datetime
+) -> list[dict[str, str]]:
     """All partners, then each organisation (only for a signed-in reader)."""
     options = [{"label": "All partners", "value": ALL_PARTNERS}]
-    if not may_read_aggregates(principal_for(source.database, token, now)):
+    if not may_read_aggregates(principal_for(backend.database, token, now)):
         return options
-    return options + [{"label": o["name"], "value": o["code"]} for o in data.organisations(source)]
+    return options + [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
 
 
 def status(
-    source: Source, token: str | None, interval: str, organisation: str | None, now: datetime
+    backend: Backend, token: str | None, interval: str, organisation: str | None, now: datetime
 ) -> Any:
     """What the charts cover, or why there are none."""
-    if not may_read_aggregates(principal_for(source.database, token, now)):
+    if not may_read_aggregates(principal_for(backend.database, token, now)):
         return message(SIGN_IN_FIRST)
-    span = period(interval, local_date(now), data.first_event_date(source))
+    span = period(interval, local_date(now), data.first_event_date(backend))
     if span is None:
         return message(NO_PERIOD)
     start, end = span
@@ -74,7 +76,7 @@ def status(
 
 
 def chart_card(
-    source: Source,
+    backend: Backend,
     token: str | None,
     name: str,
     interval: str,
@@ -84,17 +86,17 @@ def chart_card(
     """One headline metric's card: SPC badges, chart, notes and definition."""
     metric = CATALOGUE[name]
     title = f"{metric.title} ({metric.unit})"
-    if not may_read_aggregates(principal_for(source.database, token, now)):
+    if not may_read_aggregates(principal_for(backend.database, token, now)):
         return card_body(title, [])
-    span = period(interval, local_date(now), data.first_event_date(source))
+    span = period(interval, local_date(now), data.first_event_date(backend))
     if span is None:
         return card_body(title, [html.P(NO_PERIOD, className="chart-note")])
-    result = data.metric(source, name, *span, interval, organisation=organisation or None)
+    result = data.metric(backend, name, *span, interval, organisation=organisation or None)
     found = result.spc_charts()
     chart = found[0] if found else GroupChart(None, pd.DataFrame())
     # The card's heading names the chart; the figure itself carries no second title.
     figure = figures.spc_figure(chart.points, title="", unit=metric.unit, target=metric.target)
-    written = chart.warnings + _incomplete(result) + _priced(result, source.settings.cost_currency)
+    written = chart.warnings + _incomplete(result) + _priced(result, backend.settings.cost_currency)
     notes = [html.P(w, className="chart-note") for w in written]
     return card_body(
         title,
@@ -130,14 +132,14 @@ def _incomplete(result: MetricResult) -> list[str]:
     return [note] if count else []
 
 
-def register(app: Dash, source: Source) -> None:
+def register(app: Dash, backend: Backend) -> None:
     @app.callback(
         Output(Id.TRENDS_ORGANISATION, "options"),
         Input(Id.TRENDS_ORGANISATION, "id"),
         State(Id.TOKEN, "data"),
     )
     def _options(_id: str, token: str | None) -> list[dict[str, str]]:
-        return organisation_options(source, token, utc_now())
+        return organisation_options(backend, token, utc_now())
 
     @app.callback(
         Output(Id.TRENDS_STATUS, "children"),
@@ -146,7 +148,7 @@ def register(app: Dash, source: Source) -> None:
         State(Id.TOKEN, "data"),
     )
     def _status(interval: str, organisation: str | None, token: str | None) -> Any:
-        return status(source, token, interval, organisation, utc_now())
+        return status(backend, token, interval, organisation, utc_now())
 
     @app.callback(
         Output(card_id(MATCH), "children"),
@@ -156,4 +158,4 @@ def register(app: Dash, source: Source) -> None:
         State(card_id(MATCH), "id"),
     )
     def _card(interval: str, organisation: str | None, token: str | None, id_: Any) -> Any:
-        return chart_card(source, token, id_["metric"], interval, organisation, utc_now())
+        return chart_card(backend, token, id_["metric"], interval, organisation, utc_now())

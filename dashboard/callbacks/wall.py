@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, State, html
 from access.roles import may_read_wall
 from dashboard import data
 from dashboard.access import principal_for
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages import wall
 from models.clock import LONDON, utc_now
@@ -53,13 +53,13 @@ def summary(snap: dict[str, Any], fetched_at: datetime) -> dict[str, Any]:
 
 
 def fetch(
-    source: Source, search: str | None, fragment: str | None, kept: str | None, now: datetime
+    backend: Backend, search: str | None, fragment: str | None, kept: str | None, now: datetime
 ) -> tuple[dict[str, Any], str | None]:
     """The wall summary at `now` and the token to keep (a new one from the URL wins)."""
     token = token_from_url(search, fragment) or kept
-    if not may_read_wall(principal_for(source.database, token, now)):
+    if not may_read_wall(principal_for(backend.database, token, now)):
         return {"error": NEEDS_TOKEN}, None
-    return summary(data.snapshot(source, now), now), token
+    return summary(data.snapshot(backend, now), now), token
 
 
 def stale_warning(latest_event_at: str | None, now: datetime, limit_minutes: int) -> str | None:
@@ -94,7 +94,7 @@ def _clock(instant: datetime) -> str:
     return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M:%S")
 
 
-def register(app: Dash, source: Source) -> None:
+def register(app: Dash, backend: Backend) -> None:
     @app.callback(
         Output(Id.WALL_DATA, "data"),
         Output(Id.WALL_TOKEN, "data"),
@@ -104,7 +104,7 @@ def register(app: Dash, source: Source) -> None:
         State(Id.WALL_TOKEN, "data"),
     )
     def _fetch(_n: Any, search: str | None, fragment: str | None, kept: str | None) -> Any:
-        return fetch(source, search, fragment, kept, utc_now())
+        return fetch(backend, search, fragment, kept, utc_now())
 
     @app.callback(
         Output(Id.WALL_PANEL, "children"),
@@ -114,7 +114,7 @@ def register(app: Dash, source: Source) -> None:
         Input(Id.WALL_DATA, "data"),
     )
     def _view(rotation: int | None, summary_: dict[str, Any] | None) -> tuple[Any, Any, str]:
-        return view(summary_, rotation, utc_now(), source.settings.stale_after_minutes)
+        return view(summary_, rotation, utc_now(), backend.settings.stale_after_minutes)
 
     # Once kept, the token is taken out of the address bar (and so out of sight and history).
     app.clientside_callback(

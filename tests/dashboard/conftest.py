@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from dashboard.data import Source
+from dashboard.data import Backend
 from store.database import Database
 from store.settings import Settings
 from tests.conftest import token_for
@@ -44,8 +44,8 @@ def ward(system: Database) -> Database:
 
 
 @pytest.fixture
-def source(ward: Database) -> Source:
-    return Source(lambda: ward, Settings(database_url=ward.url, stale_after_minutes=60))
+def backend(ward: Database) -> Backend:
+    return Backend(lambda: ward, Settings(database_url=ward.url, stale_after_minutes=60))
 
 
 @pytest.fixture

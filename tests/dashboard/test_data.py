@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from access.tokens import Principal
 from dashboard import data
-from dashboard.data import Source
+from dashboard.data import Backend
 from models import AuditEntry
 from store.database import Database
 from tests.conftest import token_for
@@ -29,8 +29,8 @@ def test_comparison_names_codes_and_keeps_the_order() -> None:
     }
 
 
-def test_services_come_sorted_by_pathway_with_free_places(source: Source) -> None:
-    frame = data.services(data.snapshot(source, AS_OF))
+def test_services_come_sorted_by_pathway_with_free_places(backend: Backend) -> None:
+    frame = data.services(data.snapshot(backend, AS_OF))
     assert frame[["unit_code", "pathway", "capacity", "occupied", "free"]].to_dict("list") == {
         "unit_code": ["H1", "B1", "C1"],
         "pathway": [1, 2, 3],
@@ -41,10 +41,10 @@ def test_services_come_sorted_by_pathway_with_free_places(source: Source) -> Non
 
 
 def test_metric_rows_equal_the_api_answer(
-    source: Source, client: TestClient, ward: Database
+    backend: Backend, client: TestClient, ward: Database
 ) -> None:
     result = data.metric(
-        source, "ready_to_leave", date(2025, 2, 17), date(2025, 3, 9), "week", "pathway"
+        backend, "ready_to_leave", date(2025, 2, 17), date(2025, 3, 9), "week", "pathway"
     )
     api = client.get(
         "/api/v1/metrics/ready_to_leave",
@@ -55,10 +55,10 @@ def test_metric_rows_equal_the_api_answer(
 
 
 def test_spc_charts_equal_the_api_spc_answer(
-    source: Source, client: TestClient, ward: Database
+    backend: Backend, client: TestClient, ward: Database
 ) -> None:
     params = {"start": "2025-02-17", "end": "2025-03-09", "interval": "day"}
-    result = data.metric(source, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "day")
+    result = data.metric(backend, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "day")
     [chart] = result.spc_charts()
     [api] = client.get(
         "/api/v1/metrics/acute_occupied/spc", params=params, headers=token_for(ward, "board")
@@ -70,9 +70,9 @@ def test_spc_charts_equal_the_api_spc_answer(
 
 
 def test_exports_are_the_api_files_byte_for_byte(
-    source: Source, client: TestClient, ward: Database
+    backend: Backend, client: TestClient, ward: Database
 ) -> None:
-    result = data.metric(source, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "week")
+    result = data.metric(backend, "acute_occupied", date(2025, 2, 17), date(2025, 3, 9), "week")
     body, filename = data.export(result, "csv")
     api = client.get(
         "/api/v1/metrics/acute_occupied",
@@ -85,9 +85,9 @@ def test_exports_are_the_api_files_byte_for_byte(
     assert xlsx[:2] == b"PK" and xlsx_name.endswith(".xlsx")
 
 
-def test_reading_the_patient_list_is_audited(source: Source, ward: Database) -> None:
+def test_reading_the_patient_list_is_audited(backend: Backend, ward: Database) -> None:
     coordinator = Principal(token_id=1, role="coordinator", scope=None, name="hub")
-    rows = data.ready_patients(source, coordinator, AS_OF, LOADED_AT)
+    rows = data.ready_patients(backend, coordinator, AS_OF, LOADED_AT)
     assert list(rows["patient_id"]) == ["p1", "p2"]
     with ward.session() as session:
         [entry] = session.scalars(select(AuditEntry)).all()
@@ -95,36 +95,36 @@ def test_reading_the_patient_list_is_audited(source: Source, ward: Database) -> 
     assert '"count": 2' in (entry.detail or "") and '"via": "dashboard"' in (entry.detail or "")
 
 
-def test_organisations_and_the_first_event(source: Source) -> None:
-    assert [o["code"] for o in data.organisations(source)] == ["CP1", "CH1", "RX1", "LA1"]
-    assert data.first_event_date(source) == date(2025, 2, 20)
+def test_organisations_and_the_first_event(backend: Backend) -> None:
+    assert [o["code"] for o in data.organisations(backend)] == ["CP1", "CH1", "RX1", "LA1"]
+    assert data.first_event_date(backend) == date(2025, 2, 20)
 
 
-def test_answers_are_reused_until_an_event_arrives(source: Source, ward: Database) -> None:
-    first = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
-    again = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+def test_answers_are_reused_until_an_event_arrives(backend: Backend, ward: Database) -> None:
+    first = data.metric(backend, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    again = data.metric(backend, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
     assert again is first
     late = Patient("p9")
     late.admitted("2025-03-08T10:00:00+00:00")
     load(ward, late.events, now=LOADED_AT)
-    fresh = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    fresh = data.metric(backend, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
     assert fresh is not first
     assert fresh.records()[-1]["value"] == first.records()[-1]["value"] + 1
 
 
-def test_answers_expire(source: Source) -> None:
+def test_answers_expire(backend: Backend) -> None:
     cache = data.AnswerCache(seconds=0.0)
-    result = data.metric(source, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
+    result = data.metric(backend, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), "day")
     cache.put(("k",), result)
     assert cache.get(("k",)) is None
 
 
-def test_screens_at_the_same_minute_share_a_snapshot(source: Source, ward: Database) -> None:
-    first = data.snapshot(source, AS_OF.replace(second=5))
-    assert data.snapshot(source, AS_OF.replace(second=50)) is first
+def test_screens_at_the_same_minute_share_a_snapshot(backend: Backend, ward: Database) -> None:
+    first = data.snapshot(backend, AS_OF.replace(second=5))
+    assert data.snapshot(backend, AS_OF.replace(second=50)) is first
     assert first["as_of"] == AS_OF.isoformat() + "Z"  # taken to the minute
     late = Patient("p9")
     late.admitted("2025-03-10T09:00:00+00:00")
     load(ward, late.events, now=LOADED_AT)
-    fresh = data.snapshot(source, AS_OF.replace(second=50))
+    fresh = data.snapshot(backend, AS_OF.replace(second=50))
     assert fresh["acute_inpatients"]["now"] == first["acute_inpatients"]["now"] + 1

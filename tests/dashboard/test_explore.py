@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from dashboard.callbacks import explore
 from dashboard.callbacks.explore import Question
-from dashboard.data import Source
+from dashboard.data import Backend
 from metrics import CATALOGUE
 
 NOW = datetime(2025, 3, 10, 12, 0)
@@ -31,9 +31,9 @@ def test_options_follow_the_metric() -> None:
 
 
 def test_the_table_and_chart_are_the_api_rows(
-    source: Source, tokens: dict[str, str], client: TestClient
+    backend: Backend, tokens: dict[str, str], client: TestClient
 ) -> None:
-    status, about, figure, rows, columns, url = explore.view(source, tokens["analyst"], ASKED, NOW)
+    status, about, figure, rows, columns, url = explore.view(backend, tokens["analyst"], ASKED, NOW)
     api = client.get(url, headers={"Authorization": f"Bearer {tokens['analyst']}"}).json()
     assert rows == api["rows"]
     assert [c["field"] for c in columns][:5] == [
@@ -50,22 +50,22 @@ def test_the_table_and_chart_are_the_api_rows(
     assert f"{len(rows)} rows" in str(status)
 
 
-def test_a_refused_question_says_why(source: Source, tokens: dict[str, str]) -> None:
+def test_a_refused_question_says_why(backend: Backend, tokens: dict[str, str]) -> None:
     bad = Question("home_first_rate", "2025-02-17", "2025-03-09", "week", "reason", None)
-    status, _about, figure, rows, _columns, _url = explore.view(source, tokens["board"], bad, NOW)
+    status, _about, figure, rows, _columns, _url = explore.view(backend, tokens["board"], bad, NOW)
     assert rows == [] and "cannot be broken down by 'reason'" in str(status)
     assert figure.data == ()
 
 
 def test_downloads_are_the_api_files(
-    source: Source, tokens: dict[str, str], client: TestClient
+    backend: Backend, tokens: dict[str, str], client: TestClient
 ) -> None:
     headers = {"Authorization": f"Bearer {tokens['analyst']}"}
     for fmt in ("csv", "xlsx"):
-        sent = explore.download(source, tokens["analyst"], ASKED, fmt)
+        sent = explore.download(backend, tokens["analyst"], ASKED, fmt)
         api = client.get(ASKED.api_url() + f"&format={fmt}", headers=headers)
         assert sent["filename"].endswith(f".{fmt}")
         if fmt == "csv":
             assert base64.b64decode(sent["content"]) == api.content
-    assert explore.download(source, tokens["display"], ASKED, "csv") is None
-    assert explore.download(source, None, ASKED, "csv") is None
+    assert explore.download(backend, tokens["display"], ASKED, "csv") is None
+    assert explore.download(backend, None, ASKED, "csv") is None

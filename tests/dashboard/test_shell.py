@@ -7,28 +7,28 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from dashboard.callbacks import shell
-from dashboard.data import Source
+from dashboard.data import Backend
 
 
-def test_each_path_has_its_page_and_title(source: Source) -> None:
-    titles = {path: shell.route(path, source)[2] for path in ("/", "/trends", "/explore/", "/x")}
+def test_each_path_has_its_page_and_title(backend: Backend) -> None:
+    titles = {path: shell.route(path, backend)[2] for path in ("/", "/trends", "/explore/", "/x")}
     assert titles == {
         "/": "Today · D2A Flow",
         "/trends": "Trends · D2A Flow",
         "/explore/": "Explore · D2A Flow",
         "/x": "Not found · D2A Flow",
     }
-    _page, header, _title = shell.route("/wall", source)
+    _page, header, _title = shell.route("/wall", backend)
     assert header.endswith("hidden")  # the wall has no header, links or sign-in box
 
 
-def test_sign_in_keeps_only_a_live_token(source: Source, tokens: dict[str, str]) -> None:
-    assert shell.sign_in(source, f" {tokens['board']} ") == (tokens["board"], "")
-    token, error = shell.sign_in(source, "d2a_wrong")
+def test_sign_in_keeps_only_a_live_token(backend: Backend, tokens: dict[str, str]) -> None:
+    assert shell.sign_in(backend, f" {tokens['board']} ") == (tokens["board"], "")
+    token, error = shell.sign_in(backend, "d2a_wrong")
     assert token is None and "not recognised" in error
-    who, hide_sign_out, hide_box = shell.signed_in_as(source, tokens["board"])
+    who, hide_sign_out, hide_box = shell.signed_in_as(backend, tokens["board"])
     assert (hide_sign_out, hide_box) == (False, True) and " · board" in who
-    assert shell.signed_in_as(source, None) == ("Not signed in", True, False)
+    assert shell.signed_in_as(backend, None) == ("Not signed in", True, False)
 
 
 def test_the_api_keeps_its_paths_and_the_dashboard_takes_the_rest(

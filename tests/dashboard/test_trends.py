@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fastapi.testclient import TestClient
 
 from dashboard.callbacks import trends
-from dashboard.data import Source
+from dashboard.data import Backend
 from dashboard.pages.trends import HEADLINES
 
 NOW = datetime(2025, 3, 10, 12, 0)  # a Monday
@@ -31,10 +31,10 @@ def test_months_are_complete_and_start_after_the_data_does() -> None:
     )
 
 
-def test_a_reader_gets_a_card_per_headline_metric(source: Source, tokens: dict[str, str]) -> None:
-    status = trends.status(source, tokens["board"], "week", None, NOW)
+def test_a_reader_gets_a_card_per_headline_metric(backend: Backend, tokens: dict[str, str]) -> None:
+    status = trends.status(backend, tokens["board"], "week", None, NOW)
     assert "Weeks from 24 Feb 2025 to 09 Mar 2025, all partners." in str(status)
-    cards = [trends.chart_card(source, tokens["board"], n, "week", None, NOW) for n in HEADLINES]
+    cards = [trends.chart_card(backend, tokens["board"], n, "week", None, NOW) for n in HEADLINES]
     headings = [card[0].children for card in cards]
     assert headings[0] == "Home First rate (%)"
     assert headings[4] == "Stranded patients (7+ days) (patients)"
@@ -42,9 +42,9 @@ def test_a_reader_gets_a_card_per_headline_metric(source: Source, tokens: dict[s
 
 
 def test_a_card_draws_the_spc_chart_the_api_serves(
-    source: Source, tokens: dict[str, str], client: TestClient
+    backend: Backend, tokens: dict[str, str], client: TestClient
 ) -> None:
-    card = trends.chart_card(source, tokens["board"], "stranded_7", "week", None, NOW)
+    card = trends.chart_card(backend, tokens["board"], "stranded_7", "week", None, NOW)
     [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
     drawn = {t["name"]: t["y"] for t in graph.figure["data"]}
     params = {"start": "2025-02-24", "end": "2025-03-09", "interval": "week"}
@@ -56,32 +56,34 @@ def test_a_card_draws_the_spc_chart_the_api_serves(
     assert list(drawn["Mean"]) == [p["mean"] for p in chart["points"]]
 
 
-def test_the_organisation_filter_and_its_options(source: Source, tokens: dict[str, str]) -> None:
-    status = trends.status(source, tokens["analyst"], "week", "RX1", NOW)
+def test_the_organisation_filter_and_its_options(backend: Backend, tokens: dict[str, str]) -> None:
+    status = trends.status(backend, tokens["analyst"], "week", "RX1", NOW)
     assert "RX1" in str(status)
-    card = trends.chart_card(source, tokens["analyst"], "stranded_7", "week", "RX1", NOW)
+    card = trends.chart_card(backend, tokens["analyst"], "stranded_7", "week", "RX1", NOW)
     assert len(card) > 1
-    options = trends.organisation_options(source, tokens["board"], NOW)
+    options = trends.organisation_options(backend, tokens["board"], NOW)
     assert options[0] == {"label": "All partners", "value": ""}
     assert {"label": "Riverside Hospital", "value": "RX1"} in options
-    assert trends.organisation_options(source, None, NOW) == options[:1]
+    assert trends.organisation_options(backend, None, NOW) == options[:1]
 
 
-def test_the_display_role_and_strangers_see_nothing(source: Source, tokens: dict[str, str]) -> None:
+def test_the_display_role_and_strangers_see_nothing(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
     for token in (tokens["display"], None):
-        assert "Sign in" in str(trends.status(source, token, "week", None, NOW))
-        card = trends.chart_card(source, token, "home_first_rate", "week", None, NOW)
+        assert "Sign in" in str(trends.status(backend, token, "week", None, NOW))
+        card = trends.chart_card(backend, token, "home_first_rate", "week", None, NOW)
         assert [c.children for c in card] == ["Home First rate (%)"]
 
 
 def test_bed_days_saved_are_priced_when_a_cost_is_set(
-    source: Source, tokens: dict[str, str]
+    backend: Backend, tokens: dict[str, str]
 ) -> None:
-    priced = Source(
-        source.get_database, source.settings.model_copy(update={"cost_per_bed_day": 400.0})
+    priced = Backend(
+        backend.get_database, backend.settings.model_copy(update={"cost_per_bed_day": 400.0})
     )
     card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW)
     notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
     assert any("at £400 a bed day" in note for note in notes)
-    plain = trends.chart_card(source, tokens["board"], "bed_days_saved", "week", None, NOW)
+    plain = trends.chart_card(backend, tokens["board"], "bed_days_saved", "week", None, NOW)
     assert not any("a bed day" in str(c) for c in plain)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from dash import html
 
 from dashboard.callbacks import wall
-from dashboard.data import Source
+from dashboard.data import Backend
 from tests.dashboard.conftest import AS_OF, LOADED_AT
 
 
@@ -19,19 +19,19 @@ def test_the_token_comes_from_the_fragment_or_the_query() -> None:
 
 
 def test_a_display_token_gets_a_summary_with_no_patient_in_it(
-    source: Source, tokens: dict[str, str]
+    backend: Backend, tokens: dict[str, str]
 ) -> None:
-    summary, kept = wall.fetch(source, None, f"#token={tokens['display']}", None, AS_OF)
+    summary, kept = wall.fetch(backend, None, f"#token={tokens['display']}", None, AS_OF)
     assert kept == tokens["display"]
     assert summary["ready"] == {"now": 2, "before": 1}
     text = json.dumps(summary)
     assert "p1" not in text and "p2" not in text and "patient" not in text
-    again, kept = wall.fetch(source, "", "", kept, AS_OF)  # next refresh: the kept token
+    again, kept = wall.fetch(backend, "", "", kept, AS_OF)  # next refresh: the kept token
     assert again["ready"] == summary["ready"] and kept == tokens["display"]
 
 
-def test_without_a_live_token_the_wall_asks_for_one(source: Source) -> None:
-    summary, kept = wall.fetch(source, "?token=d2a_nope", None, None, AS_OF)
+def test_without_a_live_token_the_wall_asks_for_one(backend: Backend) -> None:
+    summary, kept = wall.fetch(backend, "?token=d2a_nope", None, None, AS_OF)
     assert summary == {"error": wall.NEEDS_TOKEN} and kept is None
     panel, banner, _clock = wall.view(summary, 0, AS_OF, 60)
     assert panel.children == wall.NEEDS_TOKEN and banner is None
@@ -46,9 +46,9 @@ def test_stale_warning_after_the_configured_age() -> None:
 
 
 def test_panels_rotate_and_the_banner_shows_when_stale(
-    source: Source, tokens: dict[str, str]
+    backend: Backend, tokens: dict[str, str]
 ) -> None:
-    summary, _ = wall.fetch(source, None, f"#token={tokens['display']}", None, AS_OF)
+    summary, _ = wall.fetch(backend, None, f"#token={tokens['display']}", None, AS_OF)
     titles = [wall.view(summary, n, AS_OF, 60)[0].children[0].children for n in range(5)]
     assert titles == [*wall.wall.PANEL_TITLES, wall.wall.PANEL_TITLES[0]]
     _panel, banner, clock = wall.view(summary, 0, AS_OF, 60)
