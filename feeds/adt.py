@@ -21,8 +21,6 @@ for the caller to turn into the pseudonym.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,7 +39,7 @@ from feeds.history import Stay, StoredEvent, latest_discharge, stay_at, stays
 from feeds.hl7v2 import fields
 from feeds.hl7v2.messages import Received
 from feeds.hl7v2.problems import FieldProblem, label, where
-from ledger.events import looks_like_nhs_number
+from feeds.identity import event_id, local_id, shown
 from models.clock import to_utc_naive
 
 INPATIENT = frozenset({"I"})
@@ -85,15 +83,18 @@ class _Context:
 
     @property
     def at_utc(self) -> datetime:
+        """The time as stored: naive UTC, to compare with history rows."""
         return to_utc_naive(self.at)
 
     def mapped(self, kind: str, **payload: Any) -> Mapped:
+        """The event of this message, payload fields that are None left out."""
         event = {"event_id": self.event_id, "type": kind, "patient_id": None}
         event["occurred_at"] = self.at.isoformat()
         event |= {k: v for k, v in payload.items() if v is not None}
         return Mapped(self.local_id, event)
 
     def void(self, target: StoredEvent | None, what: str) -> Outcome:
+        """A void of `target`, refused (naming MSH-9, the trigger) when there is none."""
         if target is None:
             return Refused(NOTHING_TO_CANCEL, f"{self.trigger} cancels {what}, but there is none")
         note = f"HL7 {self.trigger}: cancels {what}"
@@ -120,35 +121,15 @@ def map_adt(
         return trigger
     handler = HANDLERS.get(trigger)
     if handler is None:
-        return Ignored(f"{_shown(trigger)} is not a movement D2A Flow records")
+        return Ignored(f"{shown(trigger)} is not a movement D2A Flow records")
     patient_class = fields.patient_class(parsed)
     if isinstance(patient_class, FieldProblem):
         return patient_class
     if patient_class not in INPATIENT:
-        shown = _shown(patient_class)
-        return Ignored(f"{trigger} for patient class {shown}: only inpatients (I) are recorded")
+        what = f"{trigger} for patient class {shown(patient_class)}"
+        return Ignored(f"{what}: only inpatients (I) are recorded")
     context = _context(parsed, feed, history, trigger, now)
     return context if isinstance(context, Refused) else handler(parsed, feed, context)
-
-
-def local_id(message: Received | hl7.Message, feed: FeedConfig) -> str | FieldProblem:
-    """The local patient id: CX.1 of the PID-3 repetition whose assigning authority (CX.4,
-    namespace or universal id, ignoring case) is the feed's. NHS numbers are never candidates."""
-    parsed = message.message if isinstance(message, Received) else message
-    if parsed is None:
-        return FieldProblem(where("PID", 3), "the message could not be parsed")
-    found = fields.patient_identifiers(parsed)
-    if isinstance(found, FieldProblem):
-        return found
-    wanted = feed.patient_id_authority.strip().casefold()
-    for ident in found:
-        authorities = (ident.authority.casefold(), ident.authority_universal_id.casefold())
-        if ident.id and wanted and wanted in authorities:
-            return ident.id
-    return FieldProblem(
-        where("PID", 3),
-        f"PID-3 has no identifier of assigning authority {_shown(feed.patient_id_authority)}",
-    )
 
 
 def _context(
@@ -175,6 +156,7 @@ def _context(
 
 
 def _admitted(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A01, A06: a stay starts in the unit of PV1-3.1."""
     unit = _unit(message, feed)
     if isinstance(unit, Refused):
         return unit
@@ -184,6 +166,7 @@ def _admitted(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
 
 
 def _transferred(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A02: the stay moves; nothing to record when it is in that unit already at that time."""
     unit = _unit(message, feed)
     if isinstance(unit, Refused):
         return unit
@@ -194,6 +177,7 @@ def _transferred(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome
 
 
 def _discharged(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A03: the stay open at the message's time ends; PID-30 `Y` makes it a death."""
     stay = stay_at(c.stays, c.at_utc)
     if fields.died(message):
         destination = "died"
@@ -204,16 +188,19 @@ def _discharged(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
 
 
 def _cancel_admission(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A11: void the admission of the stay the message falls in."""
     stay = stay_at(c.stays, c.at_utc)
     return c.void(stay.admission if stay else None, "an admission")
 
 
 def _cancel_transfer(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A12: void that stay's latest transfer up to the message's time."""
     stay = stay_at(c.stays, c.at_utc)
     return c.void(stay.latest_transfer(c.at_utc) if stay else None, "a transfer")
 
 
 def _cancel_discharge(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+    """A13: void the latest discharge up to the message's time."""
     return c.void(latest_discharge(c.stays, c.at_utc), "a discharge")
 
 
@@ -235,23 +222,12 @@ def _unit(message: hl7.Message, feed: FeedConfig) -> str | Refused:
         return place
     unit = feed.locations.get(place.point_of_care)
     if unit is None:
-        shown = _shown(place.point_of_care)
-        return Refused(
-            where("PV1", 3), f"PV1-3.1 point of care {shown} is not a location of feed {feed.code}"
-        )
+        what = f"PV1-3.1 point of care {shown(place.point_of_care)}"
+        return Refused(where("PV1", 3), f"{what} is not a location of feed {feed.code}")
     return unit
 
 
-# -- ids and times -----------------------------------------------------------------------------
-
-
-def event_id(feed_code: str, control: str) -> str:
-    """`hl7:<feed>:<MSH-10>`; when that is over 64 characters or not plain printable ASCII,
-    `hl7#` and a SHA-256 of both, so any resent message still gets the same id."""
-    plain = f"hl7:{feed_code}:{control}"
-    if len(plain) <= 64 and plain.isascii() and plain.isprintable():
-        return plain
-    return "hl7#" + hashlib.sha256(f"{feed_code}\x00{control}".encode()).hexdigest()[:60]
+# -- the time -----------------------------------------------------------------------------------
 
 
 def event_time(message: hl7.Message, trigger: str, now: datetime) -> datetime | FieldProblem:
@@ -267,6 +243,7 @@ def event_time(message: hl7.Message, trigger: str, now: datetime) -> datetime | 
 
 
 def _in_range(at: datetime | FieldProblem, location: str, now: datetime) -> datetime | FieldProblem:
+    """SPEC §3's bounds: not more than 5 minutes after `now`, not before 2000-01-01."""
     if isinstance(at, FieldProblem):
         return at
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
@@ -275,10 +252,3 @@ def _in_range(at: datetime | FieldProblem, location: str, now: datetime) -> date
     if at < EARLIEST:
         return FieldProblem(location, f"{label(location)} {at.isoformat()} is before 2000")
     return at
-
-
-def _shown(code: str) -> str:
-    """A code quoted for a reason, unless it might identify someone (looks like an NHS
-    number) or is not a plain short code: reasons are kept and listed with the feed."""
-    plain = re.fullmatch(r"[A-Za-z0-9 _.:/()&+-]{1,24}", code) is not None
-    return f"'{code}'" if plain and not looks_like_nhs_number(code) else "(a code not shown)"

@@ -28,6 +28,7 @@ class Stay:
 
     @property
     def discharge(self) -> StoredEvent | None:
+        """The discharge that ended the stay, if it has ended."""
         last = self.events[-1] if self.events else None
         return last if last is not None and last["type"] == "discharged" else None
 
@@ -53,6 +54,7 @@ class Stay:
         return next((p for p in reversed(declared) if p is not None), None)
 
     def latest_transfer(self, at: datetime) -> StoredEvent | None:
+        """The stay's last transfer at or before `at`."""
         transfers = [e for e in self.until(at) if e["type"] == "transferred"]
         return transfers[-1] if transfers else None
 
@@ -83,6 +85,7 @@ def stays(history: Iterable[StoredEvent], units: frozenset[str]) -> list[Stay]:
 
 
 def _units_of(stay: Stay) -> set[str]:
+    """Every unit the stay was in."""
     return {e["unit_code"] for e in (stay.admission, *stay.events) if e.get("unit_code")}
 
 

@@ -83,6 +83,7 @@ async def serve_mllp(
     (`server.sockets[0].getsockname()[1]`)."""
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One client: frames answered one by one until it hangs up or misbehaves."""
         framer = Framer(max_frame)
         try:
             while data := await reader.read(65536):

@@ -109,6 +109,7 @@ def _hd(components: tuple[tuple[str, ...], ...]) -> str:
 
 
 def _timestamp(now: datetime) -> str:
+    """MSH-7 in UTC with its offset: YYYYMMDDHHMMSS+0000."""
     aware = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
 

@@ -83,6 +83,7 @@ def unescape(text: str, separators: str, esc: str) -> str:
 
 
 def _escape_value(name: str, separators: str, esc: str) -> str:
+    """The text an escape sequence (without its escape characters) stands for."""
     named = {"F": separators[1], "R": separators[2], "S": separators[3], "T": separators[4]}
     if name == "E":
         return esc
