@@ -32,13 +32,14 @@ def admission_method(code: str) -> str:
 def admission_source(code: str, feed: FeedConfig) -> str | None:
     """PV1-14, an NHS source of admission code, read with the destination codes. A care home
     is `care_home_return` (the care home is where the person lives, as the seed records it);
-    source 79 (born in hospital) is none, not `died`; an unknown code is none."""
+    an unmapped code, and 98/99 (not known), give no source: SPEC's "unknown → none"; source
+    79 (born in hospital) is none too, not `died`."""
     if code in feed.care_home_source_codes:
         return "care_home_return"
     found = feed.destination_codes.get(code)
     if found in CARE_HOME_DESTINATIONS:
         return "care_home_return"
-    return None if found == "died" else found
+    return None if found in ("died", "unknown") else found
 
 
 def discharge_destination(code: str, feed: FeedConfig, stay: Stay | None) -> str:

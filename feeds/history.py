@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.timeline_shapes import TYPE_RANK
+from models.clock import to_utc_naive
 
 StoredEvent = Mapping[str, Any]
 
@@ -62,10 +63,16 @@ class Stay:
 def live(history: Iterable[StoredEvent]) -> list[StoredEvent]:
     """Events that stand: voids and the events they void left out; in the ledger's order
     (time, then type rank, so a discharge precedes an admission at the same instant)."""
-    rows = list(history)
+    rows = [_naive_utc(e) for e in history]
     voided = {e.get("voids_event_id") for e in rows if e["type"] == "void"}
     kept = [e for e in rows if e["type"] != "void" and e["event_id"] not in voided]
     return sorted(kept, key=lambda e: (e["occurred_at"], TYPE_RANK.get(e["type"], 9)))
+
+
+def _naive_utc(event: StoredEvent) -> StoredEvent:
+    """The row with `occurred_at` as naive UTC, as stored, should a caller pass it aware."""
+    at = event["occurred_at"]
+    return event if at.tzinfo is None else {**event, "occurred_at": to_utc_naive(at)}
 
 
 def stays(history: Iterable[StoredEvent], units: frozenset[str]) -> list[Stay]:

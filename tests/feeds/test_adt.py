@@ -112,7 +112,7 @@ def test_admission_method(code: str, method: str) -> None:
         ("65", "care_home_return"),
         ("85", "care_home_return"),
         ("51", "other_hospital"),
-        ("99", "unknown"),
+        ("99", None),  # not known: "unknown → none"
         ("79", None),  # born in hospital, not "died"
         ("R", None),
         ("", None),
@@ -236,6 +236,11 @@ def test_a02_to_the_unit_the_patient_is_in_is_ignored() -> None:
     assert found == Ignored("A02 to unit RXX-W7, where the patient already is")
     moved = stored("t1", "transferred", "2025-06-30 08:00", unit_code="RXX-W9")
     assert isinstance(outcome(adt("A02", pv1={3: "WARD7"}), [ADMITTED, moved]), Mapped)
+
+
+def test_history_times_given_aware_are_read_as_utc() -> None:
+    aware = ADMITTED | {"occurred_at": datetime(2025, 6, 28, 14, 0, tzinfo=UTC)}
+    assert isinstance(outcome(adt("A02", pv1={3: "WARD7"}), [aware]), Ignored)
 
 
 def test_a_late_a02_is_judged_at_its_own_time() -> None:
