@@ -247,8 +247,9 @@ def _in_range(at: datetime | FieldProblem, location: str, now: datetime) -> date
     if isinstance(at, FieldProblem):
         return at
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    name = f"{label(location)} {at.isoformat()}"
     if at > now + AHEAD:
-        return FieldProblem(location, f"{label(location)} {at.isoformat()} is in the future")
+        return FieldProblem(location, f"{name} is more than 5 minutes in the future")
     if at < EARLIEST:
-        return FieldProblem(location, f"{label(location)} {at.isoformat()} is before 2000")
+        return FieldProblem(location, f"{name} is before 2000")
     return at
