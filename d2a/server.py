@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.app import create_api
+from api.protection import Protection, policy
 from dashboard.app import mount as mount_dashboard
 from metrics.catalogue import tallied_reads
 from metrics.tally import Refresher
@@ -44,5 +45,6 @@ def create_app(
     app = create_api(settings, lifespan)
     if database is not None:
         app.state.database = database
-    mount_dashboard(app)  # last: the dashboard answers every path the API leaves
+    dashboard = mount_dashboard(app)  # last: the dashboard answers every path the API leaves
+    app.add_middleware(Protection, content_policy=policy(dashboard.csp_hashes()))
     return app

@@ -34,7 +34,9 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
         days[day] = (count + 1, max(latest, received))
     if not days:
         return None
-    rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in days.items()]
+    # Days in date order: two batches that touch the same days lock their rows in the same
+    # order, so neither waits for a row the other holds while holding one it wants.
+    rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in sorted(days.items())]
     statement = upsert(
         connection,
         TALLY,

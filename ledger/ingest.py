@@ -22,6 +22,7 @@ from ledger.changes import FigureChanges
 from ledger.event_tally import add_to_tally, tally_day
 from ledger.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
 from ledger.reference import ReferenceCodes, load_reference_codes
+from ledger.sender import CLI, Sender, out_of_scope
 from ledger.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
 from models.clock import to_utc_naive
@@ -105,7 +106,7 @@ def _validated(raw_events: list[Any]) -> tuple[list[EventIn | None], list[dict[s
 
 
 def _parse(
-    raw_events: list[Any], refs: ReferenceCodes, now: datetime
+    raw_events: list[Any], refs: ReferenceCodes, now: datetime, sender: Sender
 ) -> tuple[list[_Incoming], list[dict[str, Any]]]:
     """Field checks for every event: types, required fields, codes, times."""
     events, errors = _validated(raw_events)
@@ -132,6 +133,7 @@ def _parse(
             "patient_id": event.patient_id,
             "occurred_at": occurred,
             "received_at": now,
+            "sent_by": sender.token_id,
             **payload,
         }
         incoming.append(_Incoming(index, event.event_id, row))
@@ -240,9 +242,10 @@ def _check_voids(
 
 
 def _check_and_derive(
-    session: Session, new: list[_Incoming], refs: ReferenceCodes
+    session: Session, new: list[_Incoming], refs: ReferenceCodes, sender: Sender
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Replays each touched patient with the new events in place: derived rows and errors."""
+    """Replays each touched patient with the new events in place: derived rows and errors
+    (a scoped sender's events about other organisations' units among them)."""
     new_by_patient: dict[str, list[_Incoming]] = defaultdict(list)
     for item in new:
         new_by_patient[item.row["patient_id"]].append(item)
@@ -255,11 +258,14 @@ def _check_and_derive(
     derived: dict[str, Any] = {"patients": patients, "stored_spells": stored_spells(by_patient)}
     derived |= {key: [] for key in DERIVED_KEYS} | {"void_targets": {}}
     spells, stays, readiness, spans = (derived[k] for k in DERIVED_KEYS)
+    event_units: dict[str, str] = {}
     for patient in patients:
         mine = new_by_patient[patient]
         rows = by_patient[patient] + [i.row for i in mine]
         if any(r["type"] == "void" for r in rows):
             errors += _check_voids(rows, mine, indexes, derived["void_targets"])
+            if sender.organisation is not None:
+                event_units |= _units_before_voids(rows, indexes, refs)
             rows = live_rows(rows)
         [blame] = timeline_events([mine[0].row], indexes)
         result, problems = replay_patient(timeline_events(rows, indexes), refs.units, blame)
@@ -271,7 +277,20 @@ def _check_and_derive(
         stays += result.stays
         readiness += result.readiness
         spans += result.ready_spans
+        event_units |= result.event_units
+    for row, field_, message in out_of_scope(sender, [i.row for i in new], event_units, refs.units):
+        errors.append(_error(indexes[row["event_id"]], row["event_id"], field_, message))
     return derived, errors
+
+
+def _units_before_voids(
+    rows: list[dict[str, Any]], indexes: dict[str, int], refs: ReferenceCodes
+) -> dict[str, str]:
+    """The unit each event is about in the timeline without the batch's voids: where a void's
+    target stood, so a scoped sender's void is checked against it."""
+    kept = [r for r in rows if not (r["type"] == "void" and r["event_id"] in indexes)]
+    result, _problems = replay_patient(timeline_events(live_rows(kept), {}), refs.units)
+    return result.event_units
 
 
 def _table(model: type[Base]) -> Table:
@@ -328,15 +347,25 @@ def _collector_paused() -> Iterator[None]:
 
 
 def ingest(
-    session: Session, raw_events: list[Any], *, now: datetime, changes: FigureChanges
+    session: Session,
+    raw_events: list[Any],
+    *,
+    now: datetime,
+    changes: FigureChanges,
+    sender: Sender = CLI,
 ) -> IngestResult:
     """Validates and appends a batch; raises BatchRejected, storing nothing, on any error."""
     with _collector_paused():
-        return _ingest(session, raw_events, now=now, changes=changes)
+        return _ingest(session, raw_events, now=now, changes=changes, sender=sender)
 
 
 def _ingest(
-    session: Session, raw_events: list[Any], *, now: datetime, changes: FigureChanges
+    session: Session,
+    raw_events: list[Any],
+    *,
+    now: datetime,
+    changes: FigureChanges,
+    sender: Sender,
 ) -> IngestResult:
     if not raw_events:
         raise BatchRejected(
@@ -346,11 +375,11 @@ def _ingest(
         message = f"the batch has {len(raw_events)} events; the most is {MAX_BATCH}"
         raise BatchRejected(413, [_error(None, None, None, message)])
     refs = load_reference_codes(session)
-    incoming, errors = _parse(raw_events, refs, now)
+    incoming, errors = _parse(raw_events, refs, now, sender)
     lock_keys(session, sorted({i.row["patient_id"] for i in incoming}))
     new, duplicates, conflicts, clashes = _split_known(session, incoming)
     errors += clashes
-    derived, timeline_errors = _check_and_derive(session, new, refs) if new else ({}, [])
+    derived, timeline_errors = _check_and_derive(session, new, refs, sender) if new else ({}, [])
     errors += timeline_errors
     if errors or conflicts:
         all_errors = sorted(errors + conflicts, key=lambda e: (e["index"] is None, e["index"] or 0))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ledger.changes import FigureChanges
 from ledger.events import EventIn
 from ledger.timeline import UnitInfo
-from models import DelayReason, Destination, Organisation, Unit, UnitCapacity
+from models import DelayReason, Destination, Organisation, Stay, Unit, UnitCapacity
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,9 @@ def upsert_unit(
     """Creates or updates a unit; a capacity is added to its history from `capacity_from`.
 
     A unit's setting cannot change once it exists: its stays were derived under the old one.
+    Nor can the organisation of a unit that has had stays: every past figure of both
+    organisations would move (occupancy, discharges by site); a unit that changes hands is a
+    new unit from that day.
     """
     problems: list[tuple[str, str]] = []
     if session.get(Organisation, fields["organisation_code"]) is None:
@@ -83,6 +86,13 @@ def upsert_unit(
     existing = session.get(Unit, code)
     if existing is not None and existing.setting != fields["setting"]:
         problems.append(("setting", f"is {existing.setting} and cannot change; create a new unit"))
+    owner = existing.organisation_code if existing is not None else None
+    if owner not in (None, fields["organisation_code"]) and _has_stays(session, code):
+        message = (
+            f"unit {code} has stays with {owner}, so its organisation "
+            "cannot change (past figures would move); create a new unit for the new organisation"
+        )
+        problems.append(("organisation_code", message))
     if problems:
         return UnitChange(False, problems)
     if existing is None:
@@ -97,6 +107,12 @@ def upsert_unit(
     if fields.get("capacity") is not None:
         _set_capacity(session, code, fields["capacity"], fields["capacity_from"])
     return UnitChange(existing is None, [])
+
+
+def _has_stays(session: Session, code: str) -> bool:
+    """Whether any stay was ever in the unit (voided events leave none)."""
+    found = session.execute(select(Stay.spell_id).where(Stay.unit_code == code).limit(1))
+    return found.first() is not None
 
 
 def _unit_columns(fields: dict[str, Any]) -> dict[str, Any]:

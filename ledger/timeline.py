@@ -129,15 +129,20 @@ class Replay:
 
     def apply(self, e: TimelineEvent) -> tuple[str, str] | None:
         """Applies one event; returns (field, message) when it does not fit, changing nothing."""
-        if e.type == "admitted":
-            return self._on_admitted(e)
-        if self.open is None:
+        if e.type != "admitted" and self.open is None:
             return (
                 "occurred_at",
                 f"{e.type} at {_fmt(e.occurred_at)} but the patient has no open stay then",
             )
-        result: tuple[str, str] | None = getattr(self, f"_on_{e.type}")(e, self.open)
-        return result
+        # The unit the event is about: the one it names, else its stay's at that time.
+        unit = e.payload.get("unit_code") or (self.open.unit.code if self.open else None)
+        if e.type == "admitted":
+            error = self._on_admitted(e)
+        else:
+            error = getattr(self, f"_on_{e.type}")(e, self.open)
+        if error is None and unit is not None:
+            self.derived.event_units[e.event_id] = unit
+        return error
 
     def _on_admitted(self, e: TimelineEvent) -> tuple[str, str] | None:
         if self.open is not None:

@@ -55,3 +55,5 @@ class Derived:
     stays: list[dict[str, Any]] = field(default_factory=list)
     readiness: list[dict[str, Any]] = field(default_factory=list)
     ready_spans: list[dict[str, Any]] = field(default_factory=list)
+    # The unit each applied event is about: the one it names, else the stay's at that time.
+    event_units: dict[str, str] = field(default_factory=dict)

@@ -56,3 +56,5 @@ class Event(Base):
     source: Mapped[str | None] = mapped_column(String(32))
     voids_event_id: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(500))
+    # The token that sent it (SPEC §7); None for the command line and the seed loader.
+    sent_by: Mapped[int | None] = mapped_column(Integer)

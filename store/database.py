@@ -2,18 +2,24 @@
 its write-ahead log is copied into the database file on a thread of its own."""
 
 import os
+import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.dialect import worth_retrying
+
 WRITE_OPTION = "d2a_write"
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, own_checkpoints: bool = False, **kwargs: Any) -> Engine:
@@ -170,6 +176,14 @@ def _sqlite_file(url: str) -> str | None:
     return None if not path or path == ":memory:" or path.startswith("file:") else path
 
 
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """What a write transaction gave, and how many times it was run again."""
+
+    value: T
+    retries: int
+
+
 class Database:
     """An engine and its session factories, made once at start-up."""
 
@@ -192,6 +206,21 @@ class Database:
             yield session
         if write and self.checkpointer is not None:
             self.checkpointer.poke()
+
+    def write(self, work: Callable[[Session], T], attempts: int = 5) -> Written[T]:
+        """Runs `work` in a write transaction, again from the start (up to `attempts` times)
+        when it fails on a conflict with a concurrent writer that a fresh attempt can get past
+        (store.dialect.worth_retrying): a deadlock, a serialization failure, a unique key taken
+        first. Any other error, or the last attempt's, is raised."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session(write=True) as session:
+                    return Written(work(session), attempt - 1)
+            except DBAPIError as error:
+                if attempt == attempts or not worth_retrying(error):
+                    raise
+                time.sleep(random.uniform(0, 0.02 * attempt))  # let the other writer finish
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         if self.checkpointer is not None:

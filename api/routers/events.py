@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import IntegrityError
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from access import audit
 from access.tokens import Principal
@@ -17,10 +19,13 @@ from api.errors import ApiError, error_response
 from api.schemas.events import ErrorAnswer, IngestAnswer
 from ledger.events import EventIn
 from ledger.ingest import MAX_BATCH, BatchRejected, ingest
+from ledger.sender import Sender
 from metrics.tally import changed_from
 from models.clock import utc_now
 
 router = APIRouter(tags=["events"])
+# How many times the batch was run again after a conflict with a concurrent writer.
+RETRIES_HEADER = "X-D2A-Retries"
 
 BATCH_SCHEMA = {
     "type": "array",
@@ -59,24 +64,29 @@ async def post_events(
     request: Request, db: DatabaseDep, principal: Annotated[Principal, require("events:write")]
 ) -> Any:
     """Append a batch of 1–10,000 events atomically: all stored, or none and every error listed."""
+    if principal.role == "feed" and principal.scope is None:
+        raise ApiError(403, "a feed token without an organisation (scope) may not write")
     batch = await _read_batch(request)
-    for attempt in (1, 2):
-        try:
-            # The database work blocks; keep it off the event loop so other requests go on.
-            return await run_in_threadpool(_store, db, batch, principal)
-        except BatchRejected as rejected:
-            return error_response(rejected.status, rejected.errors)
-        except IntegrityError:
-            # A concurrent batch stored one of these event ids first; the retry sees it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        # The database work blocks; keep it off the event loop so other requests go on.
+        written = await run_in_threadpool(db.write, partial(_store, batch, principal))
+    except BatchRejected as rejected:
+        return error_response(rejected.status, rejected.errors)
+    answer = JSONResponse(written.value.model_dump())
+    answer.headers[RETRIES_HEADER] = str(written.retries)
+    return answer
 
 
-def _store(db: Any, batch: list[Any], principal: Principal) -> IngestAnswer:
+def sender_of(principal: Principal) -> Sender:
+    """The sender the ledger records; a feed writes only about its organisation's units."""
+    scope = principal.scope if principal.role == "feed" else None
+    return Sender(token_id=principal.token_id, organisation=scope)
+
+
+def _store(batch: list[Any], principal: Principal, session: Session) -> IngestAnswer:
+    """One attempt at storing the batch, in the caller's transaction."""
     now = utc_now()
-    with db.session(write=True) as session:
-        result = ingest(session, batch, now=now, changes=changed_from)
-        detail = {"accepted": result.accepted, "duplicates": result.duplicates}
-        audit.record(session, principal, "events.ingest", now=now, detail=detail)
+    result = ingest(session, batch, now=now, changes=changed_from, sender=sender_of(principal))
+    detail = {"accepted": result.accepted, "duplicates": result.duplicates}
+    audit.record(session, principal, "events.ingest", now=now, detail=detail)
     return IngestAnswer(accepted=result.accepted, duplicates=result.duplicates)

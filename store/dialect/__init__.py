@@ -29,3 +29,19 @@ def _dialect(bind: Any) -> str:
     if isinstance(bind, Session):
         return str(bind.get_bind().dialect.name)
     return str(bind.dialect.name)
+
+
+# PostgreSQL's serialization failure and deadlock, and a unique key taken by a concurrent
+# transaction first: a fresh attempt of the same transaction can succeed.
+RETRYABLE_STATES = frozenset({"40001", "40P01", "23505"})
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """Whether a failed write transaction may succeed when run again from the start: a
+    deadlock or serialization failure (PostgreSQL), a unique key a concurrent writer took first,
+    or a database file locked past its timeout (SQLite)."""
+    cause = getattr(error, "orig", None) or error
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if state in RETRYABLE_STATES:
+        return True
+    return "database is locked" in str(cause) or "UNIQUE constraint failed" in str(cause)

@@ -40,7 +40,7 @@ def test_tokens_are_stored_hashed(db: Database) -> None:
 
 
 def test_feed_may_only_post_events(client: TestClient, system: Database) -> None:
-    feed = token_for(system, "feed")
+    feed = token_for(system, "feed", scope="RX1")
     assert client.post("/api/v1/events", json=ADMIT, headers=feed).status_code == 200
     assert client.get("/api/v1/units", headers=feed).status_code == 403
     assert client.get("/api/v1/patients/p1/timeline", headers=feed).status_code == 403

@@ -3,6 +3,8 @@
 from fastapi.testclient import TestClient
 
 from store.database import Database
+from tests.conftest import token_for
+from tests.metrics.scenario import Patient
 
 
 def test_organisation_upsert_and_list(
@@ -71,6 +73,26 @@ def test_a_units_setting_cannot_change(
     response = client.put("/api/v1/units/W1", json=body, headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "setting"
+
+
+def test_a_unit_with_stays_keeps_its_organisation(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    """Moving W1 to CP1 would move every past figure of both organisations: refused once W1 has
+    had a stay; W2, which never had one, may move."""
+    coordinator = token_for(system, "coordinator")
+    stay = Patient("p1")
+    stay.admitted("2025-03-03T10:00:00+00:00", unit="W1")
+    assert client.post("/api/v1/events", json=stay.events, headers=coordinator).status_code == 200
+    moved = {"name": "Ward 1", "organisation_code": "CP1", "setting": "acute"}
+    response = client.put("/api/v1/units/W1", json=moved, headers=admin)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "organisation_code" and "has stays with RX1" in error["message"]
+    [w1] = [u for u in client.get("/api/v1/units", headers=admin).json() if u["code"] == "W1"]
+    assert w1["organisation_code"] == "RX1"
+    moved_w2 = {"name": "Ward 2", "organisation_code": "CP1", "setting": "acute"}
+    assert client.put("/api/v1/units/W2", json=moved_w2, headers=admin).status_code == 200
 
 
 def test_bad_code_in_path_is_422(client: TestClient, db: Database, admin: dict[str, str]) -> None:
