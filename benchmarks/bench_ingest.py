@@ -1,7 +1,7 @@
 """Ingest throughput: 100,000 events in batches of 5,000 through POST /api/v1/events.
 
 Usage: python benchmarks/bench_ingest.py [--db sqlite|postgresql] [--events N] [--batch N]
-       [--probes N] [--onto URL]
+       [--probes N] [--onto URL] [--senders N]
 
 Prints events/s overall and the time of every batch. The events are sent in time order, so a
 patient's events span batches, as from a live feed: a batch replays the patients it continues.
@@ -10,6 +10,11 @@ Then it shows what a batch's cost depends on: the same kind of batch (--batch ev
 patients, each with all four events) timed --probes times on an empty database and on top of
 the log just loaded (and, with --onto, on a copy of a database loaded before, such as the
 seeded large year: a PostgreSQL database is copied as a template, an SQLite file as a file).
+
+With --senders N, the same events come from N senders at once instead (each its own patients,
+all over the same days, as several feeds of one system), posted to a real server (`d2a serve`'s
+application under uvicorn, in a process of its own) over HTTP: it prints events/s in total and
+how many batches the server had to run again after a conflict with a concurrent writer.
 """
 
 from __future__ import annotations
@@ -19,18 +24,21 @@ import random
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx2 as httpx
 import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from access.tokens import create_token
 from d2a.server import create_app
+from d2a.serving import serving
 from ledger import reference
 from metrics.tally import changed_from
 from models.clock import utc_now
@@ -92,8 +100,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--probes", type=int, default=5, help="batches of new patients timed")
     parser.add_argument("--onto", help="also time them on a copy of this loaded database")
+    parser.add_argument("--senders", type=int, default=1, help="concurrent senders (HTTP)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
+    if args.senders > 1:
+        with bench_on(scratch(args.db, folder)) as bench:
+            bench.concurrent(args)
+        return
     probe_times: dict[str, list[float]] = {}
     with bench_on(scratch(args.db, folder)) as bench:
         probe_times["empty database"] = bench.probes(args)
@@ -150,7 +163,7 @@ class Bench:
             for ward in WARDS:
                 fields = {"name": ward, "organisation_code": "RX1", "setting": "acute"}
                 reference.upsert_unit(s, ward, fields | {"pathway": None}, changed_from)
-            _row, token = create_token(s, role="feed", now=utc_now())
+            _row, token = create_token(s, role="feed", scope="RX1", now=utc_now())
         self.client = TestClient(create_app(Settings(database_url=url), database=self.db))
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
@@ -184,6 +197,53 @@ class Bench:
         print(f"last batch        {times[-1] * 1000:.0f} ms (log of {len(events) - step:,} events)")
         print(f"median batch      {sorted(times)[len(times) // 2] * 1000:.0f} ms")
         print("every batch, ms   " + " ".join(f"{t * 1000:.0f}" for t in times))
+
+    def concurrent(self, args: argparse.Namespace) -> None:
+        """--events events from --senders senders at once, over HTTP to a real server."""
+        rng = random.Random(7)
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        per_sender = args.events // args.senders // 4
+        bodies = []
+        for s in range(args.senders):
+            mine = [
+                e
+                for n in range(per_sender)
+                for e in patient_events(n, rng, start, prefix=f"sender{s}")
+            ]
+            mine.sort(key=lambda e: e["occurred_at"])
+            step = args.batch
+            bodies.append([orjson.dumps(mine[i : i + step]) for i in range(0, len(mine), step)])
+        answers: list[tuple[int, int]] = []  # (events, retries) of each batch
+        with serving(self.db.url) as base:
+            barrier = threading.Barrier(args.senders + 1)
+
+            def send(mine: list[bytes]) -> None:
+                with httpx.Client(base_url=base, headers=self.headers, timeout=300) as client:
+                    barrier.wait()
+                    for body in mine:
+                        response = client.post("/api/v1/events", content=body)
+                        assert response.status_code == 200, response.text[:300]
+                        accepted = response.json()["accepted"]
+                        answers.append((accepted, int(response.headers["x-d2a-retries"])))
+
+            threads = [threading.Thread(target=send, args=(mine,)) for mine in bodies]
+            for thread in threads:
+                thread.start()
+            barrier.wait()
+            began = time.perf_counter()
+            for thread in threads:
+                thread.join()
+            total = time.perf_counter() - began
+        events = sum(a for a, _ in answers)
+        retried = sum(1 for _, r in answers if r)
+        print(f"database          {self.db.engine.dialect.name}")
+        print(f"senders           {args.senders} at once, over HTTP to one server process")
+        print(f"events            {events:,} in {len(answers)} batches of {args.batch:,}")
+        print(f"wall time         {total:.1f} s")
+        print(f"throughput        {events / total:,.0f} events/s in total")
+        share = retried / len(answers) if answers else 0.0
+        print(f"batches retried   {retried} of {len(answers)} ({share:.0%})")
+        print(f"retries           {sum(r for _, r in answers)} in all")
 
     def probes(self, args: argparse.Namespace) -> list[float]:
         """--probes batches, each of --batch events of new patients (all four events of each),

@@ -61,6 +61,14 @@ def test_bench_ingest() -> None:
     assert "empty database" in out and "after the 400 events above" in out
 
 
+def test_bench_ingest_with_concurrent_senders() -> None:
+    out = _run(
+        "bench_ingest.py", "--db", backend(), "--events", "800", "--batch", "50", "--senders", "4"
+    )
+    assert "events            800 in 16 batches of 50" in out
+    assert "senders           4 at once" in out and "batches retried" in out
+
+
 def test_bench_ingest_onto_a_loaded_database(seeded: str) -> None:
     out = _run(
         "bench_ingest.py", "--db", backend(), "--events", "40", "--batch", "20", "--onto", seeded

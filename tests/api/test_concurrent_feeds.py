@@ -20,13 +20,13 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import func, select
 
+from d2a.serving import serving
 from ledger.rebuild import rebuild_derived
 from metrics import CATALOGUE, compute
 from metrics.tally import changed_from
 from models import Event, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 from tests.conftest import backend, token_for
-from tests.live_server import serving
 
 FEEDERS = 8
 EVENTS_PER_FEEDER = 10_000 if backend() == "postgresql" else 2_000

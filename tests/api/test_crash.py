@@ -2,8 +2,8 @@
 batch is stored whole or not at all, and what is stored is what a rebuild from the log gives.
 
 A first batch, sent to a server left alone, times how long a batch takes; then the server is
-killed at moments spread from a tenth of that time to half as long again, each time with a new batch of new patients (more
-kills with D2A_CRASH_KILLS=n; the test prints how each ended).
+killed at moments spread from a tenth of that time to half as long again, each time with a new
+batch of new patients (more kills with D2A_CRASH_KILLS=n; the test prints how each ended).
 """
 
 from __future__ import annotations
@@ -17,14 +17,20 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import func, select
 
+from d2a.serving import start, stop
 from ledger.rebuild import rebuild_derived
 from metrics.tally import changed_from
 from models import Event, EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 from tests.conftest import token_for
-from tests.live_server import start, stop
 
 BATCH = 10_000
+JOURNEY: tuple[tuple[str, int, dict[str, Any]], ...] = (
+    ("admitted", 0, {"unit_code": "W1"}),
+    ("discharge_ready", 30, {"pathway": 1}),
+    ("delay_reason", 31, {"reason_code": "H1"}),
+    ("discharged", 50, {"destination": "usual_residence", "pathway": 1}),
+)
 KILLS = int(os.environ.get("D2A_CRASH_KILLS", "4"))
 
 
@@ -35,14 +41,7 @@ def batch_of(tag: str) -> list[dict[str, Any]]:
     for n in range(BATCH // 4):
         patient = f"{tag}-p{n}"
         admitted = first + timedelta(minutes=17 * n)
-        for i, (kind, hours, payload) in enumerate(
-            (
-                ("admitted", 0, {"unit_code": "W1"}),
-                ("discharge_ready", 30, {"pathway": 1}),
-                ("delay_reason", 31, {"reason_code": "H1"}),
-                ("discharged", 50, {"destination": "usual_residence", "pathway": 1}),
-            )
-        ):
+        for i, (kind, hours, payload) in enumerate(JOURNEY):
             at = admitted + timedelta(hours=hours)
             events.append(
                 {

@@ -1,5 +1,6 @@
-"""A real server in a process of its own (uvicorn, `d2a.server:create_app`) over a test
-database, for tests that need real concurrency, a real socket or a process to kill."""
+"""A real server in a process of its own (uvicorn, `d2a.server:create_app`) over a given
+database: for tests and benchmarks that need real concurrency, a real socket or a process to
+kill."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import httpx2 as httpx
 
 
 def free_port() -> int:
@@ -38,9 +39,10 @@ def start(url: str, env: dict[str, str] | None = None) -> tuple[str, subprocess.
         if process.poll() is not None:
             raise RuntimeError(f"the server stopped: {process.stderr and process.stderr.read()!r}")
         try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
+            with urllib.request.urlopen(base + "/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return base, process
+        except (urllib.error.URLError, OSError):
             time.sleep(0.2)
     stop(process)
     raise RuntimeError("the server did not start within 30 s")
