@@ -13,6 +13,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "patients:read": frozenset({"admin", "coordinator", "partner"}),
     "tokens:manage": frozenset({"admin"}),
+    "feeds:manage": frozenset({"admin", "coordinator"}),
+    "feeds:send": frozenset({"coordinator", "feed"}),
 }
 WALL_ONLY_ROLES = frozenset({"display"})
 

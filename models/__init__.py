@@ -13,6 +13,7 @@ from models.derived import (
     TallySource,
 )
 from models.events import Event
+from models.feeds import DeploymentSecret, Feed, FeedMessage
 from models.reference import DelayReason, Destination, Organisation, Unit, UnitCapacity
 
 __all__ = [
@@ -20,9 +21,12 @@ __all__ = [
     "AuditEntry",
     "Base",
     "DelayReason",
+    "DeploymentSecret",
     "Destination",
     "Event",
     "EventTally",
+    "Feed",
+    "FeedMessage",
     "FigureTally",
     "Organisation",
     "ReadinessPeriod",

@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     stale_after_minutes: int = 60
     wall_refresh_seconds: int = 60
     tally_refresh_seconds: float = 60  # d2a serve recounts the figure tallies this often; 0: never
+    # The key of the pseudonyms made from feeds' local ids (SPEC §9). Unset: one is made on
+    # first use and kept in the database (deployment_secret); set it from a secrets store in
+    # production, so that the database alone cannot turn a local id into its pseudonym.
+    pseudonym_key: str = ""
+    feed_silent_after_minutes: int = 60  # a feed silent this long is shown as a warning
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file in the working directory when unset."""

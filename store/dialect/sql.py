@@ -36,6 +36,12 @@ def upsert(
     return insert.on_conflict_do_update(index_elements=index_elements, set_=values)
 
 
+def insert_or_ignore(bind: Bind, table: Table, index_elements: list[str]) -> Any:
+    """An INSERT into `table` that does nothing on a clash of `index_elements`."""
+    insert = postgresql.insert(table) if is_postgresql(bind) else sqlite.insert(table)
+    return insert.on_conflict_do_nothing(index_elements=index_elements)
+
+
 def greatest(bind: Bind, a: Any, b: Any) -> ColumnElement[Any]:
     """The larger of two values (PostgreSQL's greatest, SQLite's two-argument max)."""
     return func.greatest(a, b) if is_postgresql(bind) else func.max(a, b)

@@ -1,0 +1,168 @@
+"""Feeds (SPEC §9): the registry with each feed's health, pseudonyms for hub staff, and HL7 v2
+ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handler)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from access import audit
+from access.scope import patient_scope
+from access.tokens import Principal
+from api.auth import require
+from api.deps import DatabaseDep
+from api.errors import ApiError
+from api.routers.events import sender_of
+from api.schemas.events import ErrorAnswer
+from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut
+from feeds.health import health
+from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.receive import receive_hl7
+from feeds.registry import as_dict, feed_rows, load_config, put_feed
+from ledger.events import looks_like_nhs_number
+from ledger.text import PRINTABLE
+from metrics.tally import changed_from
+from models import Feed
+from models.clock import utc_now
+
+router = APIRouter(tags=["feeds"])
+FeedCode = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
+HL7_MEDIA = "application/hl7-v2"
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorAnswer},
+    404: {"model": ErrorAnswer},
+    422: {"model": ErrorAnswer},
+}
+
+
+@router.put("/feeds/{code}", response_model=FeedOut, responses=REFUSALS)
+def put(
+    code: FeedCode,
+    body: FeedIn,
+    request: Request,
+    response: Response,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("feeds:manage")],
+) -> FeedOut:
+    """Register or replace a feed: its organisation, the authority of its local ids, and the
+    map from its points of care to our units."""
+    now = utc_now()
+    with db.session(write=True) as session:
+        change = put_feed(session, code, body.model_dump(), now)
+        if change.problems:
+            raise ApiError.for_fields(422, change.problems)
+        detail = {"organisation": body.organisation_code, "locations": len(body.locations)}
+        audit.record(session, principal, "feed.put", now=now, target=code, detail=detail)
+        [feed] = feed_rows(session, code)
+        answer = _with_health(session, feed, request)
+    response.status_code = 201 if change.created else 200
+    return answer
+
+
+@router.get("/feeds", response_model=list[FeedOut])
+def list_feeds(
+    request: Request, db: DatabaseDep, _p: Annotated[Principal, require("feeds:manage")]
+) -> list[FeedOut]:
+    """Every feed with its health: last message, today's counts, last refusals, silence."""
+    with db.session() as session:
+        return [_with_health(session, feed, request) for feed in feed_rows(session)]
+
+
+@router.get("/feeds/{code}", response_model=FeedOut, responses=REFUSALS)
+def get_feed(
+    code: FeedCode,
+    request: Request,
+    db: DatabaseDep,
+    _p: Annotated[Principal, require("feeds:manage")],
+) -> FeedOut:
+    """One feed with its health."""
+    with db.session() as session:
+        found = feed_rows(session, code)
+        if not found:
+            raise ApiError(404, f"no feed {code!r}", field="code")
+        return _with_health(session, found[0], request)
+
+
+@router.get("/feeds/{code}/pseudonym", response_model=PseudonymOut, responses=REFUSALS)
+def get_pseudonym(
+    code: FeedCode,
+    local_id: Annotated[str, Query(min_length=1, max_length=64, pattern=PRINTABLE)],
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("patients:read")],
+) -> PseudonymOut:
+    """The patient id D2A Flow knows a person by, from the feed's local id (the trust's MRN),
+    for hub staff of that organisation; audited (the local id is not kept)."""
+    if looks_like_nhs_number(local_id):
+        raise ApiError(422, "looks like an NHS number; give the local id", field="local_id")
+    now = utc_now()
+    with db.session(write=True) as session:
+        feed = session.get(Feed, code)
+        if feed is None:
+            raise ApiError(404, f"no feed {code!r}", field="code")
+        scope = patient_scope(principal)
+        if scope not in (None, feed.organisation_code):
+            audit.record(session, principal, "feed.pseudonym.refused", now=now, target=code)
+            raise ApiError(403, f"only staff of {feed.organisation_code} may look up its ids")
+        key = pseudonym_key(session, request.app.state.settings.pseudonym_key)
+        patient_id = pseudonym(key, code, local_id)
+        detail = {"patient_id": patient_id}
+        audit.record(session, principal, "feed.pseudonym", now=now, target=code, detail=detail)
+    return PseudonymOut(feed=code, patient_id=patient_id)
+
+
+@router.post(
+    "/feeds/{code}/hl7v2",
+    response_class=Response,
+    responses={
+        200: {"content": {HL7_MEDIA: {}}, "description": "One ACK per message (MSA AA or AE)."},
+        **REFUSALS,
+    },
+    openapi_extra={
+        "requestBody": {"required": True, "content": {HL7_MEDIA: {"schema": {"type": "string"}}}}
+    },
+)
+async def post_hl7v2(
+    code: FeedCode,
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("feeds:send")],
+) -> Response:
+    """One or more HL7 v2 ADT messages (ER7, segments separated by CR; MLLP framing bytes
+    tolerated). The answer is one ACK per message, in order: AA (stored or ignored) or AE with
+    an ERR naming the field and the reason."""
+    body = await request.body()
+    settings = request.app.state.settings
+    written = await run_in_threadpool(
+        db.write, lambda session: hl7_answer(session, code, body, principal, settings.pseudonym_key)
+    )
+    return Response("\r".join(written.value), media_type=HL7_MEDIA)
+
+
+def hl7_answer(
+    session: Session, code: str, body: bytes, principal: Principal, configured_key: str
+) -> list[str]:
+    """The ACKs of a body of messages for feed `code`, stored and audited in `session`."""
+    now = utc_now()
+    feed = load_config(session, code)
+    if feed is None:
+        raise ApiError(404, f"no feed {code!r}", field="code")
+    if principal.role == "feed" and principal.scope != feed.organisation_code:
+        raise ApiError(403, f"a feed token of {principal.scope} may not send for {code}")
+    key = pseudonym_key(session, configured_key)
+    sender = sender_of(principal)
+    answer = receive_hl7(session, feed, key, body, now=now, changes=changed_from, sender=sender)
+    detail = {"messages": answer.counted(), "event_ids": answer.stored_event_ids()}
+    audit.record(session, principal, "feed.hl7v2", now=now, target=code, detail=detail)
+    return answer.acks
+
+
+def _with_health(session: Session, feed: Feed, request: Request) -> FeedOut:
+    settings = request.app.state.settings
+    minutes = feed.silent_after_minutes or settings.feed_silent_after_minutes
+    state = health(session, feed.code, now=utc_now(), silent_after=timedelta(minutes=minutes))
+    return FeedOut(**as_dict(feed), health=state)
