@@ -19,8 +19,10 @@ from store.settings import get_settings
 app = typer.Typer(help="D2A Flow: the shared record and dashboard of a discharge to assess flow.")
 db_app = typer.Typer(help="The database: migrations and rebuilds.")
 token_app = typer.Typer(help="API tokens.")
+feed_app = typer.Typer(help="Feeds: a hospital system's HL7 v2 ADT messages over MLLP.")
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(feed_app, name="feed")
 console = Console(stderr=True)
 
 
@@ -100,6 +102,41 @@ def serve(
     uvicorn.run(create_app(tallies=True), host=host, port=port, log_level="info")
 
 
+@feed_app.command("mllp")
+def feed_mllp(
+    feed: Annotated[str, typer.Option(help="the registered feed's code")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 2575,
+) -> None:
+    """Serve one feed's HL7 v2 ADT messages over MLLP, one ACK per message (SPEC §9)."""
+    import asyncio
+
+    from feeds.listener import mllp_handler
+    from feeds.mllp import serve_mllp
+    from metrics.tally import changed_from
+
+    database = Database(_url())
+    try:
+        handler = mllp_handler(database, feed, get_settings().pseudonym_key, changed_from)
+    except LookupError as exc:
+        database.dispose()
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    async def listen() -> None:
+        server = await serve_mllp(None, host, port, batch_handler=handler)
+        console.print(f"feed {feed}: MLLP on {host}:{port}")
+        async with server:
+            await server.serve_forever()
+
+    try:
+        asyncio.run(listen())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        database.dispose()
+
+
 @app.command()
 def tally() -> None:
     """Recount the figure tallies now (d2a serve also does it in the background)."""
@@ -171,3 +208,7 @@ def demo(
     print(result.token, flush=True)
     if not no_serve:
         serve(host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

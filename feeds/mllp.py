@@ -7,7 +7,9 @@ before a frame loses the message that follows it, and they decode ASCII only.
 Here bytes outside frames are ignored; a frame may arrive split over many reads, and many
 frames may arrive in one read; a second 0x0B inside a frame restarts it (the sender gave up
 on the first); a frame ends at 0x1C (the 0x0D after it, outside any frame, is ignored).
-Each connection's messages are handled one at a time, in order, each answered by one ACK.
+Each connection's messages are handled in order, each answered by one ACK; the frames that
+arrive together (a sender that does not wait for each ACK) are handled together, so a
+database handler can store them in one transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -26,7 +29,8 @@ from feeds.hl7v2.problems import FieldProblem
 START, END, CR = b"\x0b", b"\x1c", b"\x0d"
 MAX_FRAME = 20 * 1024 * 1024  # as the API's request body limit
 log = logging.getLogger(__name__)
-Handler = Callable[[str], str]
+Handler = Callable[[str], str]  # one message's text → its ACK
+BatchHandler = Callable[[list[str]], list[list[str]]]  # frames' texts → each frame's ACKs
 
 
 class FrameTooLarge(Exception):
@@ -74,22 +78,36 @@ def frame(text: str) -> bytes:
 
 
 async def serve_mllp(
-    handler: Handler, host: str, port: int, *, max_frame: int = MAX_FRAME
+    handler: Handler | None,
+    host: str,
+    port: int,
+    *,
+    max_frame: int = MAX_FRAME,
+    batch_handler: BatchHandler | None = None,
 ) -> asyncio.Server:
-    """A started asyncio server answering each framed message with `handler(text)`, the ACK.
+    """A started asyncio server answering each framed message with `handler(text)`, the ACK,
+    or, with `batch_handler`, the frames of each read together (each frame's ACKs in order).
 
-    `handler` is blocking (it may touch a database): it runs in a worker thread. Use the
+    Handlers are blocking (they may touch a database): they run in a worker thread. Use the
     server as `async with server: await server.serve_forever()`; port 0 picks a free port
     (`server.sockets[0].getsockname()[1]`)."""
+    if batch_handler is None:
+        assert handler is not None, "give a handler or a batch_handler"
+        batch_handler = _one_by_one(handler)
+    answer_all = batch_handler
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One client: frames answered one by one until it hangs up or misbehaves."""
+        """One client: frames answered in order until it hangs up or misbehaves."""
         framer = Framer(max_frame)
         try:
             while data := await reader.read(65536):
-                for body in framer.feed(data):
-                    writer.write(frame(await asyncio.to_thread(_answer, handler, body)))
-                    await writer.drain()
+                bodies = framer.feed(data)
+                if not bodies:
+                    continue
+                for acks in await asyncio.to_thread(_answer_all, answer_all, bodies):
+                    for ack in acks:
+                        writer.write(frame(ack))
+                await writer.drain()
         except (FrameTooLarge, ConnectionError) as error:
             log.warning("MLLP connection dropped: %s", type(error).__name__)
         finally:
@@ -100,33 +118,60 @@ async def serve_mllp(
     return await asyncio.start_server(connection, host, port)
 
 
-def _answer(handler: Handler, body: bytes) -> str:
-    """The handler's ACK; if it fails, an AE built here, so the sender is never left waiting.
-    Nothing of the message is logged: it holds patient details."""
-    text = decode(body)
+def _one_by_one(handler: Handler) -> BatchHandler:
+    def each(texts: list[str]) -> list[list[str]]:
+        return [[handler(text)] for text in texts]
+
+    return each
+
+
+def _answer_all(handler: BatchHandler, bodies: list[bytes]) -> list[list[str]]:
+    """The handler's ACKs of each frame; if it fails, an AE built here for each message, so
+    the sender is never left waiting. Nothing of a message is logged: it holds patient
+    details."""
+    texts = [decode(body) for body in bodies]
     try:
-        return handler(text)
+        return handler(texts)
     except Exception as error:
         log.error("MLLP handler failed: %s", type(error).__name__)
-        received = split_messages(text)
-        first = received[0] if received else Received(text, None)
-        problem = FieldProblem("", "the message could not be processed; send it again later")
-        return build_ack(first, problem, now=datetime.now(UTC), facility="")
+        return [[_failed(text)] for text in texts]
 
 
-def send_mllp(host: str, port: int, messages: Iterable[str], *, timeout: float = 30.0) -> list[str]:
-    """Sends each message in its own frame over one connection and waits for its ACK; the
-    ACKs in order. A small blocking client for tests and benchmarks."""
+def _failed(text: str) -> str:
+    received = split_messages(text)
+    first = received[0] if received else Received(text, None)
+    problem = FieldProblem("", "the message could not be processed; send it again later")
+    return build_ack(first, problem, now=datetime.now(UTC), facility="")
+
+
+def send_mllp(
+    host: str,
+    port: int,
+    messages: Iterable[str],
+    *,
+    timeout: float = 30.0,
+    window: int = 1,
+) -> list[str]:
+    """Sends each message in its own frame over one connection; the ACKs in order. With
+    `window` 1 it waits for each ACK before sending the next (as most integration engines
+    do); a larger window keeps up to that many messages unanswered. A small blocking client
+    for tests and benchmarks."""
     acks: list[str] = []
     framer = Framer()
     pending: list[bytes] = []
+    unanswered = 0
     with socket.create_connection((host, port), timeout=timeout) as sock:
-        for message in messages:
-            sock.sendall(frame(message))
+        queue = deque(messages)
+        while queue or unanswered:
+            while queue and unanswered < window:
+                sock.sendall(frame(queue.popleft()))
+                unanswered += 1
             while not pending:
                 data = sock.recv(65536)
                 if not data:
                     raise ConnectionError("the server closed the connection before answering")
                 pending += framer.feed(data)
-            acks.append(decode(pending.pop(0)))
+            while pending:
+                acks.append(decode(pending.pop(0)))
+                unanswered -= 1
     return acks

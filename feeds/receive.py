@@ -26,7 +26,8 @@ from feeds.hl7v2.ack import build_ack
 from feeds.hl7v2.messages import Received, split_messages
 from feeds.hl7v2.problems import FieldProblem, where
 from feeds.identity import event_id, local_id
-from feeds.pseudonym import pseudonym
+from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.registry import load_config
 from ledger.changes import FigureChanges
 from ledger.events import PAYLOAD
 from ledger.ingest import EVENTS, BatchRejected, ingest
@@ -88,6 +89,35 @@ class Answered:
 
     def stored_event_ids(self) -> list[str]:
         return [r.event["event_id"] for r in self.results if r.outcome == "accepted" and r.event]
+
+
+class UnknownFeed(LookupError):
+    """No feed is registered under the code."""
+
+
+class NotYourFeed(PermissionError):
+    """A feed's sender may send only for a feed of its own organisation."""
+
+
+def receive_for(
+    session: Session,
+    feed_code: str,
+    body: bytes | str,
+    *,
+    now: datetime,
+    changes: FigureChanges,
+    sender: Sender,
+    configured_key: str,
+) -> Answered:
+    """`receive_hl7` for the registered feed `feed_code`, checked against the sender (a feed
+    sender of another organisation is refused with NotYourFeed; UnknownFeed for no feed)."""
+    feed = load_config(session, feed_code)
+    if feed is None:
+        raise UnknownFeed(f"no feed {feed_code!r}")
+    if sender.organisation not in (None, feed.organisation_code):
+        raise NotYourFeed(f"a feed of {sender.organisation} may not send for {feed_code}")
+    key = pseudonym_key(session, configured_key)
+    return receive_hl7(session, feed, key, body, now=now, changes=changes, sender=sender)
 
 
 def receive_hl7(

@@ -21,8 +21,8 @@ from api.schemas.events import ErrorAnswer
 from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut
 from feeds.health import health
 from feeds.pseudonym import pseudonym, pseudonym_key
-from feeds.receive import receive_hl7
-from feeds.registry import as_dict, feed_rows, load_config, put_feed
+from feeds.receive import NotYourFeed, UnknownFeed, receive_for
+from feeds.registry import as_dict, feed_rows, put_feed
 from ledger.events import looks_like_nhs_number
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
@@ -148,14 +148,20 @@ def hl7_answer(
 ) -> list[str]:
     """The ACKs of a body of messages for feed `code`, stored and audited in `session`."""
     now = utc_now()
-    feed = load_config(session, code)
-    if feed is None:
-        raise ApiError(404, f"no feed {code!r}", field="code")
-    if principal.role == "feed" and principal.scope != feed.organisation_code:
-        raise ApiError(403, f"a feed token of {principal.scope} may not send for {code}")
-    key = pseudonym_key(session, configured_key)
-    sender = sender_of(principal)
-    answer = receive_hl7(session, feed, key, body, now=now, changes=changed_from, sender=sender)
+    try:
+        answer = receive_for(
+            session,
+            code,
+            body,
+            now=now,
+            changes=changed_from,
+            sender=sender_of(principal),
+            configured_key=configured_key,
+        )
+    except UnknownFeed as error:
+        raise ApiError(404, str(error), field="code") from error
+    except NotYourFeed as error:
+        raise ApiError(403, str(error)) from error
     detail = {"messages": answer.counted(), "event_ids": answer.stored_event_ids()}
     audit.record(session, principal, "feed.hl7v2", now=now, target=code, detail=detail)
     return answer.acks

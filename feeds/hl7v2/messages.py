@@ -44,6 +44,11 @@ def split_messages(body: str | bytes) -> list[Received]:
     return [_parse(lines) for lines in _group(_segments(text))]
 
 
+def count_messages(body: str) -> int:
+    """How many messages `split_messages` finds in `body`, without parsing them."""
+    return len(_group(_segments(body)))
+
+
 def _segments(text: str) -> list[str]:
     """Non-blank segment lines, framing bytes and line-end variants taken as breaks."""
     lines = text.translate(FRAMING).replace("\r\n", "\r").replace("\n", "\r").split("\r")
