@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import hl7
-
 from feeds.codes import (
     admission_method,
     admission_source,
@@ -37,6 +35,7 @@ from feeds.codes import (
 from feeds.config import FeedConfig
 from feeds.history import Stay, StoredEvent, latest_discharge, stay_at, stays
 from feeds.hl7v2 import fields
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received
 from feeds.hl7v2.problems import FieldProblem, label, where
 from feeds.identity import event_id, local_id, shown
@@ -102,7 +101,7 @@ class _Context:
 
 
 def map_adt(
-    message: Received | hl7.Message,
+    message: Received | Message,
     feed: FeedConfig,
     history: Sequence[StoredEvent],
     *,
@@ -133,7 +132,7 @@ def map_adt(
 
 
 def _context(
-    message: hl7.Message,
+    message: Message,
     feed: FeedConfig,
     history: Sequence[StoredEvent],
     trigger: str,
@@ -155,7 +154,7 @@ def _context(
 # -- the table, one function a row -------------------------------------------------------------
 
 
-def _admitted(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _admitted(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A01, A06: a stay starts in the unit of PV1-3.1."""
     unit = _unit(message, feed)
     if isinstance(unit, Refused):
@@ -165,7 +164,7 @@ def _admitted(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
     return c.mapped("admitted", unit_code=unit, admission_method=method, source=source)
 
 
-def _transferred(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _transferred(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A02: the stay moves; nothing to record when it is in that unit already at that time."""
     unit = _unit(message, feed)
     if isinstance(unit, Refused):
@@ -176,7 +175,7 @@ def _transferred(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome
     return c.mapped("transferred", unit_code=unit)
 
 
-def _discharged(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _discharged(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A03: the stay open at the message's time ends; PID-30 `Y` makes it a death."""
     stay = stay_at(c.stays, c.at_utc)
     if fields.died(message):
@@ -187,24 +186,24 @@ def _discharged(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
     return c.mapped("discharged", destination=destination, pathway=pathway)
 
 
-def _cancel_admission(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _cancel_admission(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A11: void the admission of the stay the message falls in."""
     stay = stay_at(c.stays, c.at_utc)
     return c.void(stay.admission if stay else None, "an admission")
 
 
-def _cancel_transfer(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _cancel_transfer(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A12: void that stay's latest transfer up to the message's time."""
     stay = stay_at(c.stays, c.at_utc)
     return c.void(stay.latest_transfer(c.at_utc) if stay else None, "a transfer")
 
 
-def _cancel_discharge(message: hl7.Message, feed: FeedConfig, c: _Context) -> Outcome:
+def _cancel_discharge(message: Message, feed: FeedConfig, c: _Context) -> Outcome:
     """A13: void the latest discharge up to the message's time."""
     return c.void(latest_discharge(c.stays, c.at_utc), "a discharge")
 
 
-HANDLERS: dict[str, Callable[[hl7.Message, FeedConfig, _Context], Outcome]] = {
+HANDLERS: dict[str, Callable[[Message, FeedConfig, _Context], Outcome]] = {
     "A01": _admitted,
     "A06": _admitted,
     "A02": _transferred,
@@ -215,7 +214,7 @@ HANDLERS: dict[str, Callable[[hl7.Message, FeedConfig, _Context], Outcome]] = {
 }
 
 
-def _unit(message: hl7.Message, feed: FeedConfig) -> str | Refused:
+def _unit(message: Message, feed: FeedConfig) -> str | Refused:
     """The unit of PV1-3.1 through the feed's locations."""
     place = fields.assigned_location(message)
     if isinstance(place, FieldProblem):
@@ -230,7 +229,7 @@ def _unit(message: hl7.Message, feed: FeedConfig) -> str | Refused:
 # -- the time -----------------------------------------------------------------------------------
 
 
-def event_time(message: hl7.Message, trigger: str, now: datetime) -> datetime | FieldProblem:
+def event_time(message: Message, trigger: str, now: datetime) -> datetime | FieldProblem:
     """EVN-6, else PV1-44 (A01, A06) or PV1-45 (A03), else EVN-2: the first present is used,
     and refused (naming it) when malformed, more than 5 minutes after `now` or before 2000."""
     sources = [("EVN", 6), *([TIME_FIELD[trigger]] if trigger in TIME_FIELD else []), ("EVN", 2)]

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-import hl7
-
 from feeds.config import FeedConfig
 from feeds.hl7v2 import fields
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received
 from feeds.hl7v2.problems import FieldProblem, where
 from ledger.events import looks_like_nhs_number
 
 
-def local_id(message: Received | hl7.Message, feed: FeedConfig) -> str | FieldProblem:
+def local_id(message: Received | Message, feed: FeedConfig) -> str | FieldProblem:
     """The local patient id: CX.1 of the PID-3 repetition whose assigning authority (CX.4,
     namespace or universal id, ignoring case) is the feed's. NHS numbers are never candidates."""
     parsed = message.message if isinstance(message, Received) else message

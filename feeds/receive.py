@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import hl7
 from sqlalchemy.orm import Session
 
 from feeds.adt import Ignored, Mapped, map_adt
 from feeds.config import FeedConfig
 from feeds.hl7v2 import fields
 from feeds.hl7v2.ack import build_ack
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received, split_messages
 from feeds.hl7v2.problems import FieldProblem, where
 from feeds.identity import event_id, local_id
@@ -258,7 +258,7 @@ def _record(session: Session, feed_code: str, results: list[MessageResult], now:
     insert_rows(session, MESSAGES, rows)
 
 
-def _of(message: hl7.Message | None, read: Any) -> str | None:
+def _of(message: Message | None, read: Any) -> str | None:
     if message is None:
         return None
     found = read(message)

@@ -1,9 +1,9 @@
 """The HL7 v2 fields SPEC §9 reads, each as a value or a `FieldProblem` naming where it failed.
 
-Messages come parsed by the `hl7` package, which splits segments and fields. Below a field we
-split repetitions, components and sub-components ourselves from the field's text with the
-message's own delimiters, and unescape with our own small function: the package's unescape
-logs the whole field on a bad escape, and a field may hold an identifier.
+Messages come split into segments and fields (feeds.hl7v2.er7). Below a field we split
+repetitions, components and sub-components from the field's text with the message's own
+delimiters when it is read, and unescape with our own small function (the `hl7` package's
+unescape logs the whole field on a bad escape, and a field may hold an identifier).
 
 `""` is HL7's explicit null; it reads as empty. Times follow SPEC §9: with an offset they are
 used as given, without one they are Europe/London wall-clock times.
@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import hl7
-
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.problems import FieldProblem, where
 from feeds.hl7v2.times import parse_time
 
@@ -29,20 +28,20 @@ Tree = list[list[list[str]]]  # repetitions → components → sub-components
 # -- reading raw values ------------------------------------------------------------------------
 
 
-def segment(message: hl7.Message, segment_id: str, sequence: int = 1) -> hl7.Segment | None:
+def segment(message: Message, segment_id: str, sequence: int = 1) -> list[str] | None:
     """The `sequence`-th segment named `segment_id`, or None when the message has fewer."""
-    found = [s for s in message if str(s[0]).strip() == segment_id]
+    found = message.named(segment_id)
     return found[sequence - 1] if len(found) >= sequence else None
 
 
-def field_tree(message: hl7.Message, segment_id: str, number: int, sequence: int = 1) -> Tree:
+def field_tree(message: Message, segment_id: str, number: int, sequence: int = 1) -> Tree:
     """A field split into repetitions, components and sub-components, unescaped; `[]` when
     the segment or the field is absent. MSH-1 and MSH-2 (the delimiters) are not read here."""
     seg = segment(message, segment_id, sequence)
     if seg is None or number >= len(seg):
         return []
-    text = str(seg[number])
-    _, _, rep, comp, sub = message.separators
+    text = seg[number]
+    rep, comp, sub = message.separators[2], message.separators[3], message.separators[4]
     esc = message.esc
     return [
         [[unescape(s, message.separators, esc) for s in c.split(sub)] for c in r.split(comp)]
@@ -59,7 +58,7 @@ def pick(tree: Tree, component: int = 1, repetition: int = 1, sub: int = 1) -> s
     return "" if value == NULL else value
 
 
-def value(message: hl7.Message, segment_id: str, number: int, component: int = 1) -> str:
+def value(message: Message, segment_id: str, number: int, component: int = 1) -> str:
     """The first repetition's component of a field (first segment of its kind), or ''."""
     return pick(field_tree(message, segment_id, number), component)
 
@@ -108,7 +107,7 @@ class Header:
     version: str = ""
 
 
-def header(message: hl7.Message) -> Header:
+def header(message: Message) -> Header:
     """MSH-3, MSH-4, MSH-11 and MSH-12; absent parts are empty, never a problem."""
 
     def designator(number: int) -> tuple[tuple[str, ...], ...]:
@@ -123,7 +122,7 @@ def header(message: hl7.Message) -> Header:
     )
 
 
-def trigger(message: hl7.Message) -> str | FieldProblem:
+def trigger(message: Message) -> str | FieldProblem:
     """The trigger event: MSH-9.2, or EVN-1 when MSH-9.2 is empty. When both are present and
     differ, MSH-9 wins: it is what the message structure was built for (EVN-1 is retained
     in HL7 v2.5 for backward compatibility only)."""
@@ -133,7 +132,7 @@ def trigger(message: hl7.Message) -> str | FieldProblem:
     return found.upper()
 
 
-def control_id(message: hl7.Message) -> str | FieldProblem:
+def control_id(message: Message) -> str | FieldProblem:
     """MSH-10, the sender's message control id: a resent message repeats it."""
     found = value(message, "MSH", 10)
     if not found:
@@ -155,7 +154,7 @@ class Identifier:
     type: str
 
 
-def patient_identifiers(message: hl7.Message) -> list[Identifier] | FieldProblem:
+def patient_identifiers(message: Message) -> list[Identifier] | FieldProblem:
     """The PID-3 repetitions that are not NHS numbers: a repetition typed NHS/NH/HN, or whose
     authority is NHS (by name or by the NHS number OID), is skipped without being read."""
     if segment(message, "PID") is None:
@@ -171,7 +170,7 @@ def patient_identifiers(message: hl7.Message) -> list[Identifier] | FieldProblem
     return found
 
 
-def died(message: hl7.Message) -> bool:
+def died(message: Message) -> bool:
     """PID-30 patient death indicator is `Y`."""
     return value(message, "PID", 30).upper() == "Y"
 
@@ -189,7 +188,7 @@ class PointOfCare:
     facility: str
 
 
-def patient_class(message: hl7.Message) -> str | FieldProblem:
+def patient_class(message: Message) -> str | FieldProblem:
     """PV1-2 patient class, upper case (`I` inpatient, `E` emergency, `O` outpatient…)."""
     if segment(message, "PV1") is None:
         return FieldProblem(where("PV1", 2), "the message has no PV1 segment")
@@ -197,7 +196,7 @@ def patient_class(message: hl7.Message) -> str | FieldProblem:
     return found or FieldProblem(where("PV1", 2), "PV1-2 patient class is empty")
 
 
-def assigned_location(message: hl7.Message) -> PointOfCare | FieldProblem:
+def assigned_location(message: Message) -> PointOfCare | FieldProblem:
     """PV1-3: the location the patient is in after this event; PV1-3.1 must be present."""
     if segment(message, "PV1") is None:
         return FieldProblem(where("PV1", 3), "the message has no PV1 segment")
@@ -208,17 +207,17 @@ def assigned_location(message: hl7.Message) -> PointOfCare | FieldProblem:
     return place
 
 
-def admission_type(message: hl7.Message) -> str:
+def admission_type(message: Message) -> str:
     """PV1-4 admission type (an HL7 table 0007 letter, or an NHS admission method code)."""
     return value(message, "PV1", 4).upper()
 
 
-def admit_source(message: hl7.Message) -> str:
+def admit_source(message: Message) -> str:
     """PV1-14 admit source (an NHS source of admission code)."""
     return value(message, "PV1", 14)
 
 
-def discharged_to(message: hl7.Message) -> str:
+def discharged_to(message: Message) -> str:
     """PV1-37.1 discharged to location (an NHS discharge destination code)."""
     return value(message, "PV1", 37)
 
@@ -226,7 +225,7 @@ def discharged_to(message: hl7.Message) -> str:
 # -- times -------------------------------------------------------------------------------------
 
 
-def time_at(message: hl7.Message, segment_id: str, number: int) -> datetime | None | FieldProblem:
+def time_at(message: Message, segment_id: str, number: int) -> datetime | None | FieldProblem:
     """An event time (TS/DTM, first component) as an aware datetime; None when empty."""
     text = value(message, segment_id, number)
     return parse_time(text, where(segment_id, number)) if text else None

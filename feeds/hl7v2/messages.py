@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import hl7
-
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.problems import FieldProblem
 
 ENVELOPE = frozenset({"FHS", "BHS", "BTS", "FTS"})
@@ -26,7 +25,7 @@ class Received:
     message or the problem that stopped the parse."""
 
     text: str
-    message: hl7.Message | None
+    message: Message | None
     problem: FieldProblem | None = None
 
 
@@ -70,15 +69,15 @@ def _group(segments: list[str]) -> list[list[str]]:
 
 
 def _parse(lines: list[str]) -> Received:
-    """One message parsed with the hl7 package, after repairing its encoding characters."""
+    """One message split into segments and fields, after repairing its encoding characters."""
     lines = [repair_encoding_characters(lines[0]), *lines[1:]]
     text = "\r".join(lines)
     problem = _header_problem(text)
     if problem is not None:
         return Received(text, None, problem)
     try:
-        return Received(text, hl7.parse(text))
-    except Exception:  # the parser raises IndexError and others on malformed headers
+        return Received(text, Message(text))
+    except ValueError:
         return Received(text, None, FieldProblem("MSH^1^2", "the MSH segment cannot be parsed"))
 
 

@@ -6,9 +6,8 @@ and the NHS number again in PID-19: none of it may come out of the mapping but t
 
 from __future__ import annotations
 
-import hl7
-
 from feeds.config import FeedConfig, destination_codes_from_rows
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import split_messages
 
 MRN = "RX1234567"
@@ -75,7 +74,7 @@ def adt(
     return "\r".join([*segments, segment("PV1", pv1_fields)])
 
 
-def parsed(text: str) -> hl7.Message:
+def parsed(text: str) -> Message:
     """The one message of `text`, parsed."""
     [received] = split_messages(text)
     assert received.message is not None, received.problem

@@ -8,6 +8,7 @@ import hl7
 
 from feeds.hl7v2 import fields
 from feeds.hl7v2.ack import build_ack, escape
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import split_messages
 from feeds.hl7v2.problems import FieldProblem
 from tests.feeds.builders import adt
@@ -45,7 +46,7 @@ def test_delimiters_in_a_reason_are_escaped() -> None:
     reason = "a|b^c&d~e\\f\rg"
     assert escape(reason) == "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f g"
     ack = ack_of(adt(), FieldProblem("MSH^1^10", reason))
-    assert fields.value(ack, "ERR", 7) == "a|b^c&d~e\\f g"
+    assert fields.value(Message(str(ack)), "ERR", 7) == "a|b^c&d~e\\f g"
     assert ack.unescape(str(ack.segment("ERR")(7))) == "a|b^c&d~e\\f g"
 
 

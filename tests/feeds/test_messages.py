@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hl7
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feeds.hl7v2 import fields
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import repair_encoding_characters, split_messages
 from tests.feeds.builders import adt
 
@@ -24,7 +24,7 @@ def test_each_msh_starts_a_message_whatever_the_line_ends(line_end: str) -> None
     body = (ONE + "\r" + TWO).replace("\r", line_end)
     received = split_messages(body)
     assert [fields.control_id(r.message) for r in received if r.message] == ["ONE", "TWO"]
-    assert all(len(r.message) == 4 for r in received if r.message)  # MSH EVN PID PV1
+    assert all(len(r.message.segments) == 4 for r in received if r.message)  # MSH EVN PID PV1
 
 
 def test_mllp_bytes_and_blank_lines_are_tolerated() -> None:
@@ -83,6 +83,6 @@ def test_split_never_raises(body: str) -> None:
     for received in split_messages(body):
         assert (received.message is None) != (received.problem is None)
         if received.message is not None:
-            assert isinstance(received.message, hl7.Message)
+            assert isinstance(received.message, Message)
             fields.trigger(received.message)
             fields.header(received.message)

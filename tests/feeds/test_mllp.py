@@ -13,6 +13,7 @@ import pytest
 
 from feeds.hl7v2 import fields
 from feeds.hl7v2.ack import build_ack
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import split_messages
 from feeds.mllp import CR, END, START, Framer, FrameTooLarge, frame, send_mllp, serve_mllp
 from tests.feeds.builders import adt
@@ -135,7 +136,9 @@ def test_a_failing_handler_still_answers_ae() -> None:
     [ack] = with_server(broken, raw_client(frame(ONE), acks=1))
     parsed = hl7.parse(ack)
     assert str(parsed.segment("MSA")) == "MSA|AE|ONE"
-    assert fields.value(parsed, "ERR", 7).startswith("the message could not be processed")
+    assert fields.value(Message(str(parsed)), "ERR", 7).startswith(
+        "the message could not be processed"
+    )
 
 
 # -- the framer on its own ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from feeds.adt import Ignored, Mapped, Outcome, Refused, map_adt
 from feeds.config import FeedConfig
 from feeds.hl7v2 import fields
 from feeds.hl7v2.ack import build_ack
+from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received, split_messages
 from ledger.events import EventIn
 from tests.feeds.builders import FEED
@@ -29,7 +30,7 @@ def test_all_68_samples_are_there() -> None:
     assert len(FILES) == 68
 
 
-def feed_for(message: hl7.Message) -> FeedConfig:
+def feed_for(message: Message) -> FeedConfig:
     """A feed whose authority is the sample's MR identifier's (else its first identifier's)
     and whose locations include the sample's PV1-3.1."""
     found = fields.patient_identifiers(message)
