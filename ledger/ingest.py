@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -109,7 +109,9 @@ def _parse(
 ) -> tuple[list[_Incoming], list[dict[str, Any]]]:
     """Field checks for every event: types, required fields, codes, times."""
     events, errors = _validated(raw_events)
-    latest = now + FUTURE_TOLERANCE
+    # Compared aware, before any conversion: 9999-12-31T23:59:59-14:00 is refused here, where
+    # its conversion to UTC would overflow.
+    latest = (now + FUTURE_TOLERANCE).replace(tzinfo=UTC)
     incoming: list[_Incoming] = []
     for index, event in enumerate(events):
         if event is None:
@@ -120,8 +122,7 @@ def _parse(
             problems.append(
                 ("patient_id", "looks like an NHS number; send the pseudonymous local id")
             )
-        occurred = to_utc_naive(event.occurred_at)
-        if occurred > latest:
+        if event.occurred_at > latest:
             problems.append(("occurred_at", "is more than 5 minutes in the future"))
         if problems:
             errors += [_error(index, event.event_id, f, m) for f, m in problems]
@@ -130,7 +131,7 @@ def _parse(
             "event_id": event.event_id,
             "type": event.type,
             "patient_id": event.patient_id,
-            "occurred_at": occurred,
+            "occurred_at": to_utc_naive(event.occurred_at),
             "received_at": now,
             **payload,
         }

@@ -278,7 +278,8 @@ BAD_FIELDS = [
     ({"pathway": 4}, "pathway", "less than or equal to 3"),
     ({"pathway": -1}, "pathway", "greater than or equal to 0"),
     ({"occurred_at": "2025-03-03T14:00:00"}, "occurred_at", "offset"),
-    ({"occurred_at": "yesterday"}, "occurred_at", "datetime"),
+    ({"occurred_at": "yesterday"}, "occurred_at", "ISO 8601"),
+    ({"occurred_at": "2025-03-33T14:00:00+00:00"}, "occurred_at", "datetime"),
     ({"patient_id": ""}, "patient_id", "at least 1"),
     ({"patient_id": "x" * 65}, "patient_id", "at most 64"),
     ({"event_id": "e" * 65}, "event_id", "at most 64"),
@@ -345,6 +346,85 @@ def test_times_more_than_five_minutes_ahead_are_refused(
     response = post(client, headers, [ev("a2", "admitted", later, patient="p2", unit_code="W1")])
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "is more than 5 minutes in the future"
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        1741010400,  # 2025-03-03T14:00Z as seconds since 1970
+        1741010400.5,
+        "1741010400",
+        " 1741010400 ",
+        True,
+        None,
+        ["2025-03-03T14:00:00+00:00"],
+    ],
+)
+def test_a_time_is_an_iso_string_never_a_number(
+    client: TestClient, db: Database, headers: dict[str, str], at: Any
+) -> None:
+    response = post(client, headers, [ADMIT | {"occurred_at": at}])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["index"], error["event_id"], error["field"]) == (0, "a1", "occurred_at")
+    assert error["message"].startswith("must be an ISO 8601 time with an offset"), error
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        assert error["message"].endswith(", not a number")
+    assert counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "1999-12-31T23:59:59+00:00",
+        "2000-01-01T00:30:00+01:00",  # 1999-12-31T23:30Z
+        "0001-01-01T00:00:00+00:00",
+        "0001-01-01T00:00:00+14:00",  # would underflow converted to UTC
+    ],
+)
+def test_times_before_2000_are_refused(
+    client: TestClient, db: Database, headers: dict[str, str], at: str
+) -> None:
+    # The year-1 event used to be stored, and then broke every figure-tally refresh.
+    response = post(client, headers, [ADMIT, READY | {"occurred_at": at}])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["index"], error["field"]) == (1, "occurred_at")
+    assert error["message"] == (
+        "is before 2000-01-01: dates from 2000-01-01 to 2100-12-31 are accepted"
+    )
+    assert counts(db) == (0, 0, 0)
+
+
+def test_the_first_instant_of_2000_is_accepted(
+    client: TestClient, db: Database, headers: dict[str, str]
+) -> None:
+    # 2000-01-01T01:00+01:00 is midnight UTC, the first instant accepted.
+    first = ADMIT | {"occurred_at": "2000-01-01T01:00:00+01:00"}
+    assert post(client, headers, [first]).json() == {"accepted": 1, "duplicates": 0}
+    assert spells(db)[0].admitted_at == datetime(2000, 1, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59+00:00", "2101-01-01T00:00:00+00:00"],
+)
+def test_times_at_the_end_of_the_calendar_are_a_clean_422(
+    client: TestClient, db: Database, headers: dict[str, str], at: str
+) -> None:
+    # The first used to overflow as it was converted to UTC: a 500.
+    assert post(client, headers, [ADMIT]).status_code == 200
+    response = post(client, headers, [READY | {"occurred_at": at}])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "index": 0,
+            "event_id": "r1",
+            "field": "occurred_at",
+            "message": "is more than 5 minutes in the future",
+        }
+    ]
+    assert counts(db) == (1, 1, 1)
 
 
 def test_offsets_are_honoured(client: TestClient, db: Database, headers: dict[str, str]) -> None:
