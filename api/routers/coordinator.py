@@ -21,7 +21,7 @@ from api.errors import ApiError
 from metrics import sources
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
-from models.clock import to_utc_naive, utc_now
+from models.clock import instant_out_of_range, to_utc_naive, utc_now
 
 router = APIRouter(tags=["coordinator"])
 
@@ -37,7 +37,8 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
     """The instant asked for, as naive UTC; `now` when none is given.
 
     A '+' of the offset sent unencoded arrives as a space and is read as the '+' it was.
-    Refused (422, field as_of): not ISO 8601, no offset, or more than 5 minutes after now.
+    Refused (422, field as_of): not ISO 8601, no offset, outside 2000-01-01 … 2100-12-31, or
+    more than 5 minutes after now.
     """
     if raw is None or not raw.strip():
         return now
@@ -48,6 +49,9 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
         raise ApiError(422, f"{raw!r} is not an ISO 8601 date and time", field="as_of") from error
     if parsed.tzinfo is None:
         raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field="as_of")
+    problem = instant_out_of_range(parsed)  # before converting: the ends of the calendar overflow
+    if problem:
+        raise ApiError(422, problem, field="as_of")
     at = to_utc_naive(parsed)
     if at > now + FUTURE_TOLERANCE:
         raise ApiError(422, "is more than 5 minutes in the future", field="as_of")

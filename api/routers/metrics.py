@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +10,7 @@ from fastapi.responses import Response
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from ledger.times import Day
 from metrics import MetricQueryError, MetricResult, catalogue_answer, compute
 from metrics.spc import SpcInputError
 
@@ -25,16 +25,16 @@ class FigureQuery:
 
     def __init__(
         self,
-        start: Annotated[date, Query(description="First local date, inclusive")],
-        end: Annotated[date, Query(description="Last local date, inclusive")],
+        start: Annotated[Day, Query(description="First local date, inclusive")],
+        end: Annotated[Day, Query(description="Last local date, inclusive")],
         interval: Annotated[str, Query(description="day, week, month or total")] = "day",
         group_by: Annotated[str | None, Query(description="A breakdown the metric lists")] = None,
         organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
         baseline_start: Annotated[
-            date | None, Query(description="Metrics compared with a baseline only")
+            Day | None, Query(description="Metrics compared with a baseline only")
         ] = None,
         baseline_end: Annotated[
-            date | None, Query(description="Metrics compared with a baseline only")
+            Day | None, Query(description="Metrics compared with a baseline only")
         ] = None,
     ) -> None:
         self.start, self.end, self.interval = start, end, interval
@@ -76,7 +76,7 @@ def get_metric_spc(
     request: Request,
     db: DatabaseDep,
     _reader: Reader,
-    rebase: Annotated[list[date], Query(description="Start a new group on this date")] = [],  # noqa: B006
+    rebase: Annotated[list[Day], Query(description="Start a new group on this date")] = [],  # noqa: B006
     fix_after_n_points: Annotated[int | None, Query(ge=12)] = None,
     screen_outliers: bool = True,
 ) -> dict[str, Any]:

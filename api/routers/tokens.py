@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from access import audit
 from access.tokens import Principal, create_token, list_tokens, revoke_token
@@ -14,6 +14,7 @@ from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from ledger.text import Id64, Name100
+from ledger.times import Instant
 from models.clock import to_utc_naive, utc_now
 
 router = APIRouter(tags=["tokens"])
@@ -25,7 +26,9 @@ class TokenIn(BaseModel):
     role: Literal["admin", "coordinator", "partner", "analyst", "board", "display", "feed"]
     scope: Id64 | None = None
     name: Name100 | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = Field(
+        default=None, description="ISO 8601 with an offset, from 2000-01-01 to 2100-12-31"
+    )
 
 
 class TokenOut(BaseModel):

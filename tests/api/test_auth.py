@@ -93,6 +93,27 @@ def test_expired_and_revoked_tokens_are_refused(
     assert "token" not in client.get("/api/v1/tokens", headers=admin).json()[0]
 
 
+@pytest.mark.parametrize(
+    ("expires_at", "message"),
+    [
+        ("9999-12-31T23:59:59-14:00", "is after 2100-12-31"),  # overflowed as UTC: a 500
+        ("0001-01-01T00:00:00+14:00", "is before 2000-01-01"),  # underflowed as UTC: a 500
+        ("2101-01-01T00:00:00Z", "is after 2100-12-31"),
+        (1893456000, "must be an ISO 8601 time with an offset"),  # 2030 in seconds since 1970
+        ("2030-01-01T00:00:00", "Input should have timezone info"),
+    ],
+)
+def test_a_token_expiry_outside_the_calendar_is_422(
+    client: TestClient, db: Database, admin: dict[str, str], expires_at: object, message: str
+) -> None:
+    body = {"role": "analyst", "expires_at": expires_at}
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == "expires_at" and error["message"].startswith(message), error
+    assert len(client.get("/api/v1/tokens", headers=admin).json()) == 1  # the admin's own
+
+
 def test_partner_token_needs_a_scope(
     client: TestClient, db: Database, admin: dict[str, str]
 ) -> None:

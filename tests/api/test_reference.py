@@ -51,6 +51,8 @@ def test_unit_bad_input_names_the_field(
         (ward | {"setting": "ward"}, "setting"),
         (ward | {"capacity": -1, "capacity_from": "2025-01-01"}, "capacity"),
         (ward | {"capacity": 5}, None),  # capacity without capacity_from
+        (ward | {"capacity": 5, "capacity_from": "0001-01-01"}, "capacity_from"),
+        (ward | {"capacity": 5, "capacity_from": "9999-12-31"}, "capacity_from"),
         (ward | {"pathway": 2}, None),  # acute units have no pathway
         (ward | {"beds": 5}, "beds"),
     ]
