@@ -93,16 +93,3 @@ def type_field_errors(event: EventIn, payload: dict[str, Any]) -> list[tuple[str
         if payload[name] is not None
     ]
     return errors
-
-
-def looks_like_nhs_number(value: str) -> bool:
-    """True for ten digits (spaces allowed) that pass the NHS number modulus 11 check."""
-    if not value[:1].isdigit():
-        return False
-    digits = value.replace(" ", "").replace("-", "")
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])

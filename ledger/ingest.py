@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ledger.changes import FigureChanges
 from ledger.event_tally import add_to_tally, tally_day
-from ledger.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
+from ledger.events import PAYLOAD, EventIn, type_field_errors
+from ledger.nhs_number import identifier_is_nhs_number
 from ledger.reference import ReferenceCodes, load_reference_codes
 from ledger.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
@@ -76,7 +77,8 @@ def _validate_one(index: int, raw: Any) -> tuple[EventIn | None, list[dict[str, 
         return EventIn.model_validate(raw), []
     except ValidationError as exc:
         event_id = raw.get("event_id")
-        event_id = event_id if isinstance(event_id, str) else None
+        shown = isinstance(event_id, str) and not identifier_is_nhs_number(event_id)
+        event_id = event_id if shown else None  # an answer never repeats an NHS number
         return None, [
             _error(
                 index,
@@ -118,10 +120,6 @@ def _parse(
             continue
         payload = event.payload()
         problems = type_field_errors(event, payload) + refs.code_errors(event)
-        if looks_like_nhs_number(event.patient_id):
-            problems.append(
-                ("patient_id", "looks like an NHS number; send the pseudonymous local id")
-            )
         if event.occurred_at > latest:
             problems.append(("occurred_at", "is more than 5 minutes in the future"))
         if problems:

@@ -18,6 +18,7 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from ledger.text import NOT_NHS_NUMBER
 from metrics import sources
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
@@ -63,7 +64,9 @@ def get_snapshot(
     db: DatabaseDep,
     _reader: Annotated[Principal, require("aggregates:read")],
     as_of: Annotated[str | None, AS_OF] = None,
-    organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
+    organisation: Annotated[
+        str | None, Query(description="Only this organisation"), NOT_NHS_NUMBER
+    ] = None,
 ) -> dict[str, Any]:
     """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
     leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
@@ -88,8 +91,8 @@ def get_ready_patients(
         Query(description="Default desc for days_waiting and los_days, asc otherwise"),
     ] = None,
     pathway: Annotated[str | None, Query(description="0, 1, 2, 3 or unknown")] = None,
-    organisation: Annotated[str | None, Query(description="Site at as_of")] = None,
-    local_authority: Annotated[str | None, Query()] = None,
+    organisation: Annotated[str | None, Query(description="Site at as_of"), NOT_NHS_NUMBER] = None,
+    local_authority: Annotated[str | None, Query(), NOT_NHS_NUMBER] = None,
 ) -> dict[str, Any]:
     """People ready to leave acute beds at `as_of`: local patient id, unit, site, planned
     pathway, discharge ready date, days waiting, current reason, length of stay. A partner sees

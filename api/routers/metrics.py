@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from ledger.text import NOT_NHS_NUMBER
 from ledger.times import Day
 from metrics import MetricQueryError, MetricResult, catalogue_answer, compute
 from metrics.spc import SpcInputError
@@ -29,7 +30,9 @@ class FigureQuery:
         end: Annotated[Day, Query(description="Last local date, inclusive")],
         interval: Annotated[str, Query(description="day, week, month or total")] = "day",
         group_by: Annotated[str | None, Query(description="A breakdown the metric lists")] = None,
-        organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
+        organisation: Annotated[
+            str | None, Query(description="Only this organisation"), NOT_NHS_NUMBER
+        ] = None,
         baseline_start: Annotated[
             Day | None, Query(description="Metrics compared with a baseline only")
         ] = None,

@@ -13,7 +13,7 @@ from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from ledger.patients import patient_timeline
-from ledger.text import PRINTABLE
+from ledger.text import NOT_NHS_NUMBER, PRINTABLE
 from models.clock import utc_now
 
 router = APIRouter(tags=["patients"])
@@ -21,7 +21,9 @@ router = APIRouter(tags=["patients"])
 
 @router.get("/patients/{patient_id}/timeline")
 def get_timeline(
-    patient_id: Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)],
+    patient_id: Annotated[
+        str, Path(min_length=1, max_length=64, pattern=PRINTABLE), NOT_NHS_NUMBER
+    ],
     db: DatabaseDep,
     principal: Annotated[Principal, require("patients:read")],
 ) -> dict[str, Any]:

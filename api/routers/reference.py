@@ -14,12 +14,14 @@ from api.errors import ApiError
 from api.schemas.events import ErrorAnswer
 from api.schemas.reference import OrganisationIn, OrganisationOut, UnitIn, UnitOut
 from ledger import reference
+from ledger.text import NOT_NHS_NUMBER
 from metrics.tally import changed_from
 from models.clock import utc_now
 
 router = APIRouter(tags=["reference data"])
-CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
-UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
+CODE = r"^[A-Za-z0-9_.\-]+$"
+CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=CODE), NOT_NHS_NUMBER]
+UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=CODE), NOT_NHS_NUMBER]
 
 
 @router.put(

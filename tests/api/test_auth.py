@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from access.tokens import create_token, hash_token
+from ledger.text import NHS_NUMBER, NHS_NUMBER_IN_TEXT
 from models import ApiToken, AuditEntry
 from models.clock import utc_now
 from store.database import Database
@@ -146,3 +147,29 @@ def test_a_token_id_out_of_range_is_422_not_500(
     # Found by the schemathesis fuzz: PostgreSQL refused a 22-digit id as an integer.
     response = client.delete("/api/v1/tokens/485538641407048155136", headers=admin)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "token_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"role": "partner", "scope": "943 476 5919"}, "scope", NHS_NUMBER),
+        ({"role": "partner", "scope": "NHS\u00a09434765919"}, "scope", NHS_NUMBER),
+        ({"role": "analyst", "name": "for 943-476-5919"}, "name", NHS_NUMBER_IN_TEXT),
+        ({"role": "analyst", "name": "[943/476/5919]"}, "name", NHS_NUMBER_IN_TEXT),
+    ],
+)
+def test_an_nhs_number_in_a_token_is_refused(
+    client: TestClient,
+    db: Database,
+    admin: dict[str, str],
+    body: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"index": None, "event_id": None, "field": field, "message": message}
+    ]
+    assert "5919" not in response.text
+    assert len(client.get("/api/v1/tokens", headers=admin).json()) == 1  # the admin's own

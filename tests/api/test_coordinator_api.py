@@ -290,3 +290,36 @@ def test_the_snapshot_organisation_filter(ready_people: TestClient, system: Data
     params["organisation"] = "NOPE"
     response = ready_people.get(SNAPSHOT, params=params, headers=coordinator)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "organisation"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        (SNAPSHOT, {"organisation": "943 476 5919"}, "organisation"),
+        (READY, {"organisation": "NHS9434765919"}, "organisation"),
+        (READY, {"local_authority": "943.476.5919"}, "local_authority"),
+        ("/api/v1/metrics/ready_to_leave", {"organisation": "(943) 476-5919"}, "organisation"),
+        ("/api/v1/patients/943%C2%A0476%C2%A05919/timeline", {}, "patient_id"),
+    ],
+)
+def test_an_nhs_number_asked_for_is_refused_and_not_kept(
+    ready_people: TestClient, system: Database, url: str, params: dict[str, str], field: str
+) -> None:
+    # The list's filters are written to the audit log, and a refused timeline read may be:
+    # an NHS number typed in a question is refused before anything is read or kept.
+    coordinator = token_for(system, "coordinator")
+    params = {"start": "2025-03-03", "end": "2025-03-09"} | params if "metrics" in url else params
+    response = ready_people.get(url, params=params, headers=coordinator)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {
+            "index": None,
+            "event_id": None,
+            "field": field,
+            "message": "looks like an NHS number; send the pseudonymous local id",
+        }
+    ]
+    assert "5919" not in response.text
+    with system.session() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+    assert actions == ["events.ingest"]  # the fixture's batch only

@@ -5,15 +5,26 @@ Units (conftest `system`): W1, W2 acute; H1 home_service (P1); B1 community_bed 
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from ledger.text import NHS_NUMBER, NHS_NUMBER_IN_TEXT
 from models import Event, ReadinessPeriod, Spell, Stay
 from store.database import Database
+from tests.ledger.test_nhs_number import (
+    IDENTIFIER_DISGUISES,
+    TEXT_DISGUISES,
+    invalid_numbers,
+    nhs_numbers,
+)
+from tests.metrics.scenario import forget_events
 
 URL = "/api/v1/events"
 
@@ -601,3 +612,104 @@ def test_control_characters_are_refused_not_stored(
     )
     assert post(client, headers, [ADMIT, note]).json()["errors"][0]["field"] == "note"
     assert client.get("/api/v1/patients/p%001/timeline", headers=headers).status_code == 400
+
+
+# Each field an event can carry an identifier or code in, with an event that carries it.
+VOID = ev("v1", "void", "2025-03-08T09:00:00+00:00", voids_event_id="a1")
+IDENTIFIER_FIELDS = {
+    "event_id": ADMIT,
+    "patient_id": ADMIT,
+    "unit_code": ADMIT,
+    "local_authority": ADMIT,
+    "source": ADMIT,
+    "reason_code": ev("x1", "delay_reason", "2025-03-05T10:00:00+00:00", reason_code="H1"),
+    "destination": DISCHARGE,
+    "voids_event_id": VOID,
+}
+HYPOTHESIS = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+def _refused_without_the_number(
+    response: Any, number: str, written: str, field: str, message: str
+) -> None:
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    mine = [(e["index"], e["message"]) for e in errors if e["field"] == field]
+    assert mine == [(0, message)], errors
+    if field == "event_id":  # the error names no event: its id is the number
+        assert [e["event_id"] for e in errors] == [None] * len(errors)
+    assert number not in response.text and written.strip() not in response.text
+
+
+@HYPOTHESIS
+@given(
+    number=nhs_numbers(),
+    disguise=st.sampled_from(sorted(IDENTIFIER_DISGUISES)),
+    field=st.sampled_from(sorted(IDENTIFIER_FIELDS)),
+)
+def test_an_nhs_number_is_refused_in_every_identifier_field(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    number: str,
+    disguise: str,
+    field: str,
+) -> None:
+    written = IDENTIFIER_DISGUISES[disguise](number)
+    response = post(client, headers, [IDENTIFIER_FIELDS[field] | {field: written}])
+    _refused_without_the_number(response, number, written, field, NHS_NUMBER)
+    assert counts(db) == (0, 0, 0)
+
+
+@HYPOTHESIS
+@given(
+    number=nhs_numbers(),
+    disguise=st.sampled_from(sorted(TEXT_DISGUISES)),
+    whole=st.sampled_from(sorted(IDENTIFIER_DISGUISES)),
+)
+def test_an_nhs_number_is_refused_in_a_note(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    number: str,
+    disguise: str,
+    whole: str,
+) -> None:
+    # Within a sentence, by the free-text rule; as the whole note, by the identifier rule too.
+    for written in (
+        f"rang about {TEXT_DISGUISES[disguise](number)} today",
+        IDENTIFIER_DISGUISES[whole](number),
+    ):
+        response = post(client, headers, [VOID | {"note": written}])
+        _refused_without_the_number(response, number, written, "note", NHS_NUMBER_IN_TEXT)
+    assert counts(db) == (0, 0, 0)
+
+
+@HYPOTHESIS
+@given(
+    invalid=invalid_numbers(),
+    number=nhs_numbers(),
+    glue=st.text("0123456789", min_size=1, max_size=2),
+)
+def test_ids_that_are_not_nhs_numbers_and_glued_digits_in_a_note_are_accepted(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    invalid: str,
+    number: str,
+    glue: str,
+) -> None:
+    # Fails the check: a patient, event and local authority id of ten digits is fine; a note
+    # with a valid number glued to other digits is not one.
+    event_id = str(uuid.uuid4())
+    admit = ADMIT | {"event_id": event_id, "patient_id": invalid, "local_authority": invalid}
+    note = f"bed {glue}{number[:3]} {number[3:6]} {number[6:]} and {number}{glue}"
+    void = VOID | {"event_id": invalid, "patient_id": invalid, "voids_event_id": event_id}
+    response = post(client, headers, [admit, void | {"note": note}])
+    assert response.json() == {"accepted": 2, "duplicates": 0}, response.text
+    forget_events(db)  # the next example's ids may be the same
