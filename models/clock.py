@@ -80,5 +80,10 @@ def census_instant(day: date) -> datetime:
     return to_utc_naive(midnight)
 
 
+def utc_text(at: datetime) -> str:
+    """A stored time (naive UTC) as ISO 8601 with its offset: 2025-03-03T14:00:00Z."""
+    return at.isoformat() + "Z"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

@@ -12,6 +12,7 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.times import with_offsets
 from ledger.patients import patient_timeline
 from ledger.text import NOT_NHS_NUMBER, PRINTABLE
 from models.clock import utc_now
@@ -27,10 +28,11 @@ def get_timeline(
     db: DatabaseDep,
     principal: Annotated[Principal, require("patients:read")],
 ) -> dict[str, Any]:
-    """A patient's events (voided ones marked) and the spells derived from them."""
+    """A patient's events (voided ones marked) and the spells derived from them; every time
+    in ISO 8601 with its UTC offset (Z)."""
     with db.session(write=True) as session:
         timeline = patient_timeline(session, patient_id)
         if timeline is None or not sees_spells(principal, timeline["spells"]):
             raise ApiError(404, "no such patient", field="patient_id")
         audit.record(session, principal, "patient.timeline", now=utc_now(), target=patient_id)
-    return timeline
+    return with_offsets(timeline)

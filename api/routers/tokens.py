@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -13,6 +12,7 @@ from access.tokens import Principal, create_token, list_tokens, revoke_token
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.times import StoredTime
 from ledger.text import Id64, Name100
 from ledger.times import Instant
 from models.clock import to_utc_naive, utc_now
@@ -36,9 +36,9 @@ class TokenOut(BaseModel):
     name: str
     role: str
     scope: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: StoredTime
+    expires_at: StoredTime | None
+    revoked_at: StoredTime | None
 
 
 class NewToken(TokenOut):

@@ -1,6 +1,6 @@
 """Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -173,3 +173,21 @@ def test_an_nhs_number_in_a_token_is_refused(
     ]
     assert "5919" not in response.text
     assert len(client.get("/api/v1/tokens", headers=admin).json()) == 1  # the admin's own
+
+
+def test_token_times_carry_their_utc_offset(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    # 2030-07-01T01:00+01:00 is midnight UTC; stored naive, answered with its offset (Z).
+    body = {"role": "analyst", "expires_at": "2030-07-01T01:00:00+01:00"}
+    made = client.post("/api/v1/tokens", json=body, headers=admin).json()
+    assert made["expires_at"] == "2030-07-01T00:00:00Z" and made["revoked_at"] is None
+    created = datetime.fromisoformat(made["created_at"])
+    assert made["created_at"].endswith("Z") and created.utcoffset() == timedelta(0)
+    assert abs(created.replace(tzinfo=None) - utc_now()) < timedelta(minutes=1)
+    assert client.delete(f"/api/v1/tokens/{made['id']}", headers=admin).status_code == 204
+    [_admin, listed] = client.get("/api/v1/tokens", headers=admin).json()
+    assert (listed["created_at"], listed["expires_at"]) == (made["created_at"], made["expires_at"])
+    assert listed["revoked_at"].endswith("Z") and listed["revoked_at"] >= listed["created_at"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["TokenOut"]
+    assert schema["properties"]["created_at"]["format"] == "date-time"

@@ -514,6 +514,41 @@ def test_void_retracts_and_replacement_corrects(
     assert {e["event_id"]: e["voided_by"] for e in timeline["events"]}["d1"] == "v1"
 
 
+def test_the_timeline_gives_every_time_with_its_utc_offset(
+    client: TestClient, db: Database, headers: dict[str, str]
+) -> None:
+    # Sent in BST: admitted 1 Jul 00:30+01:00 (30 Jun 23:30Z), ready 2 Jul 10:00+01:00 (09:00Z),
+    # discharged 3 Jul 12:00+01:00 (11:00Z). Stored as naive UTC, answered with Z.
+    batch = [
+        ADMIT | {"occurred_at": "2025-07-01T00:30:00+01:00"},
+        READY | {"occurred_at": "2025-07-02T10:00:00+01:00"},
+        DISCHARGE | {"occurred_at": "2025-07-03T12:00:00+01:00"},
+    ]
+    assert post(client, headers, batch).status_code == 200
+    timeline = client.get("/api/v1/patients/p1/timeline", headers=headers).json()
+    assert [e["occurred_at"] for e in timeline["events"]] == [
+        "2025-06-30T23:30:00Z",
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    ]
+    assert all(e["received_at"].endswith("Z") for e in timeline["events"])
+    [spell] = timeline["spells"]
+    assert (spell["admitted_at"], spell["ready_at"], spell["discharged_at"]) == (
+        "2025-06-30T23:30:00Z",
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    )
+    assert (spell["admitted_date"], spell["discharge_ready_date"]) == ("2025-07-01", "2025-07-02")
+    [stay] = spell["stays"]
+    assert (stay["start_at"], stay["end_at"]) == ("2025-06-30T23:30:00Z", "2025-07-03T11:00:00Z")
+    [period] = spell["readiness_periods"]
+    assert (period["start_at"], period["end_at"]) == (
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    )
+    assert period["start_date"] == "2025-07-02"
+
+
 def test_void_that_would_break_the_timeline_is_refused(
     client: TestClient, db: Database, headers: dict[str, str]
 ) -> None:
