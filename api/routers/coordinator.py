@@ -18,13 +18,14 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SIGNED_IN
 from ledger.text import NOT_NHS_NUMBER
 from metrics import sources
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
 from models.clock import instant_out_of_range, to_utc_naive, utc_now
 
-router = APIRouter(tags=["coordinator"])
+router = APIRouter(tags=["coordinator"], responses=SIGNED_IN)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 AS_OF = Query(
@@ -59,7 +60,7 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
     return at
 
 
-@router.get("/snapshot")
+@router.get("/snapshot", responses=ASKED)
 def get_snapshot(
     db: DatabaseDep,
     _reader: Annotated[Principal, require("aggregates:read")],
@@ -80,7 +81,7 @@ def get_snapshot(
         return snapshot(connection, as_of=at, organisation=organisation)
 
 
-@router.get("/patients/ready")
+@router.get("/patients/ready", responses=ASKED)
 def get_ready_patients(
     db: DatabaseDep,
     principal: Annotated[Principal, require("patients:read")],

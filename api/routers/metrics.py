@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SIGNED_IN
 from ledger.text import NOT_NHS_NUMBER
 from ledger.times import Day
 from metrics import MetricQueryError, MetricResult, catalogue_answer, compute
 from metrics.spc import SpcInputError
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], responses=SIGNED_IN)
 
 Reader = Annotated[object, require("aggregates:read")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,7 +55,7 @@ def get_catalogue(_reader: Reader) -> dict[str, Any]:
     return catalogue_answer()
 
 
-@router.get("/metrics/{name}", response_model=None)
+@router.get("/metrics/{name}", response_model=None, responses=ASKED)
 def get_metric(
     name: str,
     figures: Figures,
@@ -72,7 +73,7 @@ def get_metric(
     return result.answer()
 
 
-@router.get("/metrics/{name}/spc")
+@router.get("/metrics/{name}/spc", responses=ASKED)
 def get_metric_spc(
     name: str,
     figures: Figures,

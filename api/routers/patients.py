@@ -12,15 +12,16 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SIGNED_IN, error_answers
 from api.schemas.times import with_offsets
 from ledger.patients import patient_timeline
 from ledger.text import NOT_NHS_NUMBER, PRINTABLE
 from models.clock import utc_now
 
-router = APIRouter(tags=["patients"])
+router = APIRouter(tags=["patients"], responses=SIGNED_IN)
 
 
-@router.get("/patients/{patient_id}/timeline")
+@router.get("/patients/{patient_id}/timeline", responses=error_answers(404) | ASKED)
 def get_timeline(
     patient_id: Annotated[
         str, Path(min_length=1, max_length=64, pattern=PRINTABLE), NOT_NHS_NUMBER

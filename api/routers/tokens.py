@@ -10,14 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from access import audit
 from access.tokens import Principal, create_token, list_tokens, revoke_token
 from api.auth import require
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SENT, SIGNED_IN, error_answers
 from api.schemas.times import StoredTime
 from ledger.text import Id64, Name100
 from ledger.times import Instant
 from models.clock import to_utc_naive, utc_now
 
-router = APIRouter(tags=["tokens"])
+router = APIRouter(tags=["tokens"], responses=SIGNED_IN)
 
 
 class TokenIn(BaseModel):
@@ -45,9 +46,12 @@ class NewToken(TokenOut):
     token: str
 
 
-@router.post("/tokens", response_model=NewToken, status_code=201)
+@router.post("/tokens", response_model=NewToken, status_code=201, responses=SENT)
 def post_token(
-    body: TokenIn, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+    body: TokenIn,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("tokens:manage")],
+    _json: JsonBody,
 ) -> NewToken:
     """Create a token; its secret is in this answer and nowhere else."""
     now = utc_now()
@@ -85,7 +89,7 @@ def get_tokens(
         return [TokenOut.model_validate(t, from_attributes=True) for t in list_tokens(session)]
 
 
-@router.delete("/tokens/{token_id}", status_code=204)
+@router.delete("/tokens/{token_id}", status_code=204, responses=error_answers(404) | ASKED)
 def delete_token(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     db: DatabaseDep,
