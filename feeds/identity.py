@@ -15,7 +15,7 @@ from feeds.hl7v2 import fields
 from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received
 from feeds.hl7v2.problems import FieldProblem, where
-from ledger.events import looks_like_nhs_number
+from ledger.nhs_number import identifier_is_nhs_number
 
 
 def local_id(message: Received | Message, feed: FeedConfig) -> str | FieldProblem:
@@ -51,4 +51,4 @@ def shown(code: str) -> str:
     """A code quoted for a reason, unless it might identify someone (looks like an NHS
     number) or is not a plain short code: reasons are kept and listed with the feed."""
     plain = re.fullmatch(r"[A-Za-z0-9 _.:/()&+-]{1,24}", code) is not None
-    return f"'{code}'" if plain and not looks_like_nhs_number(code) else "(a code not shown)"
+    return f"'{code}'" if plain and not identifier_is_nhs_number(code) else "(a code not shown)"

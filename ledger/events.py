@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.text import Code8, Code32, Id64, Note500
+from ledger.times import EventTime
 from models.events import PAYLOAD_FIELDS
 
 EventType = Literal[
@@ -55,7 +56,9 @@ class EventIn(BaseModel):
     patient_id: Id64 = Field(
         description="The sender's pseudonymous patient id; never an NHS number."
     )
-    occurred_at: AwareDatetime = Field(description="When it happened, ISO 8601 with an offset.")
+    occurred_at: EventTime = Field(
+        description="When it happened: an ISO 8601 string with an offset, from 2000-01-01 on."
+    )
     unit_code: Code32 | None = None
     pathway: Pathway | None = None
     reason_code: Code8 | None = None
@@ -90,16 +93,3 @@ def type_field_errors(event: EventIn, payload: dict[str, Any]) -> list[tuple[str
         if payload[name] is not None
     ]
     return errors
-
-
-def looks_like_nhs_number(value: str) -> bool:
-    """True for ten digits (spaces allowed) that pass the NHS number modulus 11 check."""
-    if not value[:1].isdigit():
-        return False
-    digits = value.replace(" ", "").replace("-", "")
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ledger.changes import FigureChanges
 from ledger.event_tally import add_to_tally, tally_day
-from ledger.events import PAYLOAD, EventIn, looks_like_nhs_number, type_field_errors
+from ledger.events import PAYLOAD, EventIn, type_field_errors
+from ledger.nhs_number import identifier_is_nhs_number
 from ledger.reference import ReferenceCodes, load_reference_codes
 from ledger.sender import CLI, Sender, out_of_scope
 from ledger.timeline import TimelineEvent, replay_patient
@@ -77,7 +78,8 @@ def _validate_one(index: int, raw: Any) -> tuple[EventIn | None, list[dict[str, 
         return EventIn.model_validate(raw), []
     except ValidationError as exc:
         event_id = raw.get("event_id")
-        event_id = event_id if isinstance(event_id, str) else None
+        shown = isinstance(event_id, str) and not identifier_is_nhs_number(event_id)
+        event_id = event_id if shown else None  # an answer never repeats an NHS number
         return None, [
             _error(
                 index,
@@ -110,19 +112,16 @@ def _parse(
 ) -> tuple[list[_Incoming], list[dict[str, Any]]]:
     """Field checks for every event: types, required fields, codes, times."""
     events, errors = _validated(raw_events)
-    latest = now + FUTURE_TOLERANCE
+    # Compared aware, before any conversion: 9999-12-31T23:59:59-14:00 is refused here, where
+    # its conversion to UTC would overflow.
+    latest = (now + FUTURE_TOLERANCE).replace(tzinfo=UTC)
     incoming: list[_Incoming] = []
     for index, event in enumerate(events):
         if event is None:
             continue
         payload = event.payload()
         problems = type_field_errors(event, payload) + refs.code_errors(event)
-        if looks_like_nhs_number(event.patient_id):
-            problems.append(
-                ("patient_id", "looks like an NHS number; send the pseudonymous local id")
-            )
-        occurred = to_utc_naive(event.occurred_at)
-        if occurred > latest:
+        if event.occurred_at > latest:
             problems.append(("occurred_at", "is more than 5 minutes in the future"))
         if problems:
             errors += [_error(index, event.event_id, f, m) for f, m in problems]
@@ -131,7 +130,7 @@ def _parse(
             "event_id": event.event_id,
             "type": event.type,
             "patient_id": event.patient_id,
-            "occurred_at": occurred,
+            "occurred_at": to_utc_naive(event.occurred_at),
             "received_at": now,
             "sent_by": sender.token_id,
             **payload,

@@ -21,7 +21,7 @@ from metrics.calendar import INTERVALS
 from metrics.catalogue import CATALOGUE
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
-from models.clock import utc_now
+from models.clock import day_out_of_range, utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
@@ -182,10 +182,14 @@ def compute(
 ) -> MetricResult:
     """One metric of the catalogue over start..end (inclusive local dates).
 
-    Raises MetricQueryError for an unknown metric, interval or breakdown, or a bad period.
+    Raises MetricQueryError for an unknown metric, interval or breakdown, a bad period, or a
+    date outside 2000-01-01 … 2100-12-31.
     `now` (naive UTC, default the current time) dates the readmission follow-up.
     """
     metric = _metric(name)
+    _check_in_calendar(
+        start=start, end=end, baseline_start=baseline_start, baseline_end=baseline_end
+    )
     _check_period(start, end, interval, metric)
     group = _group_by(metric, group_by)
     if organisation is not None and not sources.organisation_exists(connection, organisation):
@@ -213,6 +217,15 @@ def _metric(name: str) -> Metric:
     if name not in CATALOGUE:
         raise MetricQueryError("name", f"unknown metric {name!r}; see GET /api/v1/metrics")
     return CATALOGUE[name]
+
+
+def _check_in_calendar(**days: date | None) -> None:
+    """Every date asked for lies within the record's calendar (SPEC §3: 2000-01-01 to
+    2100-12-31); outside it, the date sums of the calculations would overflow."""
+    for name, day in days.items():
+        problem = day_out_of_range(day) if day is not None else None
+        if problem:
+            raise MetricQueryError(name, problem)
 
 
 def _check_period(start: date, end: date, interval: str, metric: Metric) -> None:

@@ -15,6 +15,35 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 ONE_DAY = timedelta(days=1)
 
+# The dates the record knows (SPEC §3): no event happens before the first, no question is asked
+# after the last. London keeps UTC in both Januaries, so the same bounds serve as instants.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+FIRST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+END_INSTANT = datetime(2101, 1, 1, tzinfo=UTC)  # the first instant after LAST_DAY
+KNOWN_DATES = f"dates from {FIRST_DAY} to {LAST_DAY} are accepted"
+
+
+def day_out_of_range(day: date) -> str | None:
+    """Why a date is outside FIRST_DAY … LAST_DAY, or None when it is inside."""
+    if day < FIRST_DAY:
+        return f"is before {FIRST_DAY}: {KNOWN_DATES}"
+    if day > LAST_DAY:
+        return f"is after {LAST_DAY}: {KNOWN_DATES}"
+    return None
+
+
+def instant_out_of_range(at: datetime) -> str | None:
+    """Why an aware instant is outside FIRST_DAY … LAST_DAY, or None when it is inside.
+
+    Compared as aware values, so an instant near the ends of the calendar (9999-12-31T23:59
+    -14:00) is judged without the overflow its conversion to UTC would raise."""
+    if at < FIRST_INSTANT:
+        return f"is before {FIRST_DAY}: {KNOWN_DATES}"
+    if at >= END_INSTANT:
+        return f"is after {LAST_DAY}: {KNOWN_DATES}"
+    return None
+
 
 def to_utc_naive(at: datetime) -> datetime:
     """An aware datetime as naive UTC, the form every stored time takes."""
@@ -49,6 +78,11 @@ def census_instant(day: date) -> datetime:
     """The census of day D: the local midnight that ends D, as naive UTC."""
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
     return to_utc_naive(midnight)
+
+
+def utc_text(at: datetime) -> str:
+    """A stored time (naive UTC) as ISO 8601 with its offset: 2025-03-03T14:00:00Z."""
+    return at.isoformat() + "Z"
 
 
 def utc_now() -> datetime:

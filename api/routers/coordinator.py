@@ -18,12 +18,14 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SIGNED_IN
+from ledger.text import NOT_NHS_NUMBER
 from metrics import sources
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
-from models.clock import to_utc_naive, utc_now
+from models.clock import instant_out_of_range, to_utc_naive, utc_now
 
-router = APIRouter(tags=["coordinator"])
+router = APIRouter(tags=["coordinator"], responses=SIGNED_IN)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 AS_OF = Query(
@@ -37,7 +39,8 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
     """The instant asked for, as naive UTC; `now` when none is given.
 
     A '+' of the offset sent unencoded arrives as a space and is read as the '+' it was.
-    Refused (422, field as_of): not ISO 8601, no offset, or more than 5 minutes after now.
+    Refused (422, field as_of): not ISO 8601, no offset, outside 2000-01-01 … 2100-12-31, or
+    more than 5 minutes after now.
     """
     if raw is None or not raw.strip():
         return now
@@ -48,18 +51,23 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
         raise ApiError(422, f"{raw!r} is not an ISO 8601 date and time", field="as_of") from error
     if parsed.tzinfo is None:
         raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field="as_of")
+    problem = instant_out_of_range(parsed)  # before converting: the ends of the calendar overflow
+    if problem:
+        raise ApiError(422, problem, field="as_of")
     at = to_utc_naive(parsed)
     if at > now + FUTURE_TOLERANCE:
         raise ApiError(422, "is more than 5 minutes in the future", field="as_of")
     return at
 
 
-@router.get("/snapshot")
+@router.get("/snapshot", responses=ASKED)
 def get_snapshot(
     db: DatabaseDep,
     _reader: Annotated[Principal, require("aggregates:read")],
     as_of: Annotated[str | None, AS_OF] = None,
-    organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
+    organisation: Annotated[
+        str | None, Query(description="Only this organisation"), NOT_NHS_NUMBER
+    ] = None,
 ) -> dict[str, Any]:
     """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
     leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
@@ -73,7 +81,7 @@ def get_snapshot(
         return snapshot(connection, as_of=at, organisation=organisation)
 
 
-@router.get("/patients/ready")
+@router.get("/patients/ready", responses=ASKED)
 def get_ready_patients(
     db: DatabaseDep,
     principal: Annotated[Principal, require("patients:read")],
@@ -84,8 +92,8 @@ def get_ready_patients(
         Query(description="Default desc for days_waiting and los_days, asc otherwise"),
     ] = None,
     pathway: Annotated[str | None, Query(description="0, 1, 2, 3 or unknown")] = None,
-    organisation: Annotated[str | None, Query(description="Site at as_of")] = None,
-    local_authority: Annotated[str | None, Query()] = None,
+    organisation: Annotated[str | None, Query(description="Site at as_of"), NOT_NHS_NUMBER] = None,
+    local_authority: Annotated[str | None, Query(), NOT_NHS_NUMBER] = None,
 ) -> dict[str, Any]:
     """People ready to leave acute beds at `as_of`: local patient id, unit, site, planned
     pathway, discharge ready date, days waiting, current reason, length of stay. A partner sees

@@ -16,14 +16,15 @@ from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError, error_response
-from api.schemas.events import ErrorAnswer, IngestAnswer
+from api.schemas.errors import SIGNED_IN, error_answers
+from api.schemas.events import IngestAnswer
 from ledger.events import EventIn
 from ledger.ingest import MAX_BATCH, BatchRejected, ingest
 from ledger.sender import Sender
 from metrics.tally import changed_from
 from models.clock import utc_now
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=SIGNED_IN)
 # How many times the batch was run again after a conflict with a concurrent writer.
 RETRIES_HEADER = "X-D2A-Retries"
 
@@ -51,11 +52,7 @@ async def _read_batch(request: Request) -> list[Any]:
 @router.post(
     "/events",
     response_model=IngestAnswer,
-    responses={
-        409: {"model": ErrorAnswer},
-        413: {"model": ErrorAnswer},
-        422: {"model": ErrorAnswer},
-    },
+    responses=error_answers(409, 413, 415, 422),
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}
     },

@@ -4,7 +4,7 @@ ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handle
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,29 +17,25 @@ from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.routers.events import sender_of
-from api.schemas.events import ErrorAnswer
+from api.schemas.errors import SENT, SIGNED_IN, error_answers
 from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut
 from feeds.health import health
 from feeds.pseudonym import pseudonym, pseudonym_key
 from feeds.receive import NotYourFeed, UnknownFeed, receive_for
 from feeds.registry import as_dict, feed_rows, put_feed
-from ledger.events import looks_like_nhs_number
+from ledger.nhs_number import identifier_is_nhs_number
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
 from models import Feed
 from models.clock import utc_now
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(tags=["feeds"], responses=SIGNED_IN)
 FeedCode = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
 HL7_MEDIA = "application/hl7-v2"
-REFUSALS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorAnswer},
-    404: {"model": ErrorAnswer},
-    422: {"model": ErrorAnswer},
-}
+FOUND = error_answers(404, 422)  # a feed named in the path, and parameters
 
 
-@router.put("/feeds/{code}", response_model=FeedOut, responses=REFUSALS)
+@router.put("/feeds/{code}", response_model=FeedOut, responses=SENT)
 def put(
     code: FeedCode,
     body: FeedIn,
@@ -72,7 +68,7 @@ def list_feeds(
         return [_with_health(session, feed, request) for feed in feed_rows(session)]
 
 
-@router.get("/feeds/{code}", response_model=FeedOut, responses=REFUSALS)
+@router.get("/feeds/{code}", response_model=FeedOut, responses=FOUND)
 def get_feed(
     code: FeedCode,
     request: Request,
@@ -87,7 +83,7 @@ def get_feed(
         return _with_health(session, found[0], request)
 
 
-@router.get("/feeds/{code}/pseudonym", response_model=PseudonymOut, responses=REFUSALS)
+@router.get("/feeds/{code}/pseudonym", response_model=PseudonymOut, responses=FOUND)
 def get_pseudonym(
     code: FeedCode,
     local_id: Annotated[str, Query(min_length=1, max_length=64, pattern=PRINTABLE)],
@@ -97,7 +93,7 @@ def get_pseudonym(
 ) -> PseudonymOut:
     """The patient id D2A Flow knows a person by, from the feed's local id (the trust's MRN),
     for hub staff of that organisation; audited (the local id is not kept)."""
-    if looks_like_nhs_number(local_id):
+    if identifier_is_nhs_number(local_id):
         raise ApiError(422, "looks like an NHS number; give the local id", field="local_id")
     now = utc_now()
     with db.session(write=True) as session:
@@ -120,7 +116,7 @@ def get_pseudonym(
     response_class=Response,
     responses={
         200: {"content": {HL7_MEDIA: {}}, "description": "One ACK per message (MSA AA or AE)."},
-        **REFUSALS,
+        **error_answers(404, 413, 422),
     },
     openapi_extra={
         "requestBody": {"required": True, "content": {HL7_MEDIA: {"schema": {"type": "string"}}}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,10 +10,13 @@ from fastapi.responses import Response
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SIGNED_IN
+from ledger.text import NOT_NHS_NUMBER
+from ledger.times import Day
 from metrics import MetricQueryError, MetricResult, catalogue_answer, compute
 from metrics.spc import SpcInputError
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], responses=SIGNED_IN)
 
 Reader = Annotated[object, require("aggregates:read")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,16 +27,18 @@ class FigureQuery:
 
     def __init__(
         self,
-        start: Annotated[date, Query(description="First local date, inclusive")],
-        end: Annotated[date, Query(description="Last local date, inclusive")],
+        start: Annotated[Day, Query(description="First local date, inclusive")],
+        end: Annotated[Day, Query(description="Last local date, inclusive")],
         interval: Annotated[str, Query(description="day, week, month or total")] = "day",
         group_by: Annotated[str | None, Query(description="A breakdown the metric lists")] = None,
-        organisation: Annotated[str | None, Query(description="Only this organisation")] = None,
+        organisation: Annotated[
+            str | None, Query(description="Only this organisation"), NOT_NHS_NUMBER
+        ] = None,
         baseline_start: Annotated[
-            date | None, Query(description="Metrics compared with a baseline only")
+            Day | None, Query(description="Metrics compared with a baseline only")
         ] = None,
         baseline_end: Annotated[
-            date | None, Query(description="Metrics compared with a baseline only")
+            Day | None, Query(description="Metrics compared with a baseline only")
         ] = None,
     ) -> None:
         self.start, self.end, self.interval = start, end, interval
@@ -51,7 +55,7 @@ def get_catalogue(_reader: Reader) -> dict[str, Any]:
     return catalogue_answer()
 
 
-@router.get("/metrics/{name}", response_model=None)
+@router.get("/metrics/{name}", response_model=None, responses=ASKED)
 def get_metric(
     name: str,
     figures: Figures,
@@ -69,14 +73,14 @@ def get_metric(
     return result.answer()
 
 
-@router.get("/metrics/{name}/spc")
+@router.get("/metrics/{name}/spc", responses=ASKED)
 def get_metric_spc(
     name: str,
     figures: Figures,
     request: Request,
     db: DatabaseDep,
     _reader: Reader,
-    rebase: Annotated[list[date], Query(description="Start a new group on this date")] = [],  # noqa: B006
+    rebase: Annotated[list[Day], Query(description="Start a new group on this date")] = [],  # noqa: B006
     fix_after_n_points: Annotated[int | None, Query(ge=12)] = None,
     screen_outliers: bool = True,
 ) -> dict[str, Any]:

@@ -9,28 +9,29 @@ from fastapi import APIRouter, Path, Response
 from access import audit
 from access.tokens import Principal
 from api.auth import require
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
-from api.schemas.events import ErrorAnswer
+from api.schemas.errors import SENT, SIGNED_IN
 from api.schemas.reference import OrganisationIn, OrganisationOut, UnitIn, UnitOut
 from ledger import reference
+from ledger.text import NOT_NHS_NUMBER
 from metrics.tally import changed_from
 from models.clock import utc_now
 
-router = APIRouter(tags=["reference data"])
-CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
-UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")]
+router = APIRouter(tags=["reference data"], responses=SIGNED_IN)
+CODE = r"^[A-Za-z0-9_.\-]+$"
+CodePath = Annotated[str, Path(min_length=1, max_length=16, pattern=CODE), NOT_NHS_NUMBER]
+UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=CODE), NOT_NHS_NUMBER]
 
 
-@router.put(
-    "/organisations/{code}", response_model=OrganisationOut, responses={422: {"model": ErrorAnswer}}
-)
+@router.put("/organisations/{code}", response_model=OrganisationOut, responses=SENT)
 def put_organisation(
     code: CodePath,
     body: OrganisationIn,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
+    _json: JsonBody,
 ) -> OrganisationOut:
     """Create or update an organisation."""
     now = utc_now()
@@ -55,13 +56,14 @@ def get_organisations(
         ]
 
 
-@router.put("/units/{code}", response_model=UnitOut, responses={422: {"model": ErrorAnswer}})
+@router.put("/units/{code}", response_model=UnitOut, responses=SENT)
 def put_unit(
     code: UnitCodePath,
     body: UnitIn,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
+    _json: JsonBody,
 ) -> UnitOut:
     """Create or update a unit; a capacity joins its history from `capacity_from`."""
     now = utc_now()

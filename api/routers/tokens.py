@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from access import audit
 from access.tokens import Principal, create_token, list_tokens, revoke_token
 from api.auth import require
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
+from api.schemas.errors import ASKED, SENT, SIGNED_IN, error_answers
+from api.schemas.times import StoredTime
 from ledger.text import Id64, Name100
+from ledger.times import Instant
 from models.clock import to_utc_naive, utc_now
 
-router = APIRouter(tags=["tokens"])
+router = APIRouter(tags=["tokens"], responses=SIGNED_IN)
 
 
 class TokenIn(BaseModel):
@@ -25,7 +27,9 @@ class TokenIn(BaseModel):
     role: Literal["admin", "coordinator", "partner", "analyst", "board", "display", "feed"]
     scope: Id64 | None = None
     name: Name100 | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = Field(
+        default=None, description="ISO 8601 with an offset, from 2000-01-01 to 2100-12-31"
+    )
 
 
 class TokenOut(BaseModel):
@@ -33,18 +37,21 @@ class TokenOut(BaseModel):
     name: str
     role: str
     scope: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: StoredTime
+    expires_at: StoredTime | None
+    revoked_at: StoredTime | None
 
 
 class NewToken(TokenOut):
     token: str
 
 
-@router.post("/tokens", response_model=NewToken, status_code=201)
+@router.post("/tokens", response_model=NewToken, status_code=201, responses=SENT)
 def post_token(
-    body: TokenIn, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+    body: TokenIn,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("tokens:manage")],
+    _json: JsonBody,
 ) -> NewToken:
     """Create a token; its secret is in this answer and nowhere else."""
     now = utc_now()
@@ -82,7 +89,7 @@ def get_tokens(
         return [TokenOut.model_validate(t, from_attributes=True) for t in list_tokens(session)]
 
 
-@router.delete("/tokens/{token_id}", status_code=204)
+@router.delete("/tokens/{token_id}", status_code=204, responses=error_answers(404) | ASKED)
 def delete_token(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     db: DatabaseDep,

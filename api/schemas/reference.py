@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.text import Code16, Name200
+from ledger.times import Day
 from models.reference import SETTING_PATHWAY
 
 
@@ -35,7 +36,9 @@ class UnitIn(BaseModel):
     capacity: Annotated[int, Field(strict=True, ge=0, le=100_000)] | None = Field(
         default=None, description="Beds or slots, in force from capacity_from."
     )
-    capacity_from: date | None = None
+    capacity_from: Day | None = Field(
+        default=None, description="The first date the capacity is in force (2000-01-01 on)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -17,7 +17,7 @@ from dashboard.components import message, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
 from metrics import CATALOGUE, MetricQueryError
-from models.clock import utc_now
+from models.clock import day_out_of_range, utc_now
 
 SIGN_IN_FIRST = "Sign in with a token to see the figures."
 NUMBER_FORMAT = (
@@ -58,12 +58,26 @@ class Question:
         return data.metric(
             backend,
             self.metric,
-            date.fromisoformat(self.start[:10]),
-            date.fromisoformat(self.end[:10]),
+            _day(self.start, "start", "first day"),
+            _day(self.end, "end", "last day"),
             self.interval or "day",
             self.group_by or None,
             self.organisation or None,
         )
+
+
+def _day(text: str, field: str, label: str) -> date:
+    """A date of the period picker, or MetricQueryError with a sentence for the page when it
+    is not a date or lies outside the record's calendar (years 1 and 9999 overflow)."""
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError as error:
+        message = f"The {label}, {text!r}, is not a date: choose one from the calendar."
+        raise MetricQueryError(field, message) from error
+    problem = day_out_of_range(day)
+    if problem:
+        raise MetricQueryError(field, f"The {label} {problem}.")
+    return day
 
 
 def metric_options(name: str | None) -> tuple[list[dict[str, str]], list[dict[str, str]]]:

@@ -16,7 +16,7 @@ from dashboard.access import principal_for
 from dashboard.components import headline, message, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
-from models.clock import LONDON, to_utc_naive, utc_now
+from models.clock import LONDON, day_out_of_range, to_utc_naive, utc_now
 
 TIME = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 SIGN_IN_FIRST = "Sign in with a token to see the figures."
@@ -41,13 +41,45 @@ class Position:
 
 def as_of(day: str | None, clock: str | None, now: datetime) -> datetime:
     """The instant asked for (a UK local date and HH:MM) as naive UTC; now when none is given
-    or the moment asked for has not happened yet."""
+    or the moment asked for has not happened yet.
+
+    Raises ValueError, its text a sentence for the page, for a date that is not one or lies
+    outside the record's calendar (2000-01-01 … 2100-12-31: years 1 and 9999 overflow)."""
     if not day:
         return now
+    try:
+        asked = date.fromisoformat(day[:10])
+    except ValueError as error:
+        raise ValueError(f"{day!r} is not a date: choose one from the calendar.") from error
+    problem = day_out_of_range(asked)
+    if problem:
+        raise ValueError(f"Cannot replay {asked.isoformat()}: it {problem}.")
     match = TIME.match(clock or "")
     at = time(int(match[1]), int(match[2])) if match else time(23, 59)
-    local = datetime.combine(date.fromisoformat(day[:10]), at, tzinfo=LONDON)
+    local = datetime.combine(asked, at, tzinfo=LONDON)
     return min(to_utc_naive(local), now)
+
+
+def position_asked(
+    backend: Backend, token: str | None, day: str | None, clock: str | None, now: datetime
+) -> Position:
+    """The position at the moment the page's date and time ask for, or why there is none."""
+    try:
+        instant = as_of(day, clock, now)
+    except ValueError as error:
+        return _blank(message(str(error), "error"))
+    return position(backend, token, instant, now)
+
+
+def long_waiters_asked(
+    backend: Backend, token: str | None, day: str | None, clock: str | None, now: datetime
+) -> tuple[list[dict[str, Any]], str]:
+    """The long waiters at the moment the page asks for, or why there are none."""
+    try:
+        instant = as_of(day, clock, now)
+    except ValueError as error:
+        return [], str(error)
+    return long_waiters(backend, token, instant, now)
 
 
 def _blank(status: Any) -> Position:
@@ -155,8 +187,7 @@ def register(app: Dash, backend: Backend) -> None:
     def _position(
         day: str | None, clock: str | None, _n: Any, token: str | None
     ) -> tuple[Any, ...]:
-        now = utc_now()
-        return position(backend, token, as_of(day, clock, now), now).outputs()
+        return position_asked(backend, token, day, clock, utc_now()).outputs()
 
     @app.callback(
         Output(Id.TODAY_PATIENTS, "rowData"),
@@ -166,8 +197,7 @@ def register(app: Dash, backend: Backend) -> None:
     def _patients(
         day: str | None, clock: str | None, _n: Any, token: str | None
     ) -> tuple[Any, str]:
-        now = utc_now()
-        return long_waiters(backend, token, as_of(day, clock, now), now)
+        return long_waiters_asked(backend, token, day, clock, utc_now())
 
     @app.callback(
         Output(Id.TODAY_DATE, "date"),

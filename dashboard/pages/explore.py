@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard.components import graph, labelled
 from dashboard.ids import Id
 from metrics import CATALOGUE
+from models.clock import FIRST_DAY, LAST_DAY
 
 DEFAULT_METRIC = "ready_to_leave"
 DEFAULT_WEEKS = 12
@@ -81,6 +82,8 @@ def controls(today: date) -> html.Div:
                     end_date=end.isoformat(),
                     display_format="D MMM YYYY",
                     first_day_of_week=1,
+                    min_date_allowed=FIRST_DAY.isoformat(),
+                    max_date_allowed=LAST_DAY.isoformat(),
                     start_date_id=f"{Id.EXPLORE_PERIOD}-start",
                     end_date_id=f"{Id.EXPLORE_PERIOD}-end",
                 ),

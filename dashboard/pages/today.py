@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.components import graph, labelled
 from dashboard.ids import Id
+from models.clock import FIRST_DAY, LAST_DAY
 
 REFRESH_SECONDS = 300
 PATIENT_COLUMNS: list[dict[str, Any]] = [
@@ -66,7 +67,12 @@ def layout() -> html.Div:
 
 def as_of_controls() -> html.Div:
     date_picker = dcc.DatePickerSingle(
-        id=Id.TODAY_DATE, placeholder="Today", display_format="D MMM YYYY", clearable=True
+        id=Id.TODAY_DATE,
+        placeholder="Today",
+        display_format="D MMM YYYY",
+        clearable=True,
+        min_date_allowed=FIRST_DAY.isoformat(),
+        max_date_allowed=LAST_DAY.isoformat(),
     )
     time_input = dcc.Input(
         id=Id.TODAY_TIME,

@@ -1,12 +1,13 @@
 """Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from access.tokens import create_token, hash_token
+from ledger.text import NHS_NUMBER, NHS_NUMBER_IN_TEXT
 from models import ApiToken, AuditEntry
 from models.clock import utc_now
 from store.database import Database
@@ -93,6 +94,27 @@ def test_expired_and_revoked_tokens_are_refused(
     assert "token" not in client.get("/api/v1/tokens", headers=admin).json()[0]
 
 
+@pytest.mark.parametrize(
+    ("expires_at", "message"),
+    [
+        ("9999-12-31T23:59:59-14:00", "is after 2100-12-31"),  # overflowed as UTC: a 500
+        ("0001-01-01T00:00:00+14:00", "is before 2000-01-01"),  # underflowed as UTC: a 500
+        ("2101-01-01T00:00:00Z", "is after 2100-12-31"),
+        (1893456000, "must be an ISO 8601 time with an offset"),  # 2030 in seconds since 1970
+        ("2030-01-01T00:00:00", "Input should have timezone info"),
+    ],
+)
+def test_a_token_expiry_outside_the_calendar_is_422(
+    client: TestClient, db: Database, admin: dict[str, str], expires_at: object, message: str
+) -> None:
+    body = {"role": "analyst", "expires_at": expires_at}
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == "expires_at" and error["message"].startswith(message), error
+    assert len(client.get("/api/v1/tokens", headers=admin).json()) == 1  # the admin's own
+
+
 def test_partner_token_needs_a_scope(
     client: TestClient, db: Database, admin: dict[str, str]
 ) -> None:
@@ -125,3 +147,47 @@ def test_a_token_id_out_of_range_is_422_not_500(
     # Found by the schemathesis fuzz: PostgreSQL refused a 22-digit id as an integer.
     response = client.delete("/api/v1/tokens/485538641407048155136", headers=admin)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "token_id"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"role": "partner", "scope": "943 476 5919"}, "scope", NHS_NUMBER),
+        ({"role": "partner", "scope": "NHS\u00a09434765919"}, "scope", NHS_NUMBER),
+        ({"role": "analyst", "name": "for 943-476-5919"}, "name", NHS_NUMBER_IN_TEXT),
+        ({"role": "analyst", "name": "[943/476/5919]"}, "name", NHS_NUMBER_IN_TEXT),
+    ],
+)
+def test_an_nhs_number_in_a_token_is_refused(
+    client: TestClient,
+    db: Database,
+    admin: dict[str, str],
+    body: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"index": None, "event_id": None, "field": field, "message": message}
+    ]
+    assert "5919" not in response.text
+    assert len(client.get("/api/v1/tokens", headers=admin).json()) == 1  # the admin's own
+
+
+def test_token_times_carry_their_utc_offset(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    # 2030-07-01T01:00+01:00 is midnight UTC; stored naive, answered with its offset (Z).
+    body = {"role": "analyst", "expires_at": "2030-07-01T01:00:00+01:00"}
+    made = client.post("/api/v1/tokens", json=body, headers=admin).json()
+    assert made["expires_at"] == "2030-07-01T00:00:00Z" and made["revoked_at"] is None
+    created = datetime.fromisoformat(made["created_at"])
+    assert made["created_at"].endswith("Z") and created.utcoffset() == timedelta(0)
+    assert abs(created.replace(tzinfo=None) - utc_now()) < timedelta(minutes=1)
+    assert client.delete(f"/api/v1/tokens/{made['id']}", headers=admin).status_code == 204
+    [_admin, listed] = client.get("/api/v1/tokens", headers=admin).json()
+    assert (listed["created_at"], listed["expires_at"]) == (made["created_at"], made["expires_at"])
+    assert listed["revoked_at"].endswith("Z") and listed["revoked_at"] >= listed["created_at"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["TokenOut"]
+    assert schema["properties"]["created_at"]["format"] == "date-time"

@@ -213,6 +213,42 @@ def test_a_bad_as_of_is_422(ready_people: TestClient, system: Database, as_of: s
     assert response.json()["errors"][0]["field"] == "as_of"
 
 
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("1999-12-31T23:59:59Z", "is before 2000-01-01"),
+        ("0001-01-01T00:00:00+00:00", "is before 2000-01-01"),
+        ("0001-01-01T00:00:00+14:00", "is before 2000-01-01"),  # underflowed as UTC: a 500
+        ("9999-12-31T23:59:59-14:00", "is after 2100-12-31"),  # overflowed as UTC: a 500
+        ("2101-01-01T00:00:00Z", "is after 2100-12-31"),
+    ],
+)
+@pytest.mark.parametrize("url", [SNAPSHOT, READY])
+def test_an_as_of_outside_the_calendar_is_422(
+    ready_people: TestClient, system: Database, as_of: str, message: str, url: str
+) -> None:
+    coordinator = token_for(system, "coordinator")
+    response = ready_people.get(url, params={"as_of": as_of}, headers=coordinator)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {
+            "index": None,
+            "event_id": None,
+            "field": "as_of",
+            "message": f"{message}: dates from 2000-01-01 to 2100-12-31 are accepted",
+        }
+    ]
+
+
+def test_the_first_instant_of_2000_is_answered(ready_people: TestClient, system: Database) -> None:
+    coordinator = token_for(system, "coordinator")
+    params = {"as_of": "2000-01-01T00:00:00Z"}
+    answer = ready_people.get(SNAPSHOT, params=params, headers=coordinator).json()
+    assert answer["as_of"] == "2000-01-01T00:00:00Z" and answer["acute_inpatients"]["now"] == 0
+    listed = ready_people.get(READY, params=params, headers=coordinator).json()
+    assert listed["count"] == 0
+
+
 def test_as_of_in_the_future(ready_people: TestClient, system: Database) -> None:
     coordinator = token_for(system, "coordinator")
     soon = (utc_now() + timedelta(minutes=2)).isoformat() + "+00:00"
@@ -254,3 +290,36 @@ def test_the_snapshot_organisation_filter(ready_people: TestClient, system: Data
     params["organisation"] = "NOPE"
     response = ready_people.get(SNAPSHOT, params=params, headers=coordinator)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "organisation"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        (SNAPSHOT, {"organisation": "943 476 5919"}, "organisation"),
+        (READY, {"organisation": "NHS9434765919"}, "organisation"),
+        (READY, {"local_authority": "943.476.5919"}, "local_authority"),
+        ("/api/v1/metrics/ready_to_leave", {"organisation": "(943) 476-5919"}, "organisation"),
+        ("/api/v1/patients/943%C2%A0476%C2%A05919/timeline", {}, "patient_id"),
+    ],
+)
+def test_an_nhs_number_asked_for_is_refused_and_not_kept(
+    ready_people: TestClient, system: Database, url: str, params: dict[str, str], field: str
+) -> None:
+    # The list's filters are written to the audit log, and a refused timeline read may be:
+    # an NHS number typed in a question is refused before anything is read or kept.
+    coordinator = token_for(system, "coordinator")
+    params = {"start": "2025-03-03", "end": "2025-03-09"} | params if "metrics" in url else params
+    response = ready_people.get(url, params=params, headers=coordinator)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {
+            "index": None,
+            "event_id": None,
+            "field": field,
+            "message": "looks like an NHS number; send the pseudonymous local id",
+        }
+    ]
+    assert "5919" not in response.text
+    with system.session() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+    assert actions == ["events.ingest"]  # the fixture's batch only

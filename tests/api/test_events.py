@@ -5,15 +5,26 @@ Units (conftest `system`): W1, W2 acute; H1 home_service (P1); B1 community_bed 
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from ledger.text import NHS_NUMBER, NHS_NUMBER_IN_TEXT
 from models import Event, ReadinessPeriod, Spell, Stay
 from store.database import Database
+from tests.ledger.test_nhs_number import (
+    IDENTIFIER_DISGUISES,
+    TEXT_DISGUISES,
+    invalid_numbers,
+    nhs_numbers,
+)
+from tests.metrics.scenario import forget_events
 
 URL = "/api/v1/events"
 
@@ -278,7 +289,8 @@ BAD_FIELDS = [
     ({"pathway": 4}, "pathway", "less than or equal to 3"),
     ({"pathway": -1}, "pathway", "greater than or equal to 0"),
     ({"occurred_at": "2025-03-03T14:00:00"}, "occurred_at", "offset"),
-    ({"occurred_at": "yesterday"}, "occurred_at", "datetime"),
+    ({"occurred_at": "yesterday"}, "occurred_at", "ISO 8601"),
+    ({"occurred_at": "2025-03-33T14:00:00+00:00"}, "occurred_at", "datetime"),
     ({"patient_id": ""}, "patient_id", "at least 1"),
     ({"patient_id": "x" * 65}, "patient_id", "at most 64"),
     ({"event_id": "e" * 65}, "event_id", "at most 64"),
@@ -345,6 +357,85 @@ def test_times_more_than_five_minutes_ahead_are_refused(
     response = post(client, headers, [ev("a2", "admitted", later, patient="p2", unit_code="W1")])
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "is more than 5 minutes in the future"
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        1741010400,  # 2025-03-03T14:00Z as seconds since 1970
+        1741010400.5,
+        "1741010400",
+        " 1741010400 ",
+        True,
+        None,
+        ["2025-03-03T14:00:00+00:00"],
+    ],
+)
+def test_a_time_is_an_iso_string_never_a_number(
+    client: TestClient, db: Database, headers: dict[str, str], at: Any
+) -> None:
+    response = post(client, headers, [ADMIT | {"occurred_at": at}])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["index"], error["event_id"], error["field"]) == (0, "a1", "occurred_at")
+    assert error["message"].startswith("must be an ISO 8601 time with an offset"), error
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        assert error["message"].endswith(", not a number")
+    assert counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "1999-12-31T23:59:59+00:00",
+        "2000-01-01T00:30:00+01:00",  # 1999-12-31T23:30Z
+        "0001-01-01T00:00:00+00:00",
+        "0001-01-01T00:00:00+14:00",  # would underflow converted to UTC
+    ],
+)
+def test_times_before_2000_are_refused(
+    client: TestClient, db: Database, headers: dict[str, str], at: str
+) -> None:
+    # The year-1 event used to be stored, and then broke every figure-tally refresh.
+    response = post(client, headers, [ADMIT, READY | {"occurred_at": at}])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["index"], error["field"]) == (1, "occurred_at")
+    assert error["message"] == (
+        "is before 2000-01-01: dates from 2000-01-01 to 2100-12-31 are accepted"
+    )
+    assert counts(db) == (0, 0, 0)
+
+
+def test_the_first_instant_of_2000_is_accepted(
+    client: TestClient, db: Database, headers: dict[str, str]
+) -> None:
+    # 2000-01-01T01:00+01:00 is midnight UTC, the first instant accepted.
+    first = ADMIT | {"occurred_at": "2000-01-01T01:00:00+01:00"}
+    assert post(client, headers, [first]).json() == {"accepted": 1, "duplicates": 0}
+    assert spells(db)[0].admitted_at == datetime(2000, 1, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59+00:00", "2101-01-01T00:00:00+00:00"],
+)
+def test_times_at_the_end_of_the_calendar_are_a_clean_422(
+    client: TestClient, db: Database, headers: dict[str, str], at: str
+) -> None:
+    # The first used to overflow as it was converted to UTC: a 500.
+    assert post(client, headers, [ADMIT]).status_code == 200
+    response = post(client, headers, [READY | {"occurred_at": at}])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "index": 0,
+            "event_id": "r1",
+            "field": "occurred_at",
+            "message": "is more than 5 minutes in the future",
+        }
+    ]
+    assert counts(db) == (1, 1, 1)
 
 
 def test_offsets_are_honoured(client: TestClient, db: Database, headers: dict[str, str]) -> None:
@@ -421,6 +512,41 @@ def test_void_retracts_and_replacement_corrects(
     assert (spell.destination, spell.discharge_pathway) == ("care_home_new", 3)
     timeline = client.get("/api/v1/patients/p1/timeline", headers=headers).json()
     assert {e["event_id"]: e["voided_by"] for e in timeline["events"]}["d1"] == "v1"
+
+
+def test_the_timeline_gives_every_time_with_its_utc_offset(
+    client: TestClient, db: Database, headers: dict[str, str]
+) -> None:
+    # Sent in BST: admitted 1 Jul 00:30+01:00 (30 Jun 23:30Z), ready 2 Jul 10:00+01:00 (09:00Z),
+    # discharged 3 Jul 12:00+01:00 (11:00Z). Stored as naive UTC, answered with Z.
+    batch = [
+        ADMIT | {"occurred_at": "2025-07-01T00:30:00+01:00"},
+        READY | {"occurred_at": "2025-07-02T10:00:00+01:00"},
+        DISCHARGE | {"occurred_at": "2025-07-03T12:00:00+01:00"},
+    ]
+    assert post(client, headers, batch).status_code == 200
+    timeline = client.get("/api/v1/patients/p1/timeline", headers=headers).json()
+    assert [e["occurred_at"] for e in timeline["events"]] == [
+        "2025-06-30T23:30:00Z",
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    ]
+    assert all(e["received_at"].endswith("Z") for e in timeline["events"])
+    [spell] = timeline["spells"]
+    assert (spell["admitted_at"], spell["ready_at"], spell["discharged_at"]) == (
+        "2025-06-30T23:30:00Z",
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    )
+    assert (spell["admitted_date"], spell["discharge_ready_date"]) == ("2025-07-01", "2025-07-02")
+    [stay] = spell["stays"]
+    assert (stay["start_at"], stay["end_at"]) == ("2025-06-30T23:30:00Z", "2025-07-03T11:00:00Z")
+    [period] = spell["readiness_periods"]
+    assert (period["start_at"], period["end_at"]) == (
+        "2025-07-02T09:00:00Z",
+        "2025-07-03T11:00:00Z",
+    )
+    assert period["start_date"] == "2025-07-02"
 
 
 def test_void_that_would_break_the_timeline_is_refused(
@@ -521,3 +647,104 @@ def test_control_characters_are_refused_not_stored(
     )
     assert post(client, headers, [ADMIT, note]).json()["errors"][0]["field"] == "note"
     assert client.get("/api/v1/patients/p%001/timeline", headers=headers).status_code == 400
+
+
+# Each field an event can carry an identifier or code in, with an event that carries it.
+VOID = ev("v1", "void", "2025-03-08T09:00:00+00:00", voids_event_id="a1")
+IDENTIFIER_FIELDS = {
+    "event_id": ADMIT,
+    "patient_id": ADMIT,
+    "unit_code": ADMIT,
+    "local_authority": ADMIT,
+    "source": ADMIT,
+    "reason_code": ev("x1", "delay_reason", "2025-03-05T10:00:00+00:00", reason_code="H1"),
+    "destination": DISCHARGE,
+    "voids_event_id": VOID,
+}
+HYPOTHESIS = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+def _refused_without_the_number(
+    response: Any, number: str, written: str, field: str, message: str
+) -> None:
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    mine = [(e["index"], e["message"]) for e in errors if e["field"] == field]
+    assert mine == [(0, message)], errors
+    if field == "event_id":  # the error names no event: its id is the number
+        assert [e["event_id"] for e in errors] == [None] * len(errors)
+    assert number not in response.text and written.strip() not in response.text
+
+
+@HYPOTHESIS
+@given(
+    number=nhs_numbers(),
+    disguise=st.sampled_from(sorted(IDENTIFIER_DISGUISES)),
+    field=st.sampled_from(sorted(IDENTIFIER_FIELDS)),
+)
+def test_an_nhs_number_is_refused_in_every_identifier_field(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    number: str,
+    disguise: str,
+    field: str,
+) -> None:
+    written = IDENTIFIER_DISGUISES[disguise](number)
+    response = post(client, headers, [IDENTIFIER_FIELDS[field] | {field: written}])
+    _refused_without_the_number(response, number, written, field, NHS_NUMBER)
+    assert counts(db) == (0, 0, 0)
+
+
+@HYPOTHESIS
+@given(
+    number=nhs_numbers(),
+    disguise=st.sampled_from(sorted(TEXT_DISGUISES)),
+    whole=st.sampled_from(sorted(IDENTIFIER_DISGUISES)),
+)
+def test_an_nhs_number_is_refused_in_a_note(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    number: str,
+    disguise: str,
+    whole: str,
+) -> None:
+    # Within a sentence, by the free-text rule; as the whole note, by the identifier rule too.
+    for written in (
+        f"rang about {TEXT_DISGUISES[disguise](number)} today",
+        IDENTIFIER_DISGUISES[whole](number),
+    ):
+        response = post(client, headers, [VOID | {"note": written}])
+        _refused_without_the_number(response, number, written, "note", NHS_NUMBER_IN_TEXT)
+    assert counts(db) == (0, 0, 0)
+
+
+@HYPOTHESIS
+@given(
+    invalid=invalid_numbers(),
+    number=nhs_numbers(),
+    glue=st.text("0123456789", min_size=1, max_size=2),
+)
+def test_ids_that_are_not_nhs_numbers_and_glued_digits_in_a_note_are_accepted(
+    client: TestClient,
+    db: Database,
+    headers: dict[str, str],
+    invalid: str,
+    number: str,
+    glue: str,
+) -> None:
+    # Fails the check: a patient, event and local authority id of ten digits is fine; a note
+    # with a valid number glued to other digits is not one.
+    event_id = str(uuid.uuid4())
+    admit = ADMIT | {"event_id": event_id, "patient_id": invalid, "local_authority": invalid}
+    note = f"bed {glue}{number[:3]} {number[3:6]} {number[6:]} and {number}{glue}"
+    void = VOID | {"event_id": invalid, "patient_id": invalid, "voids_event_id": event_id}
+    response = post(client, headers, [admit, void | {"note": note}])
+    assert response.json() == {"accepted": 2, "duplicates": 0}, response.text
+    forget_events(db)  # the next example's ids may be the same

@@ -115,6 +115,65 @@ def test_bad_questions_are_422_naming_the_field(
     assert response.json()["errors"][0]["field"] == field
 
 
+ISO_DATE = "must be an ISO 8601 date, e.g. 2025-01-06"
+OUTSIDE = "dates from 2000-01-01 to 2100-12-31 are accepted"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"start": "0001-01-01", "end": "0001-01-07"}, "start", f"is before 2000-01-01: {OUTSIDE}"),
+        ({"start": "1999-12-31", "end": "2000-01-06"}, "start", f"is before 2000-01-01: {OUTSIDE}"),
+        ({"start": "2100-12-31", "end": "2101-01-01"}, "end", f"is after 2100-12-31: {OUTSIDE}"),
+        ({"start": "9999-12-25", "end": "9999-12-31"}, "start", f"is after 2100-12-31: {OUTSIDE}"),
+        (WEEK | {"baseline_start": "0001-01-01"}, "baseline_start", "is before 2000-01-01"),
+        (WEEK | {"baseline_end": "9999-12-31"}, "baseline_end", "is after 2100-12-31"),
+        ({"start": "20250303", "end": "2025-03-09"}, "start", "must be an ISO 8601 date"),
+        ({"start": "1741000000", "end": "2025-03-09"}, "start", f"{ISO_DATE}, not a number"),
+    ],
+)
+@pytest.mark.parametrize("path", ["bed_days_saved", "bed_days_saved/spc"])
+def test_dates_outside_the_calendar_are_422_naming_the_parameter(
+    client: TestClient,
+    system: Database,
+    admin: dict[str, str],
+    params: dict[str, str],
+    field: str,
+    message: str,
+    path: str,
+) -> None:
+    # Each of these used to be a 500 (OverflowError in the date arithmetic), or, for the
+    # epoch number, a question about 1 January 1970.
+    response = client.get(f"{URL}/{path}", params=params, headers=admin)
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == field and error["message"].startswith(message), error
+
+
+def test_the_ends_of_the_calendar_are_answered(
+    client: TestClient, system: Database, admin: dict[str, str]
+) -> None:
+    # The first and last weeks the record knows: no events, so zero patients each day.
+    for params in (
+        {"start": "2000-01-01", "end": "2000-01-07"},
+        {"start": "2100-12-25", "end": "2100-12-31"},
+    ):
+        response = client.get(f"{URL}/ready_to_leave", params=params, headers=admin)
+        assert response.status_code == 200, response.text
+        assert [r["value"] for r in response.json()["rows"]] == [0] * 7
+
+
+@pytest.mark.parametrize("rebase", ["0001-01-01", "9999-12-31", "2101-01-01"])
+def test_a_rebase_outside_the_calendar_is_422_naming_it(
+    client: TestClient, system: Database, admin: dict[str, str], rebase: str
+) -> None:
+    params = WEEK | {"rebase": rebase}
+    response = client.get(f"{URL}/ready_to_leave/spc", params=params, headers=admin)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"].startswith("rebase") and "2000-01-01 to 2100-12-31" in error["message"]
+
+
 def test_unknown_metric_and_daily_weekend_ratio_are_422(
     client: TestClient, system: Database, admin: dict[str, str]
 ) -> None:

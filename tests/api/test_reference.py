@@ -1,9 +1,16 @@
 """PUT/GET organisations and units; capacity history is kept, bad input is a clear 422."""
 
-from fastapi.testclient import TestClient
+from urllib.parse import quote
 
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.text import NHS_NUMBER
+from ledger.text import NHS_NUMBER_IN_TEXT as IN_TEXT
 from store.database import Database
 from tests.conftest import token_for
+from tests.ledger.test_nhs_number import IDENTIFIER_DISGUISES, TEXT_DISGUISES, nhs_numbers
 from tests.metrics.scenario import Patient
 
 
@@ -53,6 +60,8 @@ def test_unit_bad_input_names_the_field(
         (ward | {"setting": "ward"}, "setting"),
         (ward | {"capacity": -1, "capacity_from": "2025-01-01"}, "capacity"),
         (ward | {"capacity": 5}, None),  # capacity without capacity_from
+        (ward | {"capacity": 5, "capacity_from": "0001-01-01"}, "capacity_from"),
+        (ward | {"capacity": 5, "capacity_from": "9999-12-31"}, "capacity_from"),
         (ward | {"pathway": 2}, None),  # acute units have no pathway
         (ward | {"beds": 5}, "beds"),
     ]
@@ -100,3 +109,79 @@ def test_bad_code_in_path_is_422(client: TestClient, db: Database, admin: dict[s
         "/api/v1/organisations/has space", json={"name": "x", "kind": "acute"}, headers=admin
     )
     assert response.status_code == 422
+
+
+PATH_SAFE = sorted(name for name, dress in IDENTIFIER_DISGUISES.items() if "/" not in dress("1"))
+HYPOTHESIS = settings(
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@HYPOTHESIS
+@given(
+    number=nhs_numbers(),
+    disguise=st.sampled_from(sorted(IDENTIFIER_DISGUISES)),
+    where=st.sampled_from(["code", "name", "unit code", "unit name", "organisation_code"]),
+)
+def test_an_nhs_number_is_refused_in_reference_data(
+    client: TestClient,
+    system: Database,
+    admin: dict[str, str],
+    number: str,
+    disguise: str,
+    where: str,
+) -> None:
+    written = IDENTIFIER_DISGUISES[disguise](number)
+    if where in ("code", "unit code") and disguise not in PATH_SAFE:
+        written = IDENTIFIER_DISGUISES["spaced"](number)  # a slash ends a path segment
+    in_path = quote(written, safe="")
+    ward = {"name": "Ward 9", "organisation_code": "RX1", "setting": "acute"}
+    organisations = client.get("/api/v1/organisations", headers=admin).json()
+    units = client.get("/api/v1/units", headers=admin).json()
+    url, body, field, message = {
+        "code": (f"organisations/{in_path}", {"name": "X", "kind": "acute"}, "code", NHS_NUMBER),
+        "name": ("organisations/RX1", {"name": written, "kind": "acute"}, "name", IN_TEXT),
+        "unit code": (f"units/{in_path}", ward, "code", NHS_NUMBER),
+        "unit name": ("units/W1", ward | {"name": written}, "name", IN_TEXT),
+        "organisation_code": (
+            "units/W9",
+            ward | {"organisation_code": written},
+            "organisation_code",
+            NHS_NUMBER,
+        ),
+    }[where]
+    response = client.put(f"/api/v1/{url}", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"index": None, "event_id": None, "field": field, "message": message}
+    ]
+    assert number not in response.text
+    assert client.get("/api/v1/organisations", headers=admin).json() == organisations
+    assert client.get("/api/v1/units", headers=admin).json() == units
+
+
+@HYPOTHESIS
+@given(number=nhs_numbers(), disguise=st.sampled_from(sorted(TEXT_DISGUISES)))
+def test_a_name_holding_an_nhs_number_is_refused(
+    client: TestClient, system: Database, admin: dict[str, str], number: str, disguise: str
+) -> None:
+    name = f"Ward of {TEXT_DISGUISES[disguise](number)}"
+    body = {"name": name, "organisation_code": "RX1", "setting": "acute"}
+    response = client.put("/api/v1/units/W1", json=body, headers=admin)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+    assert number not in response.text
+
+
+def test_codes_and_names_that_are_not_nhs_numbers_are_accepted(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    # 943 476 5918 fails the check; a name with a valid number glued to other digits holds none.
+    body = {"name": "Ward 19434765919 (943 476 5918)", "kind": "acute"}
+    assert (
+        client.put("/api/v1/organisations/9434765918", json=body, headers=admin).status_code == 201
+    )
+    unit = {"name": "Bay 94347659190", "organisation_code": "9434765918", "setting": "acute"}
+    assert client.put("/api/v1/units/943-476-5918", json=unit, headers=admin).status_code == 201

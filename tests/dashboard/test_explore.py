@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from dashboard.callbacks import explore
@@ -55,6 +56,47 @@ def test_a_refused_question_says_why(backend: Backend, tokens: dict[str, str]) -
     status, _about, figure, rows, _columns, _url = explore.view(backend, tokens["board"], bad, NOW)
     assert rows == [] and "cannot be broken down by 'reason'" in str(status)
     assert figure.data == ()
+
+
+OUTSIDE = "dates from 2000-01-01 to 2100-12-31 are accepted"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        # Years 1 and 9999 used to raise OverflowError in the callback.
+        ("0001-01-01", "0001-01-07", f"The first day is before 2000-01-01: {OUTSIDE}."),
+        ("1999-12-27", "2000-01-02", "The first day is before 2000-01-01"),
+        ("2100-12-27", "2101-01-02", f"The last day is after 2100-12-31: {OUTSIDE}."),
+        ("9999-12-25", "9999-12-31", "The first day is after 2100-12-31"),
+        ("2025-02-30", "2025-03-09", "The first day, '2025-02-30', is not a date"),
+        ("2025-03-03", "soon", "The last day, 'soon', is not a date"),
+    ],
+)
+def test_a_period_outside_the_calendar_says_so_on_the_page(
+    backend: Backend, tokens: dict[str, str], start: str, end: str, said: str
+) -> None:
+    asked = Question("ready_to_leave", start, end, "week", None, None)
+    status, about, figure, rows, _columns, url = explore.view(
+        backend, tokens["analyst"], asked, NOW
+    )
+    assert status.children.startswith(said) and "message-error" in status.className
+    assert rows == [] and figure.data == ()
+    assert CATALOGUE["ready_to_leave"].definition in str(about)
+    assert explore.download(backend, tokens["analyst"], asked, "csv") is None
+
+
+def test_the_first_and_last_weeks_of_the_calendar_are_drawn(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    # Nobody was in a bed in the first week of 2000; p1 and p2 (ready since March 2025, never
+    # discharged) are both still counted ready in the last week of 2100.
+    for start, end, ready in (("2000-01-01", "2000-01-07", 0), ("2100-12-25", "2100-12-31", 2)):
+        asked = Question("ready_to_leave", start, end, "day", None, None)
+        _status, _about, _figure, rows, _c, _u = explore.view(
+            backend, tokens["analyst"], asked, NOW
+        )
+        assert [r["value"] for r in rows] == [ready] * 7
 
 
 def test_downloads_are_the_api_files(

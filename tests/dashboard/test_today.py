@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from dash import html
 
 from dashboard.callbacks import today
@@ -71,3 +72,45 @@ def test_only_patient_level_roles_get_the_long_waiters(
 def test_a_partner_sees_only_its_own_patients(backend: Backend, tokens: dict[str, str]) -> None:
     rows, note = today.long_waiters(backend, tokens["partner"], AS_OF, AS_OF)
     assert rows == [] and "for LA2" in note
+
+
+OUTSIDE = "dates from 2000-01-01 to 2100-12-31 are accepted"
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "said"),
+    [
+        # Year 1 used to raise OverflowError in the callback (the snapshot's 24 hours before).
+        ("0001-01-01", "00:00", f"Cannot replay 0001-01-01: it is before 2000-01-01: {OUTSIDE}."),
+        ("0001-01-01T00:00:00", None, "Cannot replay 0001-01-01: it is before 2000-01-01"),
+        ("1999-12-31", "23:59", "Cannot replay 1999-12-31: it is before 2000-01-01"),
+        # Year 9999 was replayed silently as now.
+        ("9999-12-31", "23:59", f"Cannot replay 9999-12-31: it is after 2100-12-31: {OUTSIDE}."),
+        ("2101-01-01", "", "Cannot replay 2101-01-01: it is after 2100-12-31"),
+        # Not dates at all used to raise ValueError in the callback.
+        ("2025-02-30", "12:00", "'2025-02-30' is not a date: choose one from the calendar."),
+        ("yesterday", None, "'yesterday' is not a date"),
+    ],
+)
+def test_a_replay_outside_the_calendar_says_so_on_the_page(
+    backend: Backend, tokens: dict[str, str], day: str, clock: str | None, said: str
+) -> None:
+    view = today.position_asked(backend, tokens["coordinator"], day, clock, NOW)
+    assert isinstance(view.status, html.P) and view.status.children.startswith(said)
+    assert "message-error" in getattr(view.status, "className", "")
+    assert view.headlines == [] and view.pathway.data == () and view.services.data == ()
+    rows, note = today.long_waiters_asked(backend, tokens["coordinator"], day, clock, NOW)
+    assert rows == [] and note.startswith(said)
+
+
+def test_a_replay_within_the_calendar_is_drawn(backend: Backend, tokens: dict[str, str]) -> None:
+    # 1 Jan 2000, 00:00 (GMT): the first moment the record knows. Nobody was in a bed then,
+    # and no D2A place was free: the services' capacities are in force from 1 Jan 2024.
+    view = today.position_asked(backend, tokens["coordinator"], "2000-01-01", "00:00", AS_OF)
+    assert "Position at 00:00 Sat 01 Jan 2000 (replayed)" in str(view.status)
+    assert [h.children[1].children for h in view.headlines] == ["0"] * 5
+    rows, note = today.long_waiters_asked(backend, tokens["coordinator"], "2000-01-01", "", AS_OF)
+    assert rows == [] and note.startswith("0 people ready to leave")
+    # Without a date, now: the same as position() at now.
+    now = today.position_asked(backend, tokens["coordinator"], None, None, AS_OF)
+    assert "Position at 12:00 Mon 10 Mar 2025 (now)" in str(now.status)

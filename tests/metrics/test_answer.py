@@ -62,6 +62,12 @@ def test_an_empty_period_gives_zeros_and_rates_without_denominator(system: Datab
         ("acute_occupied", {"organisation": "NOPE"}, "organisation"),
         ("acute_occupied", {"baseline_start": MON}, "baseline_start"),
         ("bed_days_saved", {"baseline_start": SUN, "baseline_end": MON}, "baseline_start"),
+        ("acute_occupied", {"start": date(1, 1, 1), "end": date(1, 1, 7)}, "start"),
+        ("acute_occupied", {"start": date(1999, 12, 31)}, "start"),
+        ("acute_occupied", {"end": date(2101, 1, 1)}, "end"),
+        ("acute_occupied", {"start": date.max, "end": date.max}, "start"),
+        ("bed_days_saved", {"baseline_start": date(1, 1, 1)}, "baseline_start"),
+        ("bed_days_saved", {"baseline_end": date(9999, 12, 31)}, "baseline_end"),
     ],
 )
 def test_questions_outside_the_catalogue_are_refused(

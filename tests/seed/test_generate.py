@@ -8,7 +8,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from ledger.events import OPTIONAL, REQUIRED, looks_like_nhs_number
+from ledger.events import OPTIONAL, REQUIRED
+from ledger.nhs_number import identifier_is_nhs_number
 from models.reference import read_reference_csv
 from seed.clock import minute_of
 from seed.generate import RunSpec, events, plans
@@ -42,7 +43,12 @@ def test_every_event_has_only_its_type_s_fields_and_an_offset() -> None:
 def test_ids_are_unique_and_patients_pseudonymous() -> None:
     ids = [e["event_id"] for e in run()]
     assert len(ids) == len(set(ids))
-    assert not any(looks_like_nhs_number(e["patient_id"]) for e in run())
+    assert not any(
+        identifier_is_nhs_number(e[field])
+        for e in run()
+        for field in ("event_id", "patient_id", "local_authority")
+        if field in e
+    )
 
 
 def test_a_run_has_every_kind_of_movement_and_a_few_voids() -> None:
