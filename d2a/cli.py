@@ -95,9 +95,12 @@ def serve(
     """Serve the API (and the dashboard) with uvicorn."""
     import uvicorn
 
+    from d2a.logs import log_config
     from d2a.server import create_app
 
-    uvicorn.run(create_app(tallies=True), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(tallies=True), host=host, port=port, log_level="info", log_config=log_config()
+    )
 
 
 @app.command()
