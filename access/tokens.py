@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from models import ApiToken
 from models.access import ROLES
 
 TOKEN_PREFIX = "d2a_"
+DEFAULT_EXPIRY_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def create_token(
     name: str | None = None,
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Stores a new token's hash and returns the row and the token (never stored)."""
+    """Stores a new token's hash and returns the row and the token (never stored). Without
+    `expires_at`, it expires DEFAULT_EXPIRY_DAYS from `now`."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if role == "partner" and not scope:
@@ -51,7 +53,7 @@ def create_token(
         scope=scope,
         token_hash=hash_token(token),
         created_at=now,
-        expires_at=expires_at,
+        expires_at=expires_at or now + timedelta(days=DEFAULT_EXPIRY_DAYS),
     )
     session.add(row)
     session.flush()
