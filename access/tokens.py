@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from access.principal import Principal
+from access.roles import ROLES
 from models import ApiToken
-from models.access import ROLES
 
 TOKEN_PREFIX = "d2a_"
 DEFAULT_EXPIRY_DAYS = 365
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the token's id, role and scope (an organisation or local authority)."""
-
-    token_id: int
-    role: str
-    scope: str | None
-    name: str
 
 
 def hash_token(token: str) -> str:

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from access.roles import ROLES
 from access.tokens import create_token
 from metrics.tally import changed_from
-from models.access import ROLES
 from models.clock import to_utc_naive, utc_now
 from store import migrate
 from store.database import Database

@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-ROLES = ("admin", "coordinator", "partner", "analyst", "board", "display", "feed")
-
 
 class ApiToken(Base):
     __tablename__ = "api_token"

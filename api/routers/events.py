@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
 
 from access import audit
-from access.tokens import Principal
-from api.auth import require
+from access.principal import Principal
+from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError, error_response
 from api.schemas.events import ErrorAnswer, IngestAnswer
@@ -63,7 +63,7 @@ async def post_events(
     for attempt in (1, 2):
         try:
             # The database work blocks; keep it off the event loop so other requests go on.
-            return await run_in_threadpool(_store, db, batch, principal)
+            return await run_in_threadpool(_store, db, batch, principal, client_of(request))
         except BatchRejected as rejected:
             return error_response(rejected.status, rejected.errors)
         except IntegrityError:
@@ -73,10 +73,14 @@ async def post_events(
     raise AssertionError("unreachable")
 
 
-def _store(db: Any, batch: list[Any], principal: Principal) -> IngestAnswer:
+def _store(db: Any, batch: list[Any], principal: Principal, client: str) -> IngestAnswer:
     now = utc_now()
     with db.session(write=True) as session:
         result = ingest(session, batch, now=now, changes=changed_from)
-        detail = {"accepted": result.accepted, "duplicates": result.duplicates}
-        audit.record(session, principal, "events.ingest", now=now, detail=detail)
+        detail = {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "event_ids": result.event_ids,
+        }
+        audit.record(session, principal, "events.ingest", now=now, client=client, detail=detail)
     return IngestAnswer(accepted=result.accepted, duplicates=result.duplicates)

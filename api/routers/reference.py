@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from access import audit
-from access.tokens import Principal
-from api.auth import require
+from access.principal import Principal
+from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.events import ErrorAnswer
@@ -28,6 +28,7 @@ UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za
 def put_organisation(
     code: CodePath,
     body: OrganisationIn,
+    request: Request,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
@@ -37,7 +38,13 @@ def put_organisation(
     with db.session(write=True) as session:
         created = reference.upsert_organisation(session, code, body.name, body.kind)
         audit.record(
-            session, principal, "organisation.put", now=now, target=code, detail=body.model_dump()
+            session,
+            principal,
+            "organisation.put",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail={"kind": body.kind, "created": created},
         )
     response.status_code = 201 if created else 200
     return OrganisationOut(code=code, name=body.name, kind=body.kind)
@@ -59,6 +66,7 @@ def get_organisations(
 def put_unit(
     code: UnitCodePath,
     body: UnitIn,
+    request: Request,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
@@ -69,7 +77,16 @@ def put_unit(
         change = reference.upsert_unit(session, code, body.model_dump(), changed_from)
         if change.problems:
             raise ApiError.for_fields(422, change.problems)
-        audit.record(session, principal, "unit.put", now=now, target=code, detail=body.model_dump())
+        stored = body.model_dump(exclude={"name"}) | {"created": change.created}
+        audit.record(
+            session,
+            principal,
+            "unit.put",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail=stored,
+        )
         unit = reference.list_units(session, code=code)[0]
     response.status_code = 201 if change.created else 200
     return UnitOut(**unit)

@@ -1,11 +1,14 @@
 """Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from access.roles import ROLE_PERMISSIONS, SCOPED_ROLES
+from access.throttle import for_state
 from access.tokens import create_token, hash_token
 from models import ApiToken, AuditEntry
 from models.clock import utc_now
@@ -40,7 +43,7 @@ def test_tokens_are_stored_hashed(db: Database) -> None:
 
 
 def test_feed_may_only_post_events(client: TestClient, system: Database) -> None:
-    feed = token_for(system, "feed")
+    feed = token_for(system, "feed", scope="RX1")
     assert client.post("/api/v1/events", json=ADMIT, headers=feed).status_code == 200
     assert client.get("/api/v1/units", headers=feed).status_code == 403
     assert client.get("/api/v1/patients/p1/timeline", headers=feed).status_code == 403
@@ -59,13 +62,14 @@ def test_aggregate_roles_see_no_patient_and_write_nothing(
     headers = token_for(system, role)
     assert client.post("/api/v1/events", json=ADMIT, headers=headers).status_code == 403
     assert client.get("/api/v1/patients/p1/timeline", headers=headers).status_code == 403
-    assert client.get("/api/v1/units", headers=headers).status_code == 200
+    units = client.get("/api/v1/units", headers=headers).status_code
+    assert units == (403 if role == "display" else 200)
 
 
 def test_partner_sees_only_its_own_patients(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    assert client.post("/api/v1/events", json=ADMIT, headers=admin).status_code == 200
+    assert client.post("/api/v1/events", json=ADMIT, headers=coordinator).status_code == 200
     own = token_for(system, "partner", scope="RX1")
     other = token_for(system, "partner", scope="CP1")
     assert client.get("/api/v1/patients/p1/timeline", headers=own).status_code == 200
@@ -75,9 +79,10 @@ def test_partner_sees_only_its_own_patients(
 def test_expired_and_revoked_tokens_are_refused(
     client: TestClient, db: Database, admin: dict[str, str]
 ) -> None:
+    made_at = utc_now() - timedelta(days=2)
     with db.session(write=True) as session:
         _row, expired = create_token(
-            session, role="admin", now=utc_now(), expires_at=utc_now() - timedelta(seconds=1)
+            session, role="admin", now=made_at, expires_at=made_at + timedelta(days=1)
         )
     assert (
         client.get("/api/v1/units", headers={"Authorization": f"Bearer {expired}"}).status_code
@@ -101,10 +106,10 @@ def test_partner_token_needs_a_scope(
 
 
 def test_writes_and_patient_reads_are_audited(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    client.post("/api/v1/events", json=ADMIT, headers=admin)
-    client.get("/api/v1/patients/p1/timeline", headers=admin)
+    client.post("/api/v1/events", json=ADMIT, headers=coordinator)
+    client.get("/api/v1/patients/p1/timeline", headers=coordinator)
     with system.session() as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["events.ingest", "patient.timeline"]
@@ -125,3 +130,45 @@ def test_a_token_id_out_of_range_is_422_not_500(
     # Found by the schemathesis fuzz: PostgreSQL refused a 22-digit id as an integer.
     response = client.delete("/api/v1/tokens/485538641407048155136", headers=admin)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "token_id"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_more_than_20_failures_a_minute_get_429_until_the_minute_has_passed(
+    client: TestClient, db: Database, admin: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    for_state(client.app.state).clock = clock  # type: ignore[attr-defined]
+    wrong = {"Authorization": "Bearer d2a_guess-number-one"}
+    with caplog.at_level(logging.WARNING, logger="d2a.auth"):
+        for n in range(20):
+            assert client.get("/api/v1/units", headers=wrong).status_code == 401, n
+            clock.now += 1
+        refused = client.get("/api/v1/units", headers=admin)  # even a good token, now
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "40"
+    assert refused.json()["errors"][0]["field"] == "Authorization"
+    failed = [r.getMessage() for r in caplog.records if "failed from" in r.getMessage()]
+    assert len(failed) == 20
+    assert failed[0] == (
+        "authentication failed from testclient: "
+        "unknown, expired or revoked token (GET /api/v1/units)"
+    )
+    assert not any("guess-number-one" in r.getMessage() for r in caplog.records)
+    clock.now += 40  # Retry-After later: the first failure is a minute old
+    assert client.get("/api/v1/units", headers=admin).status_code == 200
+    assert client.get("/api/v1/units").status_code == 401  # no token is a failure too
+    assert client.get("/api/v1/units", headers=admin).status_code == 429
+    with db.session() as session:
+        assert session.scalars(select(AuditEntry)).all() == []  # nothing stored by any of it
+
+
+def test_a_feed_token_holds_events_write_and_nothing_else() -> None:
+    assert ROLE_PERMISSIONS["feed"] == {"events:write"}
+    assert SCOPED_ROLES["feed"] == "an organisation code"
