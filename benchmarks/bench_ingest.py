@@ -150,7 +150,7 @@ class Bench:
             for ward in WARDS:
                 fields = {"name": ward, "organisation_code": "RX1", "setting": "acute"}
                 reference.upsert_unit(s, ward, fields | {"pathway": None}, changed_from)
-            _row, token = create_token(s, role="feed", now=utc_now())
+            _row, token = create_token(s, role="feed", scope="RX1", now=utc_now())
         self.client = TestClient(create_app(Settings(database_url=url), database=self.db))
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 

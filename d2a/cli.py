@@ -7,9 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from access.roles import ROLES
-from access.tokens import create_token
+from access import audit
+from access.roles import ROLES, SCOPED_ROLES
+from access.tokens import (
+    DEFAULT_EXPIRY_DAYS,
+    TokenRefused,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_state,
+)
 from metrics.tally import changed_from
 from models.clock import to_utc_naive, utc_now
 from store import migrate
@@ -58,10 +67,20 @@ def db_rebuild() -> None:
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
-    scope: Annotated[str | None, typer.Option(help="organisation or local authority code")] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            help="required for "
+            + "; ".join(f"{role}: {what}" for role, what in SCOPED_ROLES.items())
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="who or what holds it")] = None,
+    expires_days: Annotated[
+        int | None,
+        typer.Option(help=f"days until it expires (default {DEFAULT_EXPIRY_DAYS})"),
+    ] = None,
     expires: Annotated[
-        datetime | None, typer.Option(help="expiry, ISO 8601 (UTC if no offset)")
+        datetime | None, typer.Option(help="or an expiry, ISO 8601 (UTC if no offset)")
     ] = None,
 ) -> None:
     """Create a token; the token is printed as the last line (it is stored only hashed)."""
@@ -73,18 +92,77 @@ def token_create(
     database = Database(_url())
     try:
         with database.session(write=True) as session:
+            now = utc_now()
             row, token = create_token(
-                session, role=role, scope=scope, name=name, now=utc_now(), expires_at=expires_at
+                session,
+                role=role,
+                scope=scope,
+                name=name,
+                now=now,
+                expires_at=expires_at,
+                expires_days=expires_days,
             )
+            detail = {"role": row.role, "scope": row.scope, "expires_at": row.expires_at}
+            audit.record_cli(session, "token.create", now=now, target=str(row.id), detail=detail)
             console.print(
-                f"token {row.id} for {row.name!r}, role {row.role}, scope {row.scope or '-'}"
+                f"token {row.id} for {row.name!r}, role {row.role}, scope {row.scope or '-'}, "
+                f"expires {_when(row.expires_at)}"
             )
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except TokenRefused as refusal:
+        console.print(f"[red]error:[/red] {refusal.field}: {refusal.message}")
+        raise typer.Exit(2) from refusal
     finally:
         database.dispose()
     print(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token: id, name, role, scope, when made, when it expires, and whether it is live
+    (never the token itself: only its hash is stored)."""
+    database = Database(_url())
+    try:
+        with database.session() as session:
+            now = utc_now()
+            table = Table(title="API tokens")
+            for heading in ("id", "name", "role", "scope", "created", "expires", "state"):
+                table.add_column(heading, justify="right" if heading == "id" else "left")
+            for row in list_tokens(session):
+                table.add_row(
+                    str(row.id),
+                    row.name,
+                    row.role,
+                    row.scope or "-",
+                    _when(row.created_at),
+                    _when(row.expires_at),
+                    token_state(row, now)
+                    + (f" {_when(row.revoked_at)}" if row.revoked_at is not None else ""),
+                )
+    finally:
+        database.dispose()
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="the token's id (d2a token list)")],
+) -> None:
+    """Revoke a token: it stops working at once, on the API and the dashboard."""
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            now = utc_now()
+            if not revoke_token(session, token_id, now):
+                console.print(f"[red]error:[/red] no live token {token_id}")
+                raise typer.Exit(1)
+            audit.record_cli(session, "token.revoke", now=now, target=str(token_id))
+    finally:
+        database.dispose()
+    console.print(f"token {token_id} revoked")
+
+
+def _when(at: datetime | None) -> str:
+    return "never" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
 
 
 @app.command()

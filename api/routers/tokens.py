@@ -1,31 +1,54 @@
-"""Token administration (admin only); the secret is shown once, at creation."""
+"""Token administration (tokens:manage); the secret is shown once, at creation."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from fastapi import APIRouter, Path, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from access import audit
-from access.tokens import Principal, create_token, list_tokens, revoke_token
-from api.auth import require
+from access.principal import Principal
+from access.roles import ROLES, SCOPED_ROLES
+from access.tokens import (
+    DEFAULT_EXPIRY_DAYS,
+    MAX_EXPIRY_DAYS,
+    TokenRefused,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_state,
+)
+from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from ledger.text import Id64, Name100
+from models import ApiToken
 from models.clock import to_utc_naive, utc_now
 
 router = APIRouter(tags=["tokens"])
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC)
 
 
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["admin", "coordinator", "partner", "analyst", "board", "display", "feed"]
-    scope: Id64 | None = None
+    role: str = Field(json_schema_extra={"enum": list(ROLES)})
+    scope: Id64 | None = Field(
+        default=None,
+        description="Required for "
+        + "; ".join(f"{role}: {what}" for role, what in SCOPED_ROLES.items())
+        + "; refused for other roles.",
+    )
     name: Name100 | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When it expires; or give expires_days."
+    )
+    expires_days: int | None = Field(
+        default=None,
+        description=f"Days until it expires (1–{MAX_EXPIRY_DAYS}); default {DEFAULT_EXPIRY_DAYS}.",
+    )
 
 
 class TokenOut(BaseModel):
@@ -36,19 +59,32 @@ class TokenOut(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    state: str  # live, expired or revoked
 
 
 class NewToken(TokenOut):
     token: str
 
 
+def _expires_at(body: TokenIn) -> datetime | None:
+    if body.expires_at is None:
+        return None
+    if not EARLIEST <= body.expires_at < LATEST:
+        raise ApiError(422, "must be from 2000-01-01 to 2100-12-31", field="expires_at")
+    return to_utc_naive(body.expires_at)
+
+
 @router.post("/tokens", response_model=NewToken, status_code=201)
 def post_token(
-    body: TokenIn, db: DatabaseDep, principal: Annotated[Principal, require("tokens:manage")]
+    body: TokenIn,
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("tokens:manage")],
 ) -> NewToken:
-    """Create a token; its secret is in this answer and nowhere else."""
+    """Create a token; its secret is in this answer and nowhere else. It expires after
+    `expires_days` days, at `expires_at`, or by default after 365 days."""
     now = utc_now()
-    expires = to_utc_naive(body.expires_at) if body.expires_at else None
+    expires = _expires_at(body)
     with db.session(write=True) as session:
         try:
             row, token = create_token(
@@ -58,19 +94,26 @@ def post_token(
                 name=body.name,
                 now=now,
                 expires_at=expires,
+                expires_days=body.expires_days,
             )
-        except ValueError as exc:
-            raise ApiError(422, str(exc), field="scope") from exc
+        except TokenRefused as refusal:
+            raise ApiError(422, refusal.message, field=refusal.field) from refusal
         audit.record(
             session,
             principal,
             "token.create",
             now=now,
+            client=client_of(request),
             target=str(row.id),
-            detail={"role": row.role},
+            detail={"role": row.role, "scope": row.scope, "expires_at": row.expires_at},
         )
-        out = TokenOut.model_validate(row, from_attributes=True)
+        out = _out(row, now)
     return NewToken(**out.model_dump(), token=token)
+
+
+def _out(row: ApiToken, now: datetime) -> TokenOut:
+    fields = {k: getattr(row, k) for k in TokenOut.model_fields if k != "state"}
+    return TokenOut(**fields, state=token_state(row, now))
 
 
 @router.get("/tokens", response_model=list[TokenOut])
@@ -78,13 +121,15 @@ def get_tokens(
     db: DatabaseDep, _principal: Annotated[Principal, require("tokens:manage")]
 ) -> list[TokenOut]:
     """All tokens, without their secrets."""
+    now = utc_now()
     with db.session() as session:
-        return [TokenOut.model_validate(t, from_attributes=True) for t in list_tokens(session)]
+        return [_out(t, now) for t in list_tokens(session)]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def delete_token(
     token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    request: Request,
     db: DatabaseDep,
     principal: Annotated[Principal, require("tokens:manage")],
 ) -> None:
@@ -93,4 +138,11 @@ def delete_token(
     with db.session(write=True) as session:
         if not revoke_token(session, token_id, now):
             raise ApiError(404, "no such live token", field="token_id")
-        audit.record(session, principal, "token.revoke", now=now, target=str(token_id))
+        audit.record(
+            session,
+            principal,
+            "token.revoke",
+            now=now,
+            client=client_of(request),
+            target=str(token_id),
+        )

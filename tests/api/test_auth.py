@@ -1,7 +1,8 @@
 """Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from access.roles import ROLE_PERMISSIONS, SCOPED_ROLES
 from access.throttle import for_state
 from access.tokens import create_token, hash_token
+from ledger.ingest import ingest
 from models import ApiToken, AuditEntry
 from models.clock import utc_now
 from store.database import Database
@@ -167,6 +169,73 @@ def test_more_than_20_failures_a_minute_get_429_until_the_minute_has_passed(
     assert client.get("/api/v1/units", headers=admin).status_code == 429
     with db.session() as session:
         assert session.scalars(select(AuditEntry)).all() == []  # nothing stored by any of it
+
+
+def test_new_tokens_expire_after_365_days_by_default(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    made = client.post("/api/v1/tokens", json={"role": "board"}, headers=admin).json()
+    life = datetime.fromisoformat(made["expires_at"]) - datetime.fromisoformat(made["created_at"])
+    assert life == timedelta(days=365) and made["state"] == "live"
+    made = client.post(
+        "/api/v1/tokens", json={"role": "board", "expires_days": 30}, headers=admin
+    ).json()
+    life = datetime.fromisoformat(made["expires_at"]) - datetime.fromisoformat(made["created_at"])
+    assert life == timedelta(days=30)
+    soon = (utc_now() + timedelta(hours=2)).isoformat() + "+00:00"
+    made = client.post(
+        "/api/v1/tokens", json={"role": "board", "expires_at": soon}, headers=admin
+    ).json()
+    assert made["expires_at"] == soon.removesuffix("+00:00")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "board", "expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
+        ({"role": "board", "expires_at": "2999-01-01T00:00:00Z"}, "expires_at"),
+        ({"role": "board", "expires_days": 0}, "expires_days"),
+        ({"role": "board", "expires_days": 100_000}, "expires_days"),
+        (
+            {"role": "board", "expires_days": 5, "expires_at": "2099-01-01T00:00:00Z"},
+            "expires_days",
+        ),
+        ({"role": "partner"}, "scope"),
+        ({"role": "feed"}, "scope"),
+        ({"role": "partner", "scope": "NOWHERE"}, "scope"),
+        ({"role": "feed", "scope": "LA7"}, "scope"),  # a local authority on a spell is no feed's
+        ({"role": "board", "scope": "RX1"}, "scope"),
+        ({"role": "chief"}, "role"),
+    ],
+)
+def test_a_token_that_may_not_be_is_refused_and_nothing_stored(
+    client: TestClient, system: Database, admin: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    with system.session(write=True) as session:  # LA7: a local authority seen on a spell
+        ingest(
+            session, [dict(ADMIT[0], local_authority="LA7")], now=utc_now(), changes=lambda *_: None
+        )
+    before = client.get("/api/v1/tokens", headers=admin).json()
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert client.get("/api/v1/tokens", headers=admin).json() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [("partner", "RX1"), ("partner", "LA1"), ("partner", "LA7"), ("feed", "RX1"), ("feed", "LA1")],
+)
+def test_a_scope_is_an_organisation_or_a_local_authority(
+    client: TestClient, system: Database, admin: dict[str, str], role: str, scope: str
+) -> None:
+    with system.session(write=True) as session:
+        ingest(
+            session, [dict(ADMIT[0], local_authority="LA7")], now=utc_now(), changes=lambda *_: None
+        )
+    response = client.post("/api/v1/tokens", json={"role": role, "scope": scope}, headers=admin)
+    assert response.status_code == 201, response.text
+    assert response.json()["scope"] == scope
 
 
 def test_a_feed_token_holds_events_write_and_nothing_else() -> None:
