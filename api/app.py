@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import coordinator, events, metrics, patients, reference, tokens
+from api.routers import audit, coordinator, events, metrics, patients, reference, tokens
 from store.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -32,6 +32,7 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         tokens.router,
         metrics.router,
         coordinator.router,
+        audit.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

@@ -59,6 +59,7 @@ def db_rebuild() -> None:
     try:
         with database.session(write=True) as session:
             count = rebuild_derived(session, changed_from)
+            audit.record_cli(session, "db.rebuild", now=utc_now(), detail={"patients": count})
     finally:
         database.dispose()
     console.print(f"rebuilt the derived tables of {count} patients from the event log")
@@ -229,11 +230,26 @@ def seed_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     console.print(f"seeding {_safe(_url())}: {size}, {days} days from {first}, seed {seed}")
+    asked = {"size": size, "days": days, "seed": seed, "start": first.isoformat()}
     try:
-        print_report(console, seed_database(_url(), spec, console=console))
+        report = seed_database(_url(), spec, console=console)
     except SeedFailed as exc:
+        _audit_cli("seed", asked | {"refused": str(exc)[:500]})
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
+    load = report.load
+    _audit_cli("seed", asked | {"accepted": load.accepted, "duplicates": load.duplicates})
+    print_report(console, report)
+
+
+def _audit_cli(action: str, detail: dict[str, object], target: str | None = None) -> None:
+    """An audit entry of a command-line action (actor cli), in its own transaction."""
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            audit.record_cli(session, action, now=utc_now(), target=target, detail=detail)
+    finally:
+        database.dispose()
 
 
 @app.command()

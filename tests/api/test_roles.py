@@ -131,6 +131,14 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, h, spare: c.delete(f"/api/v1/tokens/{spare['id']}", headers=h),
         (204, 403, 403, 403, 403, 403, 403),
     ),
+    "GET /audit": (
+        lambda c, h, _: c.get("/api/v1/audit", headers=h),
+        (200, 403, 403, 403, 403, 403, 403),
+    ),
+    "GET /audit?format=csv": (
+        lambda c, h, _: c.get("/api/v1/audit", params={"format": "csv"}, headers=h),
+        (200, 403, 403, 403, 403, 403, 403),
+    ),
 }
 
 

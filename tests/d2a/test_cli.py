@@ -1,5 +1,5 @@
-"""The command line's token commands (create with an expiry, list, revoke), each audited
-(actor cli, with this host as client)."""
+"""The command line's token commands (create with an expiry, list, revoke) and the audit of
+every command that changes data or tokens (actor cli, with this host as client)."""
 
 from __future__ import annotations
 
@@ -104,3 +104,18 @@ def test_token_list_and_revoke(cli: CliRunner, system: Database) -> None:
     assert again.exit_code == 1 and "no live token" in again.stderr
     actions = [(e.action, e.target) for e in _entries(system)]
     assert actions == [("token.create", "1"), ("token.create", "2"), ("token.revoke", "1")]
+
+
+def test_db_rebuild_and_seed_are_audited(cli: CliRunner, db: Database) -> None:
+    seeded = cli.invoke(app, ["seed", "--days", "3", "--size", "small"])
+    assert seeded.exit_code == 0, seeded.output
+    rebuilt = cli.invoke(app, ["db", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    entries = _entries(db)
+    assert [e.action for e in entries] == ["seed", "db.rebuild"]
+    assert {(e.token_id, e.role, e.client) for e in entries} == {
+        (None, "cli", socket.gethostname())
+    }
+    seed = json.loads(entries[0].detail or "{}")
+    assert seed["days"] == 3 and seed["accepted"] > 0
+    assert json.loads(entries[1].detail or "{}")["patients"] > 0
