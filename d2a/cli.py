@@ -264,7 +264,10 @@ def demo(
 
     result = load_demo(_url(), size=size, console=console)
     console.print(f"D2A Flow: http://{host}:{port}/  (API docs at /docs); {result.events:,} events")
-    console.print("admin token (use as 'Authorization: Bearer <token>'):")
-    print(result.token, flush=True)
+    # Both on stdout, each under its label; as 'Authorization: Bearer <token>' on the API.
+    print("coordinator token (sign in to the dashboard; figures, patients, events):")
+    print(result.coordinator_token)
+    print("admin token (reference data, feeds, tokens, the audit log; no figures):")
+    print(result.admin_token, flush=True)
     if not no_serve:
         serve(host=host, port=port)
