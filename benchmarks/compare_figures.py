@@ -45,7 +45,7 @@ def _refresh(db: Any) -> None:
 
         refresh(db.engine, tallied_reads(), db.write_engine)
     except ImportError:  # an older layout
-        from metrics.engine import refresh_tallies  # type: ignore[import-not-found]
+        from metrics.engine import refresh_tallies
 
         refresh_tallies(db.engine, db.write_engine)
 
@@ -88,7 +88,9 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
     now = _fixed_now(end)
     with db.engine.connect() as connection:
         for metric in CATALOGUE.values():
-            breakdowns = [metric.fixed_group_by] if metric.fixed_group_by else [None]
+            breakdowns: list[str | None] = (
+                [metric.fixed_group_by] if metric.fixed_group_by else [None]
+            )
             breakdowns += [g for g in metric.group_bys if g != metric.fixed_group_by]
             for group_by in breakdowns:
                 for organisation in scopes:
