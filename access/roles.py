@@ -1,41 +1,75 @@
-"""The role table of SPEC §7: which roles hold each permission, for the API and the dashboard."""
+"""The role table of SPEC §7: the one place that says which role may do what.
+
+The API (`api/auth.py`) and every dashboard callback (`dashboard/access.py`) ask `holds()`;
+nothing else names a role's rights. A permission is what an operation needs, not an operation:
+an endpoint or a callback names the permission it needs, and this table says who holds it.
+"""
 
 from __future__ import annotations
 
-from access.tokens import Principal
+from access.principal import Principal
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "events:write": frozenset({"admin", "coordinator", "feed"}),
-    "reference:write": frozenset({"admin"}),
-    "reference:read": frozenset({"admin", "coordinator", "partner", "analyst", "board", "display"}),
-    "aggregates:read": frozenset(
-        {"admin", "coordinator", "partner", "analyst", "board", "display"}
-    ),
-    "patients:read": frozenset({"admin", "coordinator", "partner"}),
-    "tokens:manage": frozenset({"admin"}),
-    "feeds:manage": frozenset({"admin", "coordinator"}),
-    "feeds:send": frozenset({"coordinator", "feed"}),
+# Each permission, and what it allows.
+PERMISSIONS: dict[str, str] = {
+    # The organisation and unit lists, and their upserts.
+    "reference:read": "read organisations and units",
+    "reference:write": "create and change organisations and units (capacity history)",
+    # Registering feeds and reading their health (SPEC §9).
+    "feeds:manage": "register feeds and read their health",
+    # Issuing, listing and revoking API tokens.
+    "tokens:manage": "create, list and revoke tokens",
+    # Reading the audit log (GET /api/v1/audit).
+    "audit:read": "read the audit log",
+    # Appending events (POST /api/v1/events, feed messages).
+    "events:write": "send events",
+    # Figures as JSON and on screen: the catalogue, a metric (any breakdown), its SPC chart, the
+    # snapshot; the dashboard's Today, Trends and Explore pages. Never a patient.
+    "aggregates:read": "read figures on screen and as JSON",
+    # Figures as files (CSV, XLSX) and the national returns: what leaves the system.
+    "exports": "download figures as CSV or XLSX, and the returns",
+    # Patient-level data: the ready list, a timeline. A partner's is limited to its scope.
+    "patients:read": "read patient-level data (a partner: of its scope only)",
+    # The wall screen's figures: counts by pathway, band and reason, no unit, no patient.
+    "wall:read": "read the wall screen's figures",
 }
-WALL_ONLY_ROLES = frozenset({"display"})
+
+_EVERYTHING = frozenset(PERMISSIONS)
+
+# Each role and the permissions it holds (SPEC §7's table).
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # Reference data, feeds, tokens, the audit log; no patient-level reads, no events, no figures.
+    "admin": frozenset(
+        {"reference:read", "reference:write", "feeds:manage", "tokens:manage", "audit:read"}
+    ),
+    # Everything but tokens and the audit log.
+    "coordinator": _EVERYTHING - {"tokens:manage", "audit:read"},
+    # Aggregates for all; patient-level data of its own organisation or local authority only.
+    "partner": frozenset({"reference:read", "aggregates:read", "wall:read", "patients:read"}),
+    # Aggregates and exports.
+    "analyst": frozenset({"reference:read", "aggregates:read", "wall:read", "exports"}),
+    # Aggregates on screen (no CSV or XLSX).
+    "board": frozenset({"reference:read", "aggregates:read", "wall:read"}),
+    # The wall screen's figures only.
+    "display": frozenset({"wall:read"}),
+    # Sends events, nothing else.
+    "feed": frozenset({"events:write"}),
+}
+ROLES: tuple[str, ...] = tuple(ROLE_PERMISSIONS)
+
+# Roles that must be given a scope, and what the scope is.
+SCOPED_ROLES: dict[str, str] = {
+    "partner": "an organisation code or a local authority",
+    "feed": "an organisation code",
+}
 
 
 def holds(principal: Principal | None, permission: str) -> bool:
     """Whether the principal's role holds `permission` (no principal holds nothing)."""
-    return principal is not None and principal.role in PERMISSIONS[permission]
+    if permission not in PERMISSIONS:
+        raise KeyError(f"no such permission: {permission}")
+    return principal is not None and permission in ROLE_PERMISSIONS.get(principal.role, ())
 
 
-def may_read_aggregates(principal: Principal | None) -> bool:
-    """The Today, Trends and Explore pages' figures (the display role is for the wall only)."""
-    if principal is None or principal.role in WALL_ONLY_ROLES:
-        return False
-    return holds(principal, "aggregates:read")
-
-
-def may_read_patients(principal: Principal | None) -> bool:
-    """Patient-level lists (by local patient id)."""
-    return holds(principal, "patients:read")
-
-
-def may_read_wall(principal: Principal | None) -> bool:
-    """The wall screen: aggregates only, the display role included."""
-    return holds(principal, "aggregates:read")
+def roles_holding(permission: str) -> list[str]:
+    """The roles that hold `permission`, in the table's order (for messages)."""
+    return [role for role, held in ROLE_PERMISSIONS.items() if permission in held]

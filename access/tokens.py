@@ -1,33 +1,82 @@
-"""API tokens: random secrets shown once, stored as SHA-256 hashes, expirable and revocable."""
+"""API tokens: random secrets shown once, stored as SHA-256 hashes, expiring and revocable.
+
+A token expires DEFAULT_EXPIRY_DAYS after it is made unless told otherwise, never later than
+MAX_EXPIRY_DAYS. Partner and feed tokens need a scope that exists (access.roles.SCOPED_ROLES):
+an organisation code, or for a partner also a local authority seen on a stay; other roles take
+none. A token made before expiry was required may have none (it then never expires).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ApiToken
-from models.access import ROLES
+from access.principal import Principal
+from access.roles import ROLES, SCOPED_ROLES
+from models import ApiToken, Organisation, Spell
 
 TOKEN_PREFIX = "d2a_"
+DEFAULT_EXPIRY_DAYS = 365
+MAX_EXPIRY_DAYS = 3650
+
+__all__ = ["Principal", "TokenRefused", "create_token", "verify_token", "revoke_token"]
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the token's id, role and scope (an organisation or local authority)."""
+class TokenRefused(ValueError):
+    """A token that may not be made; `field` names what is wrong (API: 422)."""
 
-    token_id: int
-    role: str
-    scope: str | None
-    name: str
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expiry(
+    now: datetime, expires_at: datetime | None = None, expires_days: int | None = None
+) -> datetime:
+    """When a token made at `now` expires (naive UTC): `expires_at`, or `expires_days` from
+    now, or DEFAULT_EXPIRY_DAYS from now. Raises TokenRefused for both at once, a time not
+    after now, or one more than MAX_EXPIRY_DAYS away."""
+    if expires_at is not None and expires_days is not None:
+        raise TokenRefused("expires_days", "give expires_at or expires_days, not both")
+    if expires_days is not None:
+        if not 1 <= expires_days <= MAX_EXPIRY_DAYS:
+            raise TokenRefused("expires_days", f"must be from 1 to {MAX_EXPIRY_DAYS} days")
+        return now + timedelta(days=expires_days)
+    if expires_at is None:
+        return now + timedelta(days=DEFAULT_EXPIRY_DAYS)
+    if expires_at <= now:
+        raise TokenRefused("expires_at", "is already past: a token must expire in the future")
+    if expires_at > now + timedelta(days=MAX_EXPIRY_DAYS):
+        raise TokenRefused("expires_at", f"is more than {MAX_EXPIRY_DAYS} days away")
+    return expires_at
+
+
+def check_scope(session: Session, role: str, scope: str | None) -> None:
+    """Raises TokenRefused unless `scope` suits `role` (the module's text)."""
+    if role not in ROLES:
+        raise TokenRefused("role", f"must be one of {', '.join(ROLES)}")
+    wanted = SCOPED_ROLES.get(role)
+    if wanted is None:
+        if scope is not None:
+            raise TokenRefused("scope", f"only {' and '.join(SCOPED_ROLES)} tokens have a scope")
+        return
+    if not scope:
+        raise TokenRefused("scope", f"a {role} token needs a scope: {wanted}")
+    if session.get(Organisation, scope) is not None:
+        return
+    if role == "partner":
+        seen = select(Spell.spell_id).where(Spell.local_authority == scope).limit(1)
+        if session.scalar(seen) is not None:
+            return
+    raise TokenRefused("scope", f"{scope!r} is not {wanted} known here")
 
 
 def create_token(
@@ -38,12 +87,12 @@ def create_token(
     scope: str | None = None,
     name: str | None = None,
     expires_at: datetime | None = None,
+    expires_days: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Stores a new token's hash and returns the row and the token (never stored)."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if role == "partner" and not scope:
-        raise ValueError("a partner token needs a scope (an organisation or local authority code)")
+    """Stores a new token's hash and returns the row and the token (never stored). Raises
+    TokenRefused, storing nothing, for a role, scope or expiry that may not be."""
+    check_scope(session, role, scope)
+    until = expiry(now, expires_at, expires_days)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name or role,
@@ -51,7 +100,7 @@ def create_token(
         scope=scope,
         token_hash=hash_token(token),
         created_at=now,
-        expires_at=expires_at,
+        expires_at=until,
     )
     session.add(row)
     session.flush()
@@ -69,6 +118,7 @@ def verify_token(session: Session, token: str, now: datetime) -> Principal | Non
 
 
 def revoke_token(session: Session, token_id: int, now: datetime) -> bool:
+    """Revokes a live token; False when there is no such token or it is already revoked."""
     row = session.get(ApiToken, token_id)
     if row is None or row.revoked_at is not None:
         return False
@@ -79,3 +129,12 @@ def revoke_token(session: Session, token_id: int, now: datetime) -> bool:
 
 def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def token_state(row: ApiToken, now: datetime) -> str:
+    """live, expired or revoked."""
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= now:
+        return "expired"
+    return "live"

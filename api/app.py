@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ApiError, install_error_handlers
-from api.routers import coordinator, events, feeds, metrics, patients, reference, tokens
+from api.routers import audit, coordinator, events, feeds, metrics, patients, reference, tokens
 from store.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -39,6 +39,7 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         metrics.router,
         coordinator.router,
         feeds.router,
+        audit.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

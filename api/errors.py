@@ -11,10 +11,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.errors = [{"index": None, "event_id": None, "field": field, "message": message}]
+        self.headers = headers
 
     @classmethod
     def for_fields(cls, status: int, problems: list[tuple[str, str]]) -> ApiError:
@@ -26,9 +34,11 @@ class ApiError(Exception):
         return error
 
 
-def error_response(status: int, errors: list[dict[str, Any]]) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"errors": errors}, status_code=status, headers=headers)
+def error_response(
+    status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    sent = ({"WWW-Authenticate": "Bearer"} if status == 401 else {}) | (headers or {})
+    return JSONResponse({"errors": errors}, status_code=status, headers=sent or None)
 
 
 def _field(loc: tuple[Any, ...]) -> str | None:
@@ -49,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.errors)
+        return error_response(exc.status, exc.errors, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,10 +7,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from access.tokens import create_token
+from access import audit
+from access.roles import ROLES, SCOPED_ROLES
+from access.tokens import (
+    DEFAULT_EXPIRY_DAYS,
+    TokenRefused,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_state,
+)
 from metrics.tally import changed_from
-from models.access import ROLES
 from models.clock import to_utc_naive, utc_now
 from store import migrate
 from store.database import Database
@@ -52,6 +61,7 @@ def db_rebuild() -> None:
     try:
         with database.session(write=True) as session:
             count = rebuild_derived(session, changed_from)
+            audit.record_cli(session, "db.rebuild", now=utc_now(), detail={"patients": count})
     finally:
         database.dispose()
     console.print(f"rebuilt the derived tables of {count} patients from the event log")
@@ -60,10 +70,20 @@ def db_rebuild() -> None:
 @token_app.command("create")
 def token_create(
     role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
-    scope: Annotated[str | None, typer.Option(help="organisation or local authority code")] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            help="required for "
+            + "; ".join(f"{role}: {what}" for role, what in SCOPED_ROLES.items())
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="who or what holds it")] = None,
+    expires_days: Annotated[
+        int | None,
+        typer.Option(help=f"days until it expires (default {DEFAULT_EXPIRY_DAYS})"),
+    ] = None,
     expires: Annotated[
-        datetime | None, typer.Option(help="expiry, ISO 8601 (UTC if no offset)")
+        datetime | None, typer.Option(help="or an expiry, ISO 8601 (UTC if no offset)")
     ] = None,
 ) -> None:
     """Create a token; the token is printed as the last line (it is stored only hashed)."""
@@ -75,18 +95,77 @@ def token_create(
     database = Database(_url())
     try:
         with database.session(write=True) as session:
+            now = utc_now()
             row, token = create_token(
-                session, role=role, scope=scope, name=name, now=utc_now(), expires_at=expires_at
+                session,
+                role=role,
+                scope=scope,
+                name=name,
+                now=now,
+                expires_at=expires_at,
+                expires_days=expires_days,
             )
+            detail = {"role": row.role, "scope": row.scope, "expires_at": row.expires_at}
+            audit.record_cli(session, "token.create", now=now, target=str(row.id), detail=detail)
             console.print(
-                f"token {row.id} for {row.name!r}, role {row.role}, scope {row.scope or '-'}"
+                f"token {row.id} for {row.name!r}, role {row.role}, scope {row.scope or '-'}, "
+                f"expires {_when(row.expires_at)}"
             )
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except TokenRefused as refusal:
+        console.print(f"[red]error:[/red] {refusal.field}: {refusal.message}")
+        raise typer.Exit(2) from refusal
     finally:
         database.dispose()
     print(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Every token: id, name, role, scope, when made, when it expires, and whether it is live
+    (never the token itself: only its hash is stored)."""
+    database = Database(_url())
+    try:
+        with database.session() as session:
+            now = utc_now()
+            table = Table(title="API tokens")
+            for heading in ("id", "name", "role", "scope", "created", "expires", "state"):
+                table.add_column(heading, justify="right" if heading == "id" else "left")
+            for row in list_tokens(session):
+                table.add_row(
+                    str(row.id),
+                    row.name,
+                    row.role,
+                    row.scope or "-",
+                    _when(row.created_at),
+                    _when(row.expires_at),
+                    token_state(row, now)
+                    + (f" {_when(row.revoked_at)}" if row.revoked_at is not None else ""),
+                )
+    finally:
+        database.dispose()
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="the token's id (d2a token list)")],
+) -> None:
+    """Revoke a token: it stops working at once, on the API and the dashboard."""
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            now = utc_now()
+            if not revoke_token(session, token_id, now):
+                console.print(f"[red]error:[/red] no live token {token_id}")
+                raise typer.Exit(1)
+            audit.record_cli(session, "token.revoke", now=now, target=str(token_id))
+    finally:
+        database.dispose()
+    console.print(f"token {token_id} revoked")
+
+
+def _when(at: datetime | None) -> str:
+    return "never" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
 
 
 @app.command()
@@ -97,9 +176,12 @@ def serve(
     """Serve the API (and the dashboard) with uvicorn."""
     import uvicorn
 
+    from d2a.logs import log_config
     from d2a.server import create_app
 
-    uvicorn.run(create_app(tallies=True), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(tallies=True), host=host, port=port, log_level="info", log_config=log_config()
+    )
 
 
 @feed_app.command("mllp")
@@ -185,11 +267,26 @@ def seed_command(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     console.print(f"seeding {_safe(_url())}: {size}, {days} days from {first}, seed {seed}")
+    asked = {"size": size, "days": days, "seed": seed, "start": first.isoformat()}
     try:
-        print_report(console, seed_database(_url(), spec, console=console))
+        report = seed_database(_url(), spec, console=console)
     except SeedFailed as exc:
+        _audit_cli("seed", asked | {"refused": str(exc)[:500]})
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
+    load = report.load
+    _audit_cli("seed", asked | {"accepted": load.accepted, "duplicates": load.duplicates})
+    print_report(console, report)
+
+
+def _audit_cli(action: str, detail: dict[str, object], target: str | None = None) -> None:
+    """An audit entry of a command-line action (actor cli), in its own transaction."""
+    database = Database(_url())
+    try:
+        with database.session(write=True) as session:
+            audit.record_cli(session, action, now=utc_now(), target=target, detail=detail)
+    finally:
+        database.dispose()
 
 
 @app.command()
@@ -204,8 +301,11 @@ def demo(
 
     result = load_demo(_url(), size=size, console=console)
     console.print(f"D2A Flow: http://{host}:{port}/  (API docs at /docs); {result.events:,} events")
-    console.print("admin token (use as 'Authorization: Bearer <token>'):")
-    print(result.token, flush=True)
+    # Both on stdout, each under its label; as 'Authorization: Bearer <token>' on the API.
+    print("coordinator token (sign in to the dashboard; figures, patients, events):")
+    print(result.coordinator_token)
+    print("admin token (reference data, feeds, tokens, the audit log; no figures):")
+    print(result.admin_token, flush=True)
     if not no_serve:
         serve(host=host, port=port)
 

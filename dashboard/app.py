@@ -8,6 +8,7 @@ from a2wsgi import WSGIMiddleware
 from dash import Dash
 from fastapi import FastAPI
 
+from access.throttle import for_state
 from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
@@ -54,6 +55,7 @@ def mount(api: FastAPI) -> Dash:
         found: Database = api.state.database
         return found
 
-    dashboard = create_dashboard(Backend(database, api.state.settings))
+    failures = for_state(api.state)  # one count of failed authentications with the API
+    dashboard = create_dashboard(Backend(database, api.state.settings, failures=failures))
     api.mount("/", WSGIMiddleware(dashboard.server))  # type: ignore[arg-type]
     return dashboard

@@ -17,8 +17,9 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from access.principal import Principal
 from access.scope import ScopeMissing
-from access.tokens import Principal
+from access.throttle import AuthFailures
 from metrics import MetricResult, compute
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot as position
@@ -75,11 +76,13 @@ class AnswerCache:
 @dataclass(frozen=True)
 class Backend:
     """The app's database (looked up when needed: it is opened at start-up), its settings,
-    and the answers already computed."""
+    the answers already computed, and the failed authentications of each address (shared
+    with the API when mounted beside it)."""
 
     get_database: Callable[[], Database]
     settings: Settings
     cache: AnswerCache = field(default_factory=AnswerCache, compare=False)
+    failures: AuthFailures = field(default_factory=AuthFailures, compare=False)
 
     @property
     def database(self) -> Database:
@@ -100,14 +103,18 @@ def snapshot(backend: Backend, as_of: datetime, organisation: str | None = None)
 
 
 def ready_patients(
-    backend: Backend, principal: Principal, as_of: datetime, now: datetime
+    backend: Backend,
+    principal: Principal,
+    as_of: datetime,
+    now: datetime,
+    client: str | None = None,
 ) -> pd.DataFrame:
     """The people ready to leave at `as_of`, as GET /api/v1/patients/ready gives them (a
-    partner: its own), audited at `now` as read through the dashboard."""
+    partner: its own), audited at `now` as read through the dashboard by `client`."""
     try:
         with backend.database.session(write=True) as session:
             rows = read_ready_list(
-                session, principal, ReadyQuestion(as_of), now=now, via="dashboard"
+                session, principal, ReadyQuestion(as_of), now=now, via="dashboard", client=client
             )
     except ScopeMissing:
         return pd.DataFrame(columns=PATIENT_COLUMNS)  # the API refuses these too (403)

@@ -10,7 +10,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,6 +55,7 @@ class BatchRejected(Exception):
 class IngestResult:
     accepted: int
     duplicates: int
+    event_ids: list[str] = field(default_factory=list)  # those stored (for the audit log)
 
 
 @dataclass(slots=True)
@@ -396,4 +397,5 @@ def _ingest(
         )
         if first_day is not None:
             changes(session, first_day)
-    return IngestResult(accepted=len(new), duplicates=duplicates)
+    stored = [i.event_id for i in new]
+    return IngestResult(accepted=len(new), duplicates=duplicates, event_ids=stored)

@@ -1,4 +1,12 @@
-"""Patient-level reads: a patient's timeline (events, voids marked, derived spells)."""
+"""Patient-level reads: a patient's timeline (events, voids marked, derived spells), whole or
+limited to the spells of one organisation or local authority (a partner's scope, SPEC §7).
+
+Each event belongs to at most one spell, found by walking the patient's events in the replay's
+order (ledger.timeline: occurred_at, type, event_id): a live admission opens its spell, and
+every event from there up to and including the live discharge that ends it belongs to it (a
+voided event too, where it stands). A void belongs to its target's spell. An event outside
+every spell (a voided admission between two spells, say) belongs to none.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.events import PAYLOAD
+from ledger.timeline_shapes import TYPE_RANK
 from models import Event, ReadinessPeriod, Spell, Stay
 
 INDEX_AIDS = ("length_class", "spell_admitted_date")
@@ -30,18 +39,47 @@ def _of_spells(
     return [dict(r._mapping) for r in session.execute(query)]
 
 
-def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None:
-    """Everything stored for a patient, or None when nothing is."""
+def spells_of_events(events: list[dict[str, Any]]) -> dict[str, str | None]:
+    """{event_id: the spell_id it belongs to, or None} (the module's text)."""
+    voided = {e["voids_event_id"] for e in events if e["type"] == "void"}
+    ordered = sorted(
+        (e for e in events if e["type"] != "void"),
+        key=lambda e: (e["occurred_at"], TYPE_RANK.get(e["type"], 99), e["event_id"]),
+    )
+    belongs: dict[str, str | None] = {}
+    current: str | None = None
+    for e in ordered:
+        live = e["event_id"] not in voided
+        if live and e["type"] == "admitted":
+            current = e["event_id"]  # a spell's id is its admission's event_id
+        belongs[e["event_id"]] = current
+        if live and e["type"] == "discharged":
+            current = None
+    for e in events:
+        if e["type"] == "void":
+            belongs[e["event_id"]] = belongs.get(e["voids_event_id"])
+    return belongs
+
+
+def in_scope(spell: dict[str, Any], scope: str, journey_authority: str | None = None) -> bool:
+    """A spell of the organisation `scope` (one of its stays was in that organisation's units)
+    or of a resident of the local authority `scope`: the spell's own local authority, or for a
+    D2A spell that was not given one, that of the acute spell whose journey it continues."""
+    resident_of = spell["local_authority"] or journey_authority
+    return resident_of == scope or any(
+        stay["organisation_code"] == scope for stay in spell["stays"]
+    )
+
+
+def patient_timeline(
+    session: Session, patient_id: str, scope: str | None = None
+) -> dict[str, Any] | None:
+    """Everything stored for a patient, or None when nothing is. With a `scope` (a partner's
+    organisation or local authority code), only the spells in that scope and their own events;
+    None when the patient has none there."""
     events = _rows(session, Event, patient_id, Event.occurred_at, Event.seq)
     if not events:
         return None
-    voided_by = {e["voids_event_id"]: e["event_id"] for e in events if e["type"] == "void"}
-    shown = []
-    for e in events:
-        item: dict[str, Any] = {k: e[k] for k in ("event_id", "type", "occurred_at", "received_at")}
-        item |= {k: e[k] for k in PAYLOAD if e[k] is not None}
-        item["voided_by"] = voided_by.get(e["event_id"])
-        shown.append(item)
     spells = _rows(session, Spell, patient_id, Spell.admitted_at)
     spell_ids = [s["spell_id"] for s in spells]
     stays = _of_spells(session, Stay, spell_ids, Stay.start_at)
@@ -49,4 +87,20 @@ def patient_timeline(session: Session, patient_id: str) -> dict[str, Any] | None
     for spell in spells:
         spell["stays"] = [s for s in stays if s["spell_id"] == spell["spell_id"]]
         spell["readiness_periods"] = [r for r in readiness if r["spell_id"] == spell["spell_id"]]
+    belongs = spells_of_events(events)
+    if scope is not None:
+        authority = {s["spell_id"]: s["local_authority"] for s in spells}
+        spells = [s for s in spells if in_scope(s, scope, authority.get(s["journey_id"]))]
+        if not spells:
+            return None
+        kept = {s["spell_id"] for s in spells}
+        events = [e for e in events if belongs[e["event_id"]] in kept]
+    voided_by = {e["voids_event_id"]: e["event_id"] for e in events if e["type"] == "void"}
+    shown = []
+    for e in events:
+        item: dict[str, Any] = {k: e[k] for k in ("event_id", "type", "occurred_at", "received_at")}
+        item |= {k: e[k] for k in PAYLOAD if e[k] is not None}
+        item["voided_by"] = voided_by.get(e["event_id"])
+        item["spell_id"] = belongs[e["event_id"]]
+        shown.append(item)
     return {"patient_id": patient_id, "events": shown, "spells": spells}

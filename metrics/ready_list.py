@@ -14,8 +14,8 @@ from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session
 
 from access import audit
+from access.principal import Principal
 from access.scope import patient_scope
-from access.tokens import Principal
 from metrics.calendar import as_days
 from metrics.grid import delay_bands
 from metrics.instants import Window
@@ -76,9 +76,11 @@ def read_ready_list(
     *,
     now: datetime,
     via: str | None = None,
+    client: str | None = None,
 ) -> list[dict[str, Any]]:
     """The list the principal may see (a partner: the people of its scope), filtered and
-    sorted as asked; the read is written to the audit log at `now` (`via`: the dashboard).
+    sorted as asked; the read is written to the audit log at `now`, with the patient ids
+    returned (`via`: the dashboard; `client`: the caller's address).
     Raises ReadyListError for a bad question, access.scope.ScopeMissing for a partner token
     without a scope."""
     descending = question.descending
@@ -94,10 +96,13 @@ def read_ready_list(
         "organisation": question.organisation,
         "local_authority": question.local_authority,
         "count": len(patients),
+        "patient_ids": [p["patient_id"] for p in patients],
     }
     if via is not None:
         detail["via"] = via
-    audit.record(session, principal, "patients.ready", now=now, target=scope, detail=detail)
+    audit.record(
+        session, principal, "patients.ready", now=now, client=client, target=scope, detail=detail
+    )
     return patients
 
 

@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-ROLES = ("admin", "coordinator", "partner", "analyst", "board", "display", "feed")
-
 
 class ApiToken(Base):
     __tablename__ = "api_token"
@@ -30,8 +28,9 @@ class AuditEntry(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    token_id: Mapped[int | None] = mapped_column(Integer)
+    token_id: Mapped[int | None] = mapped_column(Integer)  # the actor; None: the command line
     role: Mapped[str | None] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(100))  # address, or the CLI's host

@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import func, select
 
+from access import audit
 from access.tokens import create_token
 from ledger.ingest import BatchRejected
 from models import Event
@@ -160,13 +161,16 @@ def _fmt(value: float) -> str:
 class DemoResult:
     loaded: bool
     events: int
-    token: str
+    coordinator_token: str  # the dashboard's figures and patients, and sending events
+    admin_token: str  # reference data, feeds, tokens and the audit log; no figures
 
 
 def load_demo(
     url: str, *, size: str = "medium", seed: int = 1, console: Console | None = None
 ) -> DemoResult:
-    """The demonstration database: migrated, loaded once, and an admin token to use it."""
+    """The demonstration database: migrated, loaded once, and two new tokens to use it: a
+    coordinator's (the dashboard) and an admin's (tokens, reference data, the audit log). The
+    run and the tokens are written to the audit log (actor cli)."""
     migrate.upgrade(url)
     now = datetime.now().astimezone()
     database = Database(url)
@@ -184,8 +188,18 @@ def load_demo(
         console.print(f"the database already holds {already:,} events: nothing loaded")
     database = Database(url)
     try:
+        events = count_events(database)
         with database.session(write=True) as session:
-            _row, token = create_token(session, role="admin", name="demo", now=utc_now())
-        return DemoResult(already == 0, count_events(database), token)
+            now = utc_now()
+            tokens = {}
+            for role in ("coordinator", "admin"):
+                row, tokens[role] = create_token(session, role=role, name=f"demo {role}", now=now)
+                detail = {"role": role, "scope": None, "expires_at": row.expires_at}
+                audit.record_cli(
+                    session, "token.create", now=now, target=str(row.id), detail=detail
+                )
+            loaded = {"loaded": already == 0, "size": size, "seed": seed, "events": events}
+            audit.record_cli(session, "demo", now=now, detail=loaded)
+        return DemoResult(already == 0, events, tokens["coordinator"], tokens["admin"])
     finally:
         database.dispose()

@@ -82,7 +82,14 @@ def token_for(db: Database, role: str, scope: str | None = None) -> dict[str, st
 
 @pytest.fixture
 def admin(db: Database) -> dict[str, str]:
+    """Reference data, tokens, the audit log: no events, no figures, no patients."""
     return token_for(db, "admin")
+
+
+@pytest.fixture
+def coordinator(db: Database) -> dict[str, str]:
+    """Everything but tokens and the audit log: events, figures, patients."""
+    return token_for(db, "coordinator")
 
 
 @pytest.fixture

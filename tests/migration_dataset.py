@@ -32,8 +32,11 @@ from sqlalchemy import MetaData, inspect
 
 from access.audit import record
 from access.tokens import create_token
+from feeds.receive import receive_for
+from feeds.registry import put_feed
 from ledger import reference
 from ledger.ingest import ingest
+from ledger.sender import Sender
 from metrics.tally import changed_from
 from store.database import Database, make_engine
 
@@ -201,6 +204,40 @@ def store_dataset(database: Database) -> None:
         with database.session(write=True) as session:
             result = ingest(session, batch, now=received_at, changes=changed_from)
             assert result.accepted == len(batch)
+    _store_feed(database)
+
+
+ADT = (
+    "MSH|^~\\&|PAS|RX1|D2AFLOW|ICB|{at}||ADT^{trigger}^ADT_A01|{control}|P|2.5\r"
+    "EVN|{trigger}|{at}\rPID|1||MRN77^^^RX1^MR\rPV1|1|I|WARD1^B1^1^RX1"
+)
+
+
+def _store_feed(database: Database) -> None:
+    """A feed of RX1, one message stored through it (a pseudonymous patient), one ignored and
+    one refused: the feed, feed_message and deployment_secret tables hold rows."""
+    with database.session(write=True) as session:
+        feed = {"name": "Riverside PAS", "organisation_code": "RX1", "patient_id_authority": "RX1"}
+        feed["locations"] = {"WARD1": "W1"}  # type: ignore[assignment]
+        assert not put_feed(session, "PAS", feed, datetime(2025, 6, 1)).problems
+        body = "\r".join(
+            ADT.format(at=at, trigger=trigger, control=control)
+            for at, trigger, control in (
+                ("202506011000", "A01", "H1"),
+                ("202506011100", "A08", "H2"),
+                ("202506011200", "A01", "H3"),  # a second admission while the first is open
+            )
+        )
+        answer = receive_for(
+            session,
+            "PAS",
+            body,
+            now=datetime(2025, 6, 1, 13, 0),
+            changes=changed_from,
+            sender=Sender(organisation="RX1"),
+            configured_key="",
+        )
+        assert [r.outcome for r in answer.results] == ["accepted", "ignored", "refused"]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The coordinator's views (SPEC §1, §6): the snapshot at an instant, and who is ready to leave.
 
-The snapshot is aggregates only (a wall display may read it); the list of people ready to leave
-is patient-level: coordinators and admins see everyone, a partner only the people of its scope,
-and every call is written to the audit log.
+The snapshot is aggregates only; a display token gets only the wall screen's figures of it
+(metrics.wall: no unit, no site). The list of people ready to leave is patient-level: a
+coordinator sees everyone, a partner only the people of its scope; every call is written to the
+audit log, and so is every refusal.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from access.scope import ScopeMissing
-from access.tokens import Principal
-from api.auth import require
+from access.principal import Principal
+from access.roles import holds
+from api.auth import audit_refusal, authenticate, client_of, refused, require_patients
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.errors import ASKED, SIGNED_IN
@@ -23,6 +24,7 @@ from ledger.text import NOT_NHS_NUMBER
 from metrics import sources
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
+from metrics.wall import wall_figures
 from models.clock import instant_out_of_range, to_utc_naive, utc_now
 
 router = APIRouter(tags=["coordinator"], responses=SIGNED_IN)
@@ -63,7 +65,7 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
 @router.get("/snapshot", responses=ASKED)
 def get_snapshot(
     db: DatabaseDep,
-    _reader: Annotated[Principal, require("aggregates:read")],
+    principal: Annotated[Principal, Depends(authenticate)],
     as_of: Annotated[str | None, AS_OF] = None,
     organisation: Annotated[
         str | None, Query(description="Only this organisation"), NOT_NHS_NUMBER
@@ -71,20 +73,29 @@ def get_snapshot(
 ) -> dict[str, Any]:
     """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
     leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
-    service's capacity, occupancy, free places and queue. No patient-level data."""
+    service's capacity, occupancy, free places and queue. No patient-level data. A display
+    token gets the wall screen's figures only (by pathway, band and reason; no unit, no site)."""
+    whole = holds(principal, "aggregates:read")
+    if not whole and not holds(principal, "wall:read"):
+        raise refused(principal, "aggregates:read")
     at = parse_as_of(as_of, utc_now())
     organisation = organisation or None
+    if organisation is not None and not whole:
+        message = f"the {principal.role} role reads the wall's figures only, of the whole system"
+        raise ApiError(403, message, field="organisation")
     with db.session() as session:
         connection = session.connection()
         if organisation is not None and not sources.organisation_exists(connection, organisation):
             raise ApiError(422, f"{organisation!r} has no units", field="organisation")
-        return snapshot(connection, as_of=at, organisation=organisation)
+        answer = snapshot(connection, as_of=at, organisation=organisation)
+    return answer if whole else wall_figures(answer)
 
 
 @router.get("/patients/ready", responses=ASKED)
 def get_ready_patients(
+    request: Request,
     db: DatabaseDep,
-    principal: Annotated[Principal, require("patients:read")],
+    principal: Annotated[Principal, require_patients("patients.ready")],
     as_of: Annotated[str | None, AS_OF] = None,
     sort: Annotated[str, Query(description=", ".join(SORT_FIELDS))] = "days_waiting",
     order: Annotated[
@@ -97,15 +108,30 @@ def get_ready_patients(
 ) -> dict[str, Any]:
     """People ready to leave acute beds at `as_of`: local patient id, unit, site, planned
     pathway, discharge ready date, days waiting, current reason, length of stay. A partner sees
-    only the people of its organisation or local authority. Every call is audited."""
+    only the people of its organisation or local authority. Every call is audited, with the
+    patient ids returned."""
     now = utc_now()
-    at = parse_as_of(as_of, now)
-    question = ReadyQuestion(at, sort, order, pathway, organisation, local_authority)
     try:
+        at = parse_as_of(as_of, now)
+        question = ReadyQuestion(at, sort, order, pathway, organisation, local_authority)
         with db.session(write=True) as session:
-            patients = read_ready_list(session, principal, question, now=now)
+            patients = read_ready_list(
+                session, principal, question, now=now, client=client_of(request)
+            )
     except ReadyListError as error:
-        raise ApiError(422, error.message, field=error.field) from error
-    except ScopeMissing as error:
-        raise ApiError(403, str(error)) from error
-    return {"as_of": at.isoformat() + "Z", "patients": patients, "count": len(patients)}
+        refusal = ApiError(422, error.message, field=error.field)
+    except ApiError as error:
+        refusal = error
+    else:
+        return {"as_of": at.isoformat() + "Z", "patients": patients, "count": len(patients)}
+    reason = refusal.errors[0]
+    audit_refusal(
+        db,
+        principal,
+        request,
+        "patients.ready",
+        status=refusal.status,
+        target=None,
+        reason=f"{reason['field']}: {reason['message']}",
+    )
+    raise refusal

@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from access import audit
-from access.tokens import Principal
-from api.auth import require
+from access.principal import Principal
+from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError, error_response
 from api.schemas.errors import SIGNED_IN, error_answers
@@ -66,7 +66,9 @@ async def post_events(
     batch = await _read_batch(request)
     try:
         # The database work blocks; keep it off the event loop so other requests go on.
-        written = await run_in_threadpool(db.write, partial(_store, batch, principal))
+        written = await run_in_threadpool(
+            db.write, partial(_store, batch, principal, client_of(request))
+        )
     except BatchRejected as rejected:
         return error_response(rejected.status, rejected.errors)
     answer = JSONResponse(written.value.model_dump())
@@ -80,10 +82,14 @@ def sender_of(principal: Principal) -> Sender:
     return Sender(token_id=principal.token_id, organisation=scope)
 
 
-def _store(batch: list[Any], principal: Principal, session: Session) -> IngestAnswer:
+def _store(batch: list[Any], principal: Principal, client: str, session: Session) -> IngestAnswer:
     """One attempt at storing the batch, in the caller's transaction."""
     now = utc_now()
     result = ingest(session, batch, now=now, changes=changed_from, sender=sender_of(principal))
-    detail = {"accepted": result.accepted, "duplicates": result.duplicates}
-    audit.record(session, principal, "events.ingest", now=now, detail=detail)
+    detail = {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "event_ids": result.event_ids,
+    }
+    audit.record(session, principal, "events.ingest", now=now, client=client, detail=detail)
     return IngestAnswer(accepted=result.accepted, duplicates=result.duplicates)

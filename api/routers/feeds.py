@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from access import audit
+from access.principal import Principal
 from access.scope import patient_scope
-from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
 from api.errors import ApiError
@@ -126,7 +126,7 @@ async def post_hl7v2(
     code: FeedCode,
     request: Request,
     db: DatabaseDep,
-    principal: Annotated[Principal, require("feeds:send")],
+    principal: Annotated[Principal, require("events:write")],
 ) -> Response:
     """One or more HL7 v2 ADT messages (ER7, segments separated by CR; MLLP framing bytes
     tolerated). The answer is one ACK per message, in order: AA (stored or ignored) or AE with

@@ -1,4 +1,6 @@
-"""The metric catalogue and its figures (JSON, CSV, XLSX) and SPC charts; aggregates only."""
+"""The metric catalogue and its figures (JSON, CSV, XLSX) and SPC charts; aggregates only.
+
+Figures as JSON need aggregates:read; as files (CSV, XLSX), exports as well (access.roles)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.auth import require
+from access.principal import Principal
+from access.roles import holds
+from api.auth import refused, require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.errors import ASKED, SIGNED_IN
@@ -18,7 +22,7 @@ from metrics.spc import SpcInputError
 
 router = APIRouter(tags=["metrics"], responses=SIGNED_IN)
 
-Reader = Annotated[object, require("aggregates:read")]
+Reader = Annotated[Principal, require("aggregates:read")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,10 +65,15 @@ def get_metric(
     figures: Figures,
     request: Request,
     db: DatabaseDep,
-    _reader: Reader,
+    reader: Reader,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> dict[str, Any] | Response:
-    """A metric's figures per period and group, with the events they reflect."""
+    """A metric's figures per period and group, with the events they reflect; as CSV or XLSX
+    for the roles that may export."""
+    if format != "json" and not holds(reader, "exports"):
+        error = refused(reader, "exports")
+        error.errors[0]["field"] = "format"
+        raise error
     result = _compute(name, figures, request, db)
     if format == "csv":
         return _download(result.csv(), "text/csv; charset=utf-8", result.filename("csv"))

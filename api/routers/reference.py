@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from access import audit
-from access.tokens import Principal
-from api.auth import require
+from access.principal import Principal
+from api.auth import client_of, require
 from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
 from api.schemas.errors import SENT, SIGNED_IN
@@ -28,6 +28,7 @@ UnitCodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=CODE), N
 def put_organisation(
     code: CodePath,
     body: OrganisationIn,
+    request: Request,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
@@ -38,7 +39,13 @@ def put_organisation(
     with db.session(write=True) as session:
         created = reference.upsert_organisation(session, code, body.name, body.kind)
         audit.record(
-            session, principal, "organisation.put", now=now, target=code, detail=body.model_dump()
+            session,
+            principal,
+            "organisation.put",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail={"kind": body.kind, "created": created},
         )
     response.status_code = 201 if created else 200
     return OrganisationOut(code=code, name=body.name, kind=body.kind)
@@ -60,6 +67,7 @@ def get_organisations(
 def put_unit(
     code: UnitCodePath,
     body: UnitIn,
+    request: Request,
     response: Response,
     db: DatabaseDep,
     principal: Annotated[Principal, require("reference:write")],
@@ -71,7 +79,16 @@ def put_unit(
         change = reference.upsert_unit(session, code, body.model_dump(), changed_from)
         if change.problems:
             raise ApiError.for_fields(422, change.problems)
-        audit.record(session, principal, "unit.put", now=now, target=code, detail=body.model_dump())
+        stored = body.model_dump(exclude={"name"}) | {"created": change.created}
+        audit.record(
+            session,
+            principal,
+            "unit.put",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail=stored,
+        )
         unit = reference.list_units(session, code=code)[0]
     response.status_code = 201 if change.created else 200
     return UnitOut(**unit)

@@ -10,9 +10,8 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from access.roles import may_read_aggregates
 from dashboard import data, figures
-from dashboard.access import principal_for
+from dashboard.access import allowed
 from dashboard.components import message, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
@@ -95,7 +94,7 @@ def view(
 ) -> tuple[Any, Any, go.Figure, list[dict[str, Any]], list[dict[str, Any]], str]:
     """Status, definition, chart, table rows and columns, and the API URL of the question."""
     url = question.api_url()
-    if not may_read_aggregates(principal_for(backend.database, token, now)):
+    if allowed(backend, token, now, "aggregates:read") is None:
         return message(SIGN_IN_FIRST), None, figures.empty(""), [], [], url
     metric = CATALOGUE.get(question.metric)
     if metric is None:
@@ -140,14 +139,24 @@ def about(metric: Any) -> html.Div:
 
 
 def download(backend: Backend, token: str | None, question: Question, fmt: str) -> Any:
-    """The API's file for the question, or nothing when the reader may not have it."""
-    if not may_read_aggregates(principal_for(backend.database, token, utc_now())):
+    """The API's file for the question, or nothing when the reader may not have it (files
+    need the exports permission: not the board's or a partner's)."""
+    if allowed(backend, token, utc_now(), "exports") is None:
         return None
     try:
         body, filename = data.export(question.compute(backend), fmt)
     except MetricQueryError:
         return None
     return dcc.send_bytes(body, filename)
+
+
+def organisation_options(
+    backend: Backend, token: str | None, now: datetime
+) -> list[dict[str, str]]:
+    """The organisations to filter by, for a reader of figures only."""
+    if allowed(backend, token, now, "aggregates:read") is None:
+        return []
+    return [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
 
 
 QUESTION = [
@@ -179,9 +188,7 @@ def register(app: Dash, backend: Backend) -> None:
         State(Id.TOKEN, "data"),
     )
     def _organisations(_id: str, token: str | None) -> list[dict[str, str]]:
-        if not may_read_aggregates(principal_for(backend.database, token, utc_now())):
-            return []
-        return [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
+        return organisation_options(backend, token, utc_now())
 
     @app.callback(
         Output(Id.EXPLORE_STATUS, "children"),

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, html
+from flask import Response, abort
 
-from dashboard.access import principal_for
+from access.principal import Principal
+from access.roles import holds
+from dashboard.access import Throttled, principal_for, sign_in_principal
 from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages import explore, shell, today, trends, wall
 from models.clock import local_date, utc_now
 
 HEADER = "site-header"
+NOT_RECOGNISED = "That token was not recognised, or has expired or been revoked."
+ROLE_NOTES = {
+    "display": "A display token is for the wall screen only: open /wall#token=… on the screen.",
+    "admin": "The admin role keeps reference data, feeds, tokens and the audit log, through the "
+    "API (/docs); it sees no figures and no patients.",
+    "feed": "A feed token sends events through the API; it sees no figures.",
+}
 
 
-def route(pathname: str | None, backend: Backend) -> tuple[Any, str, str]:
-    """The page for a path, the header's class (hidden on the wall) and the document title."""
+def route(pathname: str | None, backend: Backend, token: str | None = None) -> tuple[Any, str, str]:
+    """The page for a path, the header's class (hidden on the wall) and the document title. A
+    signed-in role that does not see a page's figures gets a note instead of the page."""
     path = (pathname or "/").rstrip("/") or "/"
     pages: dict[str, tuple[Any, str]] = {
         "/": (today.layout, "Today"),
@@ -27,24 +39,43 @@ def route(pathname: str | None, backend: Backend) -> tuple[Any, str, str]:
         return wall.layout(backend.settings), f"{HEADER} hidden", "Wall · D2A Flow"
     if path in pages:
         build, title = pages[path]
+        principal = principal_for(backend, token, utc_now())
+        if principal is not None and not holds(principal, "aggregates:read"):
+            return not_for_role(principal, title), HEADER, f"{title} · D2A Flow"
         return build(), HEADER, f"{title} · D2A Flow"
     return shell.not_found(path), HEADER, "Not found · D2A Flow"
 
 
+def not_for_role(principal: Principal, title: str) -> html.Div:
+    note = ROLE_NOTES.get(principal.role, f"The {principal.role} role does not see this page.")
+    return html.Div(
+        [html.H1(title), html.P(note, className="role-note")], className="page", role="status"
+    )
+
+
 def sign_in(backend: Backend, entered: str | None) -> tuple[str | None, str]:
-    """Keeps a token only if it is live; says so when it is not."""
-    principal = principal_for(backend.database, entered, utc_now())
+    """Keeps a token only if it is live; says so when it is not. Raises Throttled when this
+    address has failed too often (the wiring answers HTTP 429)."""
+    principal = sign_in_principal(backend, entered, utc_now())
     if principal is None:
-        return None, "That token was not recognised, or has expired or been revoked."
+        return None, NOT_RECOGNISED
     return entered.strip() if entered else None, ""
 
 
 def signed_in_as(backend: Backend, token: str | None) -> tuple[Any, bool, bool]:
     """Who is signed in, and whether to hide the sign-out button and the sign-in box."""
-    principal = principal_for(backend.database, token, utc_now())
+    principal = principal_for(backend, token, utc_now())
     if principal is None:
         return "Not signed in", True, False
     return [html.Strong(principal.name), f" · {principal.role}"], False, True
+
+
+def too_many(throttled: Throttled) -> Response:
+    """The sign-in callback's answer for a refused address: 429 with Retry-After (the page's
+    script shows the message in the sign-in box)."""
+    body = {"errors": [{"field": "token", "message": str(throttled)}]}
+    headers = {"Retry-After": str(throttled.retry_after)}
+    return Response(json.dumps(body), 429, headers, mimetype="application/json")
 
 
 def register(app: Dash, backend: Backend) -> None:
@@ -58,8 +89,8 @@ def register(app: Dash, backend: Backend) -> None:
         # page's own would be missing on every other page).
         Input(Id.TOKEN, "data"),
     )
-    def _route(pathname: str | None, _token: Any) -> tuple[Any, str, str]:
-        return route(pathname, backend)
+    def _route(pathname: str | None, token: str | None) -> tuple[Any, str, str]:
+        return route(pathname, backend, token)
 
     # Screen readers announce the page by its title (WCAG 2.4.2).
     app.clientside_callback(
@@ -81,7 +112,10 @@ def register(app: Dash, backend: Backend) -> None:
     def _sign(_in: Any, _submit: Any, _out: Any, entered: str | None) -> tuple[Any, str, str]:
         if ctx.triggered_id == Id.SIGN_OUT:
             return None, "", ""
-        token, error = sign_in(backend, entered)
+        try:
+            token, error = sign_in(backend, entered)
+        except Throttled as throttled:
+            abort(too_many(throttled))
         return token, "", error
 
     @app.callback(

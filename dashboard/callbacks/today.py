@@ -10,9 +10,9 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State
 
-from access.roles import may_read_aggregates, may_read_patients
+from access.roles import holds
 from dashboard import data, figures
-from dashboard.access import principal_for
+from dashboard.access import allowed, client_address, principal_for
 from dashboard.components import headline, message, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
@@ -89,8 +89,7 @@ def _blank(status: Any) -> Position:
 
 def position(backend: Backend, token: str | None, instant: datetime, now: datetime) -> Position:
     """The coordinator's figures at `instant`, or why they cannot be shown."""
-    principal = principal_for(backend.database, token, now)
-    if not may_read_aggregates(principal):
+    if allowed(backend, token, now, "aggregates:read") is None:
         return _blank(message(SIGN_IN_FIRST))
     snap = data.snapshot(backend, instant)
     names = {o["code"]: o["name"] for o in data.organisations(backend)}
@@ -152,11 +151,11 @@ def long_waiters(
     backend: Backend, token: str | None, instant: datetime, now: datetime
 ) -> tuple[list[dict[str, Any]], str]:
     """The patient-level list for holders of patients:read only (a partner: its own)."""
-    principal = principal_for(backend.database, token, now)
-    if principal is None or not may_read_patients(principal):
+    principal = principal_for(backend, token, now)
+    if principal is None or not holds(principal, "patients:read"):
         reason = SIGN_IN_FIRST if principal is None else "Your role does not see patient lists."
         return [], f"{reason} Patient-level lists need a coordinator or partner token."
-    rows = data.ready_patients(backend, principal, instant, now)
+    rows = data.ready_patients(backend, principal, instant, now, client_address())
     names = {o["code"]: o["name"] for o in data.organisations(backend)}
     for column in ("organisation_code", "local_authority"):
         rows[column] = [names.get(code, code) for code in rows[column]]

@@ -8,9 +8,8 @@ from typing import Any
 import pandas as pd
 from dash import MATCH, Dash, Input, Output, State, html
 
-from access.roles import may_read_aggregates
 from dashboard import data, figures
-from dashboard.access import principal_for
+from dashboard.access import allowed
 from dashboard.components import definition, graph_of, message, spc_badges
 from dashboard.data import Backend
 from dashboard.ids import Id
@@ -55,7 +54,7 @@ def organisation_options(
 ) -> list[dict[str, str]]:
     """All partners, then each organisation (only for a signed-in reader)."""
     options = [{"label": "All partners", "value": ALL_PARTNERS}]
-    if not may_read_aggregates(principal_for(backend.database, token, now)):
+    if allowed(backend, token, now, "aggregates:read") is None:
         return options
     return options + [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
 
@@ -64,7 +63,7 @@ def status(
     backend: Backend, token: str | None, interval: str, organisation: str | None, now: datetime
 ) -> Any:
     """What the charts cover, or why there are none."""
-    if not may_read_aggregates(principal_for(backend.database, token, now)):
+    if allowed(backend, token, now, "aggregates:read") is None:
         return message(SIGN_IN_FIRST)
     span = period(interval, local_date(now), data.first_event_date(backend))
     if span is None:
@@ -86,7 +85,7 @@ def chart_card(
     """One headline metric's card: SPC badges, chart, notes and definition."""
     metric = CATALOGUE[name]
     title = f"{metric.title} ({metric.unit})"
-    if not may_read_aggregates(principal_for(backend.database, token, now)):
+    if allowed(backend, token, now, "aggregates:read") is None:
         return card_body(title, [])
     span = period(interval, local_date(now), data.first_event_date(backend))
     if span is None:

@@ -8,58 +8,45 @@ from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, html
 
-from access.roles import may_read_wall
 from dashboard import data
-from dashboard.access import principal_for
+from dashboard.access import allowed
 from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages import wall
+from metrics.wall import wall_figures
 from models.clock import LONDON, utc_now
 
 NEEDS_TOKEN = "This screen needs a display token: open /wall#token=… once on this screen."
-TOP_REASONS = 5
 
 
-def token_from_url(search: str | None, fragment: str | None) -> str | None:
-    """A token given as /wall#token=… (preferred: never sent to the server) or ?token=…."""
-    for part in (fragment, search):
-        found = parse_qs((part or "").lstrip("#?")).get("token")
-        if found and found[0].strip():
-            return found[0].strip()
+def token_from_fragment(fragment: str | None) -> str | None:
+    """A token given as /wall#token=…: the fragment is never sent to the server, so the token
+    reaches neither its access log nor a proxy's. (A query string would: ?token= is not read.)"""
+    found = parse_qs((fragment or "").lstrip("#")).get("token")
+    if found and found[0].strip():
+        return found[0].strip()
     return None
 
 
 def summary(snap: dict[str, Any], fetched_at: datetime) -> dict[str, Any]:
-    """The counts the wall shows, picked out one by one so nothing patient-level can pass."""
-    ready = snap["ready_to_leave"]
-
-    def pair(item: dict[str, Any]) -> dict[str, Any]:
-        return {"now": item["now"], "before": item["before"]}
-
-    return {
-        "fetched_at": fetched_at.isoformat(),
-        "latest_event_at": snap["latest_event_at"],
-        "ready": pair(ready),
-        "by_pathway": [{"group": g["group"], **pair(g)} for g in ready["by_pathway"]],
-        "bands": [{"band": b["band"], **pair(b)} for b in snap["waits_by_band"]],
-        "stranded_7": pair(snap["stranded_7"]),
-        "stranded_21": pair(snap["stranded_21"]),
-        "reasons": [{"label": r["label"], **pair(r)} for r in snap["top_reasons"][:TOP_REASONS]],
-        "pathways": [
-            {k: p[k] for k in ("pathway", "capacity", "occupied", "free", "waiting")}
-            for p in snap["d2a_pathways"]
-        ],
-    }
+    """The counts the wall shows (metrics.wall: no unit, no site, no patient), and when."""
+    return wall_figures(snap) | {"fetched_at": fetched_at.isoformat()}
 
 
 def fetch(
-    backend: Backend, search: str | None, fragment: str | None, kept: str | None, now: datetime
+    backend: Backend,
+    fragment: str | None,
+    kept: str | None,
+    signed_in: str | None,
+    now: datetime,
 ) -> tuple[dict[str, Any], str | None]:
-    """The wall summary at `now` and the token to keep (a new one from the URL wins)."""
-    token = token_from_url(search, fragment) or kept
-    if not may_read_wall(principal_for(backend.database, token, now)):
-        return {"error": NEEDS_TOKEN}, None
-    return summary(data.snapshot(backend, now), now), token
+    """The wall summary at `now` and the token to keep: one from the URL's fragment wins, then
+    the one the screen kept, then the token of a person signed in on the other pages."""
+    # A signed-in person's token is not kept: local storage outlives the session.
+    for token, keep in ((token_from_fragment(fragment), True), (kept, True), (signed_in, False)):
+        if token and allowed(backend, token, now, "wall:read") is not None:
+            return summary(data.snapshot(backend, now), now), token if keep else None
+    return {"error": NEEDS_TOKEN}, None
 
 
 def stale_warning(latest_event_at: str | None, now: datetime, limit_minutes: int) -> str | None:
@@ -99,12 +86,12 @@ def register(app: Dash, backend: Backend) -> None:
         Output(Id.WALL_DATA, "data"),
         Output(Id.WALL_TOKEN, "data"),
         Input(Id.WALL_REFRESH, "n_intervals"),
-        State(Id.URL, "search"),
         State(Id.URL, "hash"),
         State(Id.WALL_TOKEN, "data"),
+        State(Id.TOKEN, "data"),
     )
-    def _fetch(_n: Any, search: str | None, fragment: str | None, kept: str | None) -> Any:
-        return fetch(backend, search, fragment, kept, utc_now())
+    def _fetch(_n: Any, fragment: str | None, kept: str | None, signed_in: str | None) -> Any:
+        return fetch(backend, fragment, kept, signed_in, utc_now())
 
     @app.callback(
         Output(Id.WALL_PANEL, "children"),

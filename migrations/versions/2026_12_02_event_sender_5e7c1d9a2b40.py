@@ -4,7 +4,7 @@ Events stored before this revision have no sender (NULL), as events from the com
 the seed loader do.
 
 Revision ID: 5e7c1d9a2b40
-Revises: 1bcfa6bd3156
+Revises: 1d2e21ee9bc3
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e7c1d9a2b40"
-down_revision = "1bcfa6bd3156"
+down_revision = "1d2e21ee9bc3"
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,17 @@
 """Tokens: hashed, expiring, revocable; roles limit what a token may do (SPEC §7)."""
 
+import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from access.roles import ROLE_PERMISSIONS, SCOPED_ROLES
+from access.throttle import for_state
 from access.tokens import create_token, hash_token
+from ledger.ingest import ingest
 from ledger.text import NHS_NUMBER, NHS_NUMBER_IN_TEXT
 from models import ApiToken, AuditEntry
 from models.clock import utc_now
@@ -60,13 +65,14 @@ def test_aggregate_roles_see_no_patient_and_write_nothing(
     headers = token_for(system, role)
     assert client.post("/api/v1/events", json=ADMIT, headers=headers).status_code == 403
     assert client.get("/api/v1/patients/p1/timeline", headers=headers).status_code == 403
-    assert client.get("/api/v1/units", headers=headers).status_code == 200
+    units = client.get("/api/v1/units", headers=headers).status_code
+    assert units == (403 if role == "display" else 200)
 
 
 def test_partner_sees_only_its_own_patients(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    assert client.post("/api/v1/events", json=ADMIT, headers=admin).status_code == 200
+    assert client.post("/api/v1/events", json=ADMIT, headers=coordinator).status_code == 200
     own = token_for(system, "partner", scope="RX1")
     other = token_for(system, "partner", scope="CP1")
     assert client.get("/api/v1/patients/p1/timeline", headers=own).status_code == 200
@@ -76,9 +82,10 @@ def test_partner_sees_only_its_own_patients(
 def test_expired_and_revoked_tokens_are_refused(
     client: TestClient, db: Database, admin: dict[str, str]
 ) -> None:
+    made_at = utc_now() - timedelta(days=2)
     with db.session(write=True) as session:
         _row, expired = create_token(
-            session, role="admin", now=utc_now(), expires_at=utc_now() - timedelta(seconds=1)
+            session, role="admin", now=made_at, expires_at=made_at + timedelta(days=1)
         )
     assert (
         client.get("/api/v1/units", headers={"Authorization": f"Bearer {expired}"}).status_code
@@ -123,10 +130,10 @@ def test_partner_token_needs_a_scope(
 
 
 def test_writes_and_patient_reads_are_audited(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    client.post("/api/v1/events", json=ADMIT, headers=admin)
-    client.get("/api/v1/patients/p1/timeline", headers=admin)
+    client.post("/api/v1/events", json=ADMIT, headers=coordinator)
+    client.get("/api/v1/patients/p1/timeline", headers=coordinator)
     with system.session() as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["events.ingest", "patient.timeline"]
@@ -191,3 +198,112 @@ def test_token_times_carry_their_utc_offset(
     assert listed["revoked_at"].endswith("Z") and listed["revoked_at"] >= listed["created_at"]
     schema = client.get("/openapi.json").json()["components"]["schemas"]["TokenOut"]
     assert schema["properties"]["created_at"]["format"] == "date-time"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_more_than_20_failures_a_minute_get_429_until_the_minute_has_passed(
+    client: TestClient, db: Database, admin: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    for_state(client.app.state).clock = clock  # type: ignore[attr-defined]
+    wrong = {"Authorization": "Bearer d2a_guess-number-one"}
+    with caplog.at_level(logging.WARNING, logger="d2a.auth"):
+        for n in range(20):
+            assert client.get("/api/v1/units", headers=wrong).status_code == 401, n
+            clock.now += 1
+        refused = client.get("/api/v1/units", headers=admin)  # even a good token, now
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "40"
+    assert refused.json()["errors"][0]["field"] == "Authorization"
+    failed = [r.getMessage() for r in caplog.records if "failed from" in r.getMessage()]
+    assert len(failed) == 20
+    assert failed[0] == (
+        "authentication failed from testclient: "
+        "unknown, expired or revoked token (GET /api/v1/units)"
+    )
+    assert not any("guess-number-one" in r.getMessage() for r in caplog.records)
+    clock.now += 40  # Retry-After later: the first failure is a minute old
+    assert client.get("/api/v1/units", headers=admin).status_code == 200
+    assert client.get("/api/v1/units").status_code == 401  # no token is a failure too
+    assert client.get("/api/v1/units", headers=admin).status_code == 429
+    with db.session() as session:
+        assert session.scalars(select(AuditEntry)).all() == []  # nothing stored by any of it
+
+
+def test_new_tokens_expire_after_365_days_by_default(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    made = client.post("/api/v1/tokens", json={"role": "board"}, headers=admin).json()
+    life = datetime.fromisoformat(made["expires_at"]) - datetime.fromisoformat(made["created_at"])
+    assert life == timedelta(days=365) and made["state"] == "live"
+    made = client.post(
+        "/api/v1/tokens", json={"role": "board", "expires_days": 30}, headers=admin
+    ).json()
+    life = datetime.fromisoformat(made["expires_at"]) - datetime.fromisoformat(made["created_at"])
+    assert life == timedelta(days=30)
+    soon = (utc_now() + timedelta(hours=2)).isoformat() + "+00:00"
+    made = client.post(
+        "/api/v1/tokens", json={"role": "board", "expires_at": soon}, headers=admin
+    ).json()
+    assert datetime.fromisoformat(made["expires_at"]) == datetime.fromisoformat(soon)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "board", "expires_at": "2020-01-01T00:00:00Z"}, "expires_at"),
+        ({"role": "board", "expires_at": "2999-01-01T00:00:00Z"}, "expires_at"),
+        ({"role": "board", "expires_days": 0}, "expires_days"),
+        ({"role": "board", "expires_days": 100_000}, "expires_days"),
+        (
+            {"role": "board", "expires_days": 5, "expires_at": "2099-01-01T00:00:00Z"},
+            "expires_days",
+        ),
+        ({"role": "partner"}, "scope"),
+        ({"role": "feed"}, "scope"),
+        ({"role": "partner", "scope": "NOWHERE"}, "scope"),
+        ({"role": "feed", "scope": "LA7"}, "scope"),  # a local authority on a spell is no feed's
+        ({"role": "board", "scope": "RX1"}, "scope"),
+        ({"role": "chief"}, "role"),
+    ],
+)
+def test_a_token_that_may_not_be_is_refused_and_nothing_stored(
+    client: TestClient, system: Database, admin: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    with system.session(write=True) as session:  # LA7: a local authority seen on a spell
+        ingest(
+            session, [dict(ADMIT[0], local_authority="LA7")], now=utc_now(), changes=lambda *_: None
+        )
+    before = client.get("/api/v1/tokens", headers=admin).json()
+    response = client.post("/api/v1/tokens", json=body, headers=admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert client.get("/api/v1/tokens", headers=admin).json() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [("partner", "RX1"), ("partner", "LA1"), ("partner", "LA7"), ("feed", "RX1"), ("feed", "LA1")],
+)
+def test_a_scope_is_an_organisation_or_a_local_authority(
+    client: TestClient, system: Database, admin: dict[str, str], role: str, scope: str
+) -> None:
+    with system.session(write=True) as session:
+        ingest(
+            session, [dict(ADMIT[0], local_authority="LA7")], now=utc_now(), changes=lambda *_: None
+        )
+    response = client.post("/api/v1/tokens", json={"role": role, "scope": scope}, headers=admin)
+    assert response.status_code == 201, response.text
+    assert response.json()["scope"] == scope
+
+
+def test_a_feed_token_holds_events_write_and_nothing_else() -> None:
+    assert ROLE_PERMISSIONS["feed"] == {"events:write"}
+    assert SCOPED_ROLES["feed"] == "an organisation code"

@@ -29,7 +29,7 @@ def _post(client: TestClient, headers: dict[str, str], events: list[dict[str, An
 
 
 @pytest.fixture
-def ready_people(client: TestClient, system: Database, admin: dict[str, str]) -> TestClient:
+def ready_people(client: TestClient, system: Database, coordinator: dict[str, str]) -> TestClient:
     """At 12 March 2025 12:00 (UTC = local):
     r1  W1 (RX1) since 1 Mar, LA1; ready 10 Mar (P2), reason C2 → 2 days waiting, LOS 11.
     r2  W3 (RX2) since 11 Mar, LA2; ready 12 Mar 09:00, no pathway → 0 days, LOS 1.
@@ -48,7 +48,7 @@ def ready_people(client: TestClient, system: Database, admin: dict[str, str]) ->
     r3.admitted("2025-02-20T10:00:00+00:00", unit="W2", local_authority="LA2")
     r3.ready("2025-03-05T10:00:00+00:00", pathway=1)
     r4.admitted("2025-03-11T10:00:00+00:00")
-    _post(client, admin, r1.events + r2.events + r3.events + r4.events)
+    _post(client, coordinator, r1.events + r2.events + r3.events + r4.events)
     return client
 
 

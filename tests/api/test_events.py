@@ -69,8 +69,8 @@ DISCHARGE = ev(
 
 
 @pytest.fixture
-def headers(system: Database, admin: dict[str, str]) -> dict[str, str]:
-    return admin
+def headers(system: Database, coordinator: dict[str, str]) -> dict[str, str]:
+    return coordinator
 
 
 def test_a_whole_stay_derives_spell_delay_and_readiness(

@@ -34,8 +34,11 @@ def two_trusts(system: Database) -> Database:
 
 
 def feed_of(db: Database, organisation: str | None) -> tuple[int, dict[str, str]]:
+    """A feed token of `organisation`; None: one made before feed tokens needed a scope (no
+    longer possible to create, but such tokens may still be stored)."""
     with db.session(write=True) as session:
-        row, token = create_token(session, role="feed", scope=organisation, now=utc_now())
+        row, token = create_token(session, role="feed", scope=organisation or "RX1", now=utc_now())
+        row.scope = organisation
         return row.id, {"Authorization": f"Bearer {token}"}
 
 

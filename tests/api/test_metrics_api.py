@@ -27,18 +27,20 @@ def _post(client: TestClient, headers: dict[str, str], events: list[dict[str, An
 
 
 @pytest.fixture
-def one_discharge(client: TestClient, system: Database, admin: dict[str, str]) -> TestClient:
+def one_discharge(client: TestClient, system: Database, coordinator: dict[str, str]) -> TestClient:
     """Admitted Mon 3 March 14:00, ready Tue 09:00 (P1), discharged Wed 10:00 (UTC = local)."""
     p = Patient("p1")
     p.admitted("2025-03-03T14:00:00+00:00")
     p.ready("2025-03-04T09:00:00+00:00", pathway=1)
     p.discharged("2025-03-05T10:00:00+00:00", pathway=1)
-    _post(client, admin, p.events)
+    _post(client, coordinator, p.events)
     return client
 
 
-def test_the_catalogue_lists_every_metric_once(client: TestClient, admin: dict[str, str]) -> None:
-    answer = client.get(URL, headers=admin).json()
+def test_the_catalogue_lists_every_metric_once(
+    client: TestClient, coordinator: dict[str, str]
+) -> None:
+    answer = client.get(URL, headers=coordinator).json()
     names = [m["name"] for m in answer["metrics"]]
     assert names == [m.name for m in METRICS] and len(set(names)) == 21
     home_first = next(m for m in answer["metrics"] if m["name"] == "home_first_rate")
@@ -48,11 +50,11 @@ def test_the_catalogue_lists_every_metric_once(client: TestClient, admin: dict[s
 
 
 def test_a_figure_answers_in_the_spec_shape(
-    one_discharge: TestClient, admin: dict[str, str]
+    one_discharge: TestClient, coordinator: dict[str, str]
 ) -> None:
     # Stay Mon 14:00 → Wed 10:00 is in the Mon and Tue censuses: 2 patient-days over 7 days.
     answer = one_discharge.get(
-        f"{URL}/acute_occupied", params=WEEK | {"interval": "week"}, headers=admin
+        f"{URL}/acute_occupied", params=WEEK | {"interval": "week"}, headers=coordinator
     ).json()
     assert {k: answer[k] for k in ("metric", "start", "end", "interval", "group_by")} == {
         "metric": "acute_occupied",
@@ -76,11 +78,11 @@ def test_a_figure_answers_in_the_spec_shape(
 
 
 def test_a_rate_carries_numerator_and_denominator(
-    one_discharge: TestClient, admin: dict[str, str]
+    one_discharge: TestClient, coordinator: dict[str, str]
 ) -> None:
     # One discharge on pathway 1: Home First 1 / 1 = 100%.
     rows = one_discharge.get(
-        f"{URL}/home_first_rate", params=WEEK | {"interval": "total"}, headers=admin
+        f"{URL}/home_first_rate", params=WEEK | {"interval": "total"}, headers=coordinator
     ).json()["rows"]
     assert rows == [
         {
@@ -108,9 +110,13 @@ def test_a_rate_carries_numerator_and_denominator(
     ],
 )
 def test_bad_questions_are_422_naming_the_field(
-    client: TestClient, system: Database, admin: dict[str, str], params: dict[str, str], field: str
+    client: TestClient,
+    system: Database,
+    coordinator: dict[str, str],
+    params: dict[str, str],
+    field: str,
 ) -> None:
-    response = client.get(f"{URL}/acute_occupied", params=params, headers=admin)
+    response = client.get(f"{URL}/acute_occupied", params=params, headers=coordinator)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field
 
@@ -136,7 +142,6 @@ OUTSIDE = "dates from 2000-01-01 to 2100-12-31 are accepted"
 def test_dates_outside_the_calendar_are_422_naming_the_parameter(
     client: TestClient,
     system: Database,
-    admin: dict[str, str],
     params: dict[str, str],
     field: str,
     message: str,
@@ -144,55 +149,57 @@ def test_dates_outside_the_calendar_are_422_naming_the_parameter(
 ) -> None:
     # Each of these used to be a 500 (OverflowError in the date arithmetic), or, for the
     # epoch number, a question about 1 January 1970.
-    response = client.get(f"{URL}/{path}", params=params, headers=admin)
+    response = client.get(f"{URL}/{path}", params=params, headers=token_for(system, "analyst"))
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
     assert error["field"] == field and error["message"].startswith(message), error
 
 
-def test_the_ends_of_the_calendar_are_answered(
-    client: TestClient, system: Database, admin: dict[str, str]
-) -> None:
+def test_the_ends_of_the_calendar_are_answered(client: TestClient, system: Database) -> None:
     # The first and last weeks the record knows: no events, so zero patients each day.
     for params in (
         {"start": "2000-01-01", "end": "2000-01-07"},
         {"start": "2100-12-25", "end": "2100-12-31"},
     ):
-        response = client.get(f"{URL}/ready_to_leave", params=params, headers=admin)
+        response = client.get(
+            f"{URL}/ready_to_leave", params=params, headers=token_for(system, "analyst")
+        )
         assert response.status_code == 200, response.text
         assert [r["value"] for r in response.json()["rows"]] == [0] * 7
 
 
 @pytest.mark.parametrize("rebase", ["0001-01-01", "9999-12-31", "2101-01-01"])
 def test_a_rebase_outside_the_calendar_is_422_naming_it(
-    client: TestClient, system: Database, admin: dict[str, str], rebase: str
+    client: TestClient, system: Database, rebase: str
 ) -> None:
     params = WEEK | {"rebase": rebase}
-    response = client.get(f"{URL}/ready_to_leave/spc", params=params, headers=admin)
+    response = client.get(
+        f"{URL}/ready_to_leave/spc", params=params, headers=token_for(system, "analyst")
+    )
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
     assert error["field"].startswith("rebase") and "2000-01-01 to 2100-12-31" in error["message"]
 
 
 def test_unknown_metric_and_daily_weekend_ratio_are_422(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    unknown = client.get(f"{URL}/beds_in_heaven", params=WEEK, headers=admin)
+    unknown = client.get(f"{URL}/beds_in_heaven", params=WEEK, headers=coordinator)
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "name"
-    daily = client.get(f"{URL}/weekend_discharge_ratio", params=WEEK, headers=admin)
+    daily = client.get(f"{URL}/weekend_discharge_ratio", params=WEEK, headers=coordinator)
     assert daily.status_code == 422 and daily.json()["errors"][0]["field"] == "interval"
 
 
 def test_an_empty_period_is_zeros(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
-    rows = client.get(f"{URL}/ready_to_leave", params=WEEK, headers=admin).json()["rows"]
+    rows = client.get(f"{URL}/ready_to_leave", params=WEEK, headers=coordinator).json()["rows"]
     assert [r["value"] for r in rows] == [0.0] * 7
 
 
-def test_csv_download(one_discharge: TestClient, admin: dict[str, str]) -> None:
+def test_csv_download(one_discharge: TestClient, coordinator: dict[str, str]) -> None:
     response = one_discharge.get(
-        f"{URL}/acute_discharges", params=WEEK | {"format": "csv"}, headers=admin
+        f"{URL}/acute_discharges", params=WEEK | {"format": "csv"}, headers=coordinator
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -205,9 +212,9 @@ def test_csv_download(one_discharge: TestClient, admin: dict[str, str]) -> None:
     assert list(rows[0]) == ["period", "group", "value", "numerator", "denominator", "days"]
 
 
-def test_xlsx_download(one_discharge: TestClient, admin: dict[str, str]) -> None:
+def test_xlsx_download(one_discharge: TestClient, coordinator: dict[str, str]) -> None:
     params = WEEK | {"format": "xlsx", "interval": "total", "group_by": "pathway"}
-    response = one_discharge.get(f"{URL}/acute_discharges", params=params, headers=admin)
+    response = one_discharge.get(f"{URL}/acute_discharges", params=params, headers=coordinator)
     assert response.status_code == 200
     assert (
         "acute_discharges_2025-03-03_2025-03-09_total_pathway.xlsx"
@@ -220,23 +227,25 @@ def test_xlsx_download(one_discharge: TestClient, admin: dict[str, str]) -> None
     assert dict(book["definition"].iter_rows(values_only=True))["unit"] == "discharges"
 
 
-def test_aggregates_need_a_token_and_are_open_to_the_display_role(
+def test_aggregates_need_a_token_and_are_not_for_the_display_role(
     one_discharge: TestClient, db: Database
 ) -> None:
     assert one_discharge.get(f"{URL}/acute_occupied", params=WEEK).status_code == 401
-    display = token_for(db, "display")
+    display = token_for(db, "display")  # the wall's figures only (tests/api/test_roles.py)
     assert (
-        one_discharge.get(f"{URL}/acute_occupied", params=WEEK, headers=display).status_code == 200
+        one_discharge.get(f"{URL}/acute_occupied", params=WEEK, headers=display).status_code == 403
     )
-    feed = token_for(db, "feed")
+    feed = token_for(db, "feed", scope="RX1")
     assert one_discharge.get(URL, headers=feed).status_code == 403
 
 
 def test_spc_chart_uses_the_metric_direction(
-    one_discharge: TestClient, admin: dict[str, str]
+    one_discharge: TestClient, coordinator: dict[str, str]
 ) -> None:
     params = {"start": "2025-02-01", "end": "2025-03-31"}
-    answer = one_discharge.get(f"{URL}/acute_occupied/spc", params=params, headers=admin).json()
+    answer = one_discharge.get(
+        f"{URL}/acute_occupied/spc", params=params, headers=coordinator
+    ).json()
     assert answer["improvement"] == "neutral" and answer["target"] is None
     (chart,) = answer["charts"]
     assert len(chart["points"]) == 59
@@ -248,22 +257,22 @@ def test_spc_chart_uses_the_metric_direction(
 
 
 def test_spc_leaves_out_periods_without_a_figure_and_refuses_bad_options(
-    one_discharge: TestClient, admin: dict[str, str]
+    one_discharge: TestClient, coordinator: dict[str, str]
 ) -> None:
     params = {"start": "2025-02-01", "end": "2025-03-31"}
-    answer = one_discharge.get(f"{URL}/home_first_rate/spc", params=params, headers=admin)
+    answer = one_discharge.get(f"{URL}/home_first_rate/spc", params=params, headers=coordinator)
     # Only 5 March has a discharge; the other 58 days have no Home First figure.
     (chart,) = answer.json()["charts"]
     assert [p["period"] for p in chart["points"]] == ["2025-03-05"]
     assert any("58 period(s)" in w for w in chart["warnings"])
     bad = one_discharge.get(
-        f"{URL}/acute_occupied/spc", params=params | {"fix_after_n_points": 3}, headers=admin
+        f"{URL}/acute_occupied/spc", params=params | {"fix_after_n_points": 3}, headers=coordinator
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "fix_after_n_points"
 
 
 def test_spc_charts_each_group_and_rebases(
-    one_discharge: TestClient, admin: dict[str, str]
+    one_discharge: TestClient, coordinator: dict[str, str]
 ) -> None:
     params_rebased: list[tuple[str, str | int | float | bool | None]] = [
         ("start", "2025-02-01"),
@@ -273,7 +282,7 @@ def test_spc_charts_each_group_and_rebases(
         ("rebase", "2025-03-15"),
     ]
     answer = one_discharge.get(
-        f"{URL}/acute_occupied/spc", params=params_rebased, headers=admin
+        f"{URL}/acute_occupied/spc", params=params_rebased, headers=coordinator
     ).json()
     assert [c["group"] for c in answer["charts"]] == ["W1", "W2"]
     points = answer["charts"][0]["points"]
@@ -288,7 +297,7 @@ def test_spc_charts_each_group_and_rebases(
 
 
 def test_bed_days_saved_priced_at_the_configured_cost(
-    system: Database, admin: dict[str, str]
+    system: Database, coordinator: dict[str, str]
 ) -> None:
     # Baseline (12 weeks before 3 March): one P1 discharge with delay 3. The week: one P1
     # discharge with delay 1: 3 − 1 = 2 bed days saved, at £350 = £700.
@@ -301,9 +310,9 @@ def test_bed_days_saved_priced_at_the_configured_cost(
     now.ready("2025-03-04T10:00:00+00:00", pathway=1)
     now.discharged("2025-03-05T10:00:00+00:00", pathway=1)
     with TestClient(app) as client:
-        _post(client, admin, before.events + now.events)
+        _post(client, coordinator, before.events + now.events)
         answer = client.get(
-            f"{URL}/bed_days_saved", params=WEEK | {"interval": "total"}, headers=admin
+            f"{URL}/bed_days_saved", params=WEEK | {"interval": "total"}, headers=coordinator
         ).json()
     assert answer["cost_per_bed_day"] == 350.0
     assert answer["baseline_start"] == "2024-12-09" and answer["baseline_end"] == "2025-03-02"

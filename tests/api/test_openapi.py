@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from store.database import Database
+from tests.conftest import token_for
 
 ERROR = {"$ref": "#/components/schemas/ErrorAnswer"}
 WITH_ID_IN_PATH = {
@@ -81,8 +82,9 @@ def test_a_body_that_is_not_json_is_415(
     body: bytes,
     content_type: str | None,
 ) -> None:
+    writer = token_for(system, "coordinator") if url.endswith("/events") else admin
     before = [client.get(f"/api/v1/{what}", headers=admin).json() for what in ("units", "tokens")]
-    headers = admin | ({"Content-Type": content_type} if content_type else {})
+    headers = writer | ({"Content-Type": content_type} if content_type else {})
     response = client.request(method, url, content=body, headers=headers)
     assert response.status_code == 415, response.text
     [error] = response.json()["errors"]

@@ -8,7 +8,7 @@ def test_health_needs_no_token(client: TestClient) -> None:
 
 
 def test_an_admitted_event_is_stored_and_derived(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
     batch = [
         {
@@ -26,8 +26,8 @@ def test_an_admitted_event_is_stored_and_derived(
             "pathway": 1,
         },
     ]
-    response = client.post("/api/v1/events", json=batch, headers=admin)
+    response = client.post("/api/v1/events", json=batch, headers=coordinator)
     assert response.status_code == 200, response.text
     assert response.json() == {"accepted": 2, "duplicates": 0}
-    timeline = client.get("/api/v1/patients/p1/timeline", headers=admin).json()
+    timeline = client.get("/api/v1/patients/p1/timeline", headers=coordinator).json()
     assert timeline["spells"][0]["discharge_ready_date"] == "2025-03-04"

@@ -53,7 +53,8 @@ def tokens(ward: Database) -> dict[str, str]:
     """A bare token per role (the dashboard keeps the token itself, not a header)."""
     made = {
         role: token_for(ward, role)["Authorization"].removeprefix("Bearer ")
-        for role in ("coordinator", "board", "analyst", "display", "feed")
+        for role in ("admin", "coordinator", "board", "analyst", "display")
     }
-    made["partner"] = token_for(ward, "partner", "LA2")["Authorization"].removeprefix("Bearer ")
+    for role, scope in (("partner", "CP1"), ("feed", "RX1")):
+        made[role] = token_for(ward, role, scope)["Authorization"].removeprefix("Bearer ")
     return made

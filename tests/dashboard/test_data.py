@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from access.tokens import Principal
+from access.principal import Principal
 from dashboard import data
 from dashboard.data import Backend
 from models import AuditEntry
@@ -87,12 +88,15 @@ def test_exports_are_the_api_files_byte_for_byte(
 
 def test_reading_the_patient_list_is_audited(backend: Backend, ward: Database) -> None:
     coordinator = Principal(token_id=1, role="coordinator", scope=None, name="hub")
-    rows = data.ready_patients(backend, coordinator, AS_OF, LOADED_AT)
+    rows = data.ready_patients(backend, coordinator, AS_OF, LOADED_AT, client="10.0.0.7")
     assert list(rows["patient_id"]) == ["p1", "p2"]
     with ward.session() as session:
         [entry] = session.scalars(select(AuditEntry)).all()
     assert (entry.action, entry.role, entry.at) == ("patients.ready", "coordinator", LOADED_AT)
-    assert '"count": 2' in (entry.detail or "") and '"via": "dashboard"' in (entry.detail or "")
+    assert (entry.token_id, entry.client) == (1, "10.0.0.7")
+    detail = json.loads(entry.detail or "{}")
+    assert detail["count"] == 2 and detail["via"] == "dashboard"
+    assert detail["patient_ids"] == ["p1", "p2"]
 
 
 def test_organisations_and_the_first_event(backend: Backend) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from access.throttle import for_state
+from dashboard.access import Throttled
 from dashboard.callbacks import shell
 from dashboard.data import Backend
 
@@ -68,3 +72,68 @@ def test_a_callback_over_http_checks_the_token(client: TestClient, tokens: dict[
         "p1",
         "p2",
     ]
+
+
+def _sign_in_body(entered: str) -> dict[str, Any]:
+    """The sign-in callback's request, as the browser sends it."""
+    return {
+        "output": "..token.data...token-input.value...sign-in-error.children..",
+        "outputs": [
+            {"id": "token", "property": "data"},
+            {"id": "token-input", "property": "value"},
+            {"id": "sign-in-error", "property": "children"},
+        ],
+        "inputs": [
+            {"id": "sign-in", "property": "n_clicks", "value": 1},
+            {"id": "token-input", "property": "n_submit", "value": None},
+            {"id": "sign-out", "property": "n_clicks", "value": None},
+        ],
+        "state": [{"id": "token-input", "property": "value", "value": entered}],
+        "changedPropIds": ["sign-in.n_clicks"],
+    }
+
+
+def test_sign_in_is_refused_with_429_after_20_failures(
+    client: TestClient, tokens: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    for_state(client.app.state).clock = clock  # type: ignore[attr-defined]
+    with caplog.at_level(logging.WARNING, logger="d2a.auth"):
+        for n in range(20):
+            answer = client.post("/_dash-update-component", json=_sign_in_body(f"d2a_guess{n}"))
+            assert answer.status_code == 200, n
+            assert answer.json()["response"]["sign-in-error"]["children"] == shell.NOT_RECOGNISED
+            clock.now += 2
+        refused = client.post("/_dash-update-component", json=_sign_in_body(tokens["board"]))
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "20"
+    assert "too many failed authentications" in refused.json()["errors"][0]["message"]
+    assert not any("d2a_guess" in r.getMessage() for r in caplog.records)
+    # The API shares the count: the same address is refused there too.
+    api = client.get("/api/v1/units", headers={"Authorization": f"Bearer {tokens['board']}"})
+    assert api.status_code == 429
+    clock.now += 20
+    answer = client.post("/_dash-update-component", json=_sign_in_body(tokens["board"]))
+    assert (
+        answer.status_code == 200 and answer.json()["response"]["token"]["data"] == tokens["board"]
+    )
+
+
+def test_a_stale_token_on_a_page_counts_once(backend: Backend, tokens: dict[str, str]) -> None:
+    """A revoked token left in a tab fails on every callback of every refresh: one failure."""
+    for _ in range(50):
+        assert shell.signed_in_as(backend, "d2a_revoked-long-ago")[0] == "Not signed in"
+    assert backend.failures.retry_after("local") is None
+    for n in range(20):  # but twenty different tokens are guesses
+        shell.signed_in_as(backend, f"d2a_guess{n}")
+    assert backend.failures.retry_after("local") is not None
+    assert shell.signed_in_as(backend, tokens["board"])[0] == "Not signed in"
+    with pytest.raises(Throttled):
+        shell.sign_in(backend, tokens["board"])
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -47,7 +47,7 @@ def test_headlines_give_the_change_in_words(backend: Backend, tokens: dict[str, 
 def test_no_token_or_the_display_role_sees_no_figures(
     backend: Backend, tokens: dict[str, str]
 ) -> None:
-    for token in (None, "d2a_made_up", tokens["display"], tokens["feed"]):
+    for token in (None, "d2a_made_up", tokens["admin"], tokens["display"], tokens["feed"]):
         view = today.position(backend, token, AS_OF, AS_OF)
         assert view.headlines == [] and view.pathway.data == ()
         assert isinstance(view.status, html.P) and "Sign in" in view.status.children
@@ -62,7 +62,7 @@ def test_only_patient_level_roles_get_the_long_waiters(
         ("p2", 0, "Shire Council"),
     ]
     assert note.startswith("2 people ready to leave")
-    for role in ("board", "analyst", "display"):
+    for role in ("admin", "board", "analyst", "display", "feed"):
         rows, note = today.long_waiters(backend, tokens[role], AS_OF, AS_OF)
         assert rows == [] and "does not see patient lists" in note
     rows, note = today.long_waiters(backend, None, AS_OF, AS_OF)
@@ -70,8 +70,9 @@ def test_only_patient_level_roles_get_the_long_waiters(
 
 
 def test_a_partner_sees_only_its_own_patients(backend: Backend, tokens: dict[str, str]) -> None:
+    # CP1 (community) has p3 at home in H1, but nobody ready in an acute bed.
     rows, note = today.long_waiters(backend, tokens["partner"], AS_OF, AS_OF)
-    assert rows == [] and "for LA2" in note
+    assert rows == [] and "for CP1" in note
 
 
 OUTSIDE = "dates from 2000-01-01 to 2100-12-31 are accepted"

@@ -12,26 +12,39 @@ from dashboard.data import Backend
 from tests.dashboard.conftest import AS_OF, LOADED_AT
 
 
-def test_the_token_comes_from_the_fragment_or_the_query() -> None:
-    assert wall.token_from_url("", "#token=abc") == "abc"
-    assert wall.token_from_url("?token=xyz&x=1", None) == "xyz"
-    assert wall.token_from_url("?token=", "#other=1") is None
+def test_the_token_comes_from_the_fragment_only() -> None:
+    assert wall.token_from_fragment("#token=abc") == "abc"
+    assert wall.token_from_fragment("#token=&other=1") is None
+    assert wall.token_from_fragment(None) is None
+
+
+def test_a_token_in_the_query_string_is_not_read(backend: Backend, tokens: dict[str, str]) -> None:
+    # The callback is not even given the query string: a token there would be in the access log.
+    summary, kept = wall.fetch(backend, "", None, None, AS_OF)
+    assert summary == {"error": wall.NEEDS_TOKEN} and kept is None
+
+
+def test_a_signed_in_reader_sees_the_wall_without_its_token_being_kept(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    summary, kept = wall.fetch(backend, "", None, tokens["board"], AS_OF)
+    assert summary["ready"] == {"now": 2, "before": 1} and kept is None
 
 
 def test_a_display_token_gets_a_summary_with_no_patient_in_it(
     backend: Backend, tokens: dict[str, str]
 ) -> None:
-    summary, kept = wall.fetch(backend, None, f"#token={tokens['display']}", None, AS_OF)
+    summary, kept = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
     assert kept == tokens["display"]
     assert summary["ready"] == {"now": 2, "before": 1}
     text = json.dumps(summary)
     assert "p1" not in text and "p2" not in text and "patient" not in text
-    again, kept = wall.fetch(backend, "", "", kept, AS_OF)  # next refresh: the kept token
+    again, kept = wall.fetch(backend, "", kept, None, AS_OF)  # next refresh: the kept token
     assert again["ready"] == summary["ready"] and kept == tokens["display"]
 
 
 def test_without_a_live_token_the_wall_asks_for_one(backend: Backend) -> None:
-    summary, kept = wall.fetch(backend, "?token=d2a_nope", None, None, AS_OF)
+    summary, kept = wall.fetch(backend, "#token=d2a_nope", None, None, AS_OF)
     assert summary == {"error": wall.NEEDS_TOKEN} and kept is None
     panel, banner, _clock = wall.view(summary, 0, AS_OF, 60)
     assert panel.children == wall.NEEDS_TOKEN and banner is None
@@ -48,7 +61,7 @@ def test_stale_warning_after_the_configured_age() -> None:
 def test_panels_rotate_and_the_banner_shows_when_stale(
     backend: Backend, tokens: dict[str, str]
 ) -> None:
-    summary, _ = wall.fetch(backend, None, f"#token={tokens['display']}", None, AS_OF)
+    summary, _ = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
     titles = [wall.view(summary, n, AS_OF, 60)[0].children[0].children for n in range(5)]
     assert titles == [*wall.wall.PANEL_TITLES, wall.wall.PANEL_TITLES[0]]
     _panel, banner, clock = wall.view(summary, 0, AS_OF, 60)

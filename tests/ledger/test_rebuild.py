@@ -23,7 +23,7 @@ def snapshot_of_derived(db: Database) -> list[list[dict[str, Any]]]:
 
 
 def test_rebuild_reproduces_the_derived_rows(
-    client: TestClient, system: Database, admin: dict[str, str]
+    client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
     # p1: W1 → W2 transfer, ready, reason, a voided discharge then the right one; p2: still in.
     def ev(i: str, t: str, at: str, p: str = "p1", **kw: Any) -> dict[str, Any]:
@@ -37,12 +37,12 @@ def test_rebuild_reproduces_the_derived_rows(
         ev("d1", "discharged", "2025-03-08T10:00:00Z", destination="usual_residence", pathway=1),
         ev("a2", "admitted", "2025-03-06T08:00:00Z", p="p2", unit_code="W1"),
     ]
-    assert client.post("/api/v1/events", json=batch, headers=admin).status_code == 200
+    assert client.post("/api/v1/events", json=batch, headers=coordinator).status_code == 200
     fix = [
         ev("v1", "void", "2025-03-09T10:00:00Z", voids_event_id="d1"),
         ev("d2", "discharged", "2025-03-08T10:00:00Z", destination="community_bed", pathway=2),
     ]
-    assert client.post("/api/v1/events", json=fix, headers=admin).status_code == 200
+    assert client.post("/api/v1/events", json=fix, headers=coordinator).status_code == 200
     before = snapshot_of_derived(system)
     with system.session(write=True) as s:
         for model in (EventTally, ReadySpan, ReadinessPeriod, Stay, Spell):

@@ -1,0 +1,16 @@
+"""Who is calling: a token's id, role and scope, as the role table and the audit log see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The holder of a live token: its id, role and scope (an organisation or local authority
+    code, for the roles that have one)."""
+
+    token_id: int
+    role: str
+    scope: str | None
+    name: str

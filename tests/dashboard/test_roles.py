@@ -1,0 +1,121 @@
+"""SPEC §7's role table on the dashboard: every callback that reads data, as each role (and as
+nobody), and whether it sees what the callback shows. The callbacks are called as functions,
+as the browser's requests call them (tests/dashboard/test_shell.py does it over HTTP too)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from dash import html
+
+from dashboard.callbacks import explore, shell, today, trends, wall
+from dashboard.callbacks.explore import Question
+from dashboard.data import Backend
+from dashboard.pages.trends import HEADLINES
+from store.database import Database
+from tests.conftest import token_for
+from tests.dashboard.conftest import AS_OF
+
+ROLE_ORDER = (None, "admin", "coordinator", "partner", "analyst", "board", "display", "feed")
+SCOPES = {"partner": "RX1", "feed": "RX1"}  # RX1's wards hold p1 and p2, both ready
+ASKED = Question("ready_to_leave", "2025-02-17", "2025-03-09", "week", "pathway", None)
+BY_UNIT = Question("acute_occupied", "2025-02-17", "2025-03-09", "week", "unit", None)
+Sees = Callable[[Backend, str | None], bool]
+
+
+def _page(backend: Backend, token: str | None) -> bool:
+    page, _header, _title = shell.route("/", backend, token)
+    return "role-note" not in str(page)
+
+
+# callback: (whether the role sees what it shows, for each of ROLE_ORDER)
+#                                   none  admin  coord  partner analyst board  display feed
+CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
+    "shell route (Today, Trends, Explore pages)": (
+        _page,
+        (True, False, True, True, True, True, False, False),
+    ),
+    "shell signed in as": (
+        lambda b, t: shell.signed_in_as(b, t)[2],
+        (False, True, True, True, True, True, True, True),
+    ),
+    "today position": (
+        lambda b, t: today.position(b, t, AS_OF, AS_OF).headlines != [],
+        (False, False, True, True, True, True, False, False),
+    ),
+    "today long waiters (patient ids)": (
+        lambda b, t: today.long_waiters(b, t, AS_OF, AS_OF)[0] != [],
+        (False, False, True, True, False, False, False, False),
+    ),
+    "trends organisation options": (
+        lambda b, t: len(trends.organisation_options(b, t, AS_OF)) > 1,
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends status": (
+        lambda b, t: "Sign in" not in str(trends.status(b, t, "week", None, AS_OF)),
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends chart card": (
+        lambda b, t: len(trends.chart_card(b, t, HEADLINES[0], "week", None, AS_OF)) > 1,
+        (False, False, True, True, True, True, False, False),
+    ),
+    "explore organisation options": (
+        lambda b, t: explore.organisation_options(b, t, AS_OF) != [],
+        (False, False, True, True, True, True, False, False),
+    ),
+    "explore view": (
+        lambda b, t: explore.view(b, t, ASKED, AS_OF)[3] != [],
+        (False, False, True, True, True, True, False, False),
+    ),
+    "explore view by unit": (
+        lambda b, t: explore.view(b, t, BY_UNIT, AS_OF)[3] != [],
+        (False, False, True, True, True, True, False, False),
+    ),
+    "explore download CSV": (
+        lambda b, t: explore.download(b, t, ASKED, "csv") is not None,
+        (False, False, True, False, True, False, False, False),
+    ),
+    "explore download XLSX": (
+        lambda b, t: explore.download(b, t, ASKED, "xlsx") is not None,
+        (False, False, True, False, True, False, False, False),
+    ),
+    "wall fetch": (
+        lambda b, t: (
+            "error" not in wall.fetch(b, f"#token={t}" if t else None, None, None, AS_OF)[0]
+        ),
+        (False, False, True, True, True, True, True, False),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLE_ORDER, ids=lambda r: r or "no token")
+def test_each_role_sees_exactly_what_the_table_says(
+    backend: Backend, ward: Database, role: str | None
+) -> None:
+    token = None
+    if role is not None:
+        token = token_for(ward, role, SCOPES.get(role))["Authorization"].removeprefix("Bearer ")
+    got = {name: sees(backend, token) for name, (sees, _) in CALLBACKS.items()}
+    expected = {name: row[ROLE_ORDER.index(role)] for name, (_, row) in CALLBACKS.items()}
+    assert got == expected
+
+
+def test_a_role_without_the_figures_is_told_why(backend: Backend, tokens: dict[str, str]) -> None:
+    for role in ("display", "admin", "feed"):
+        for path in ("/", "/trends", "/explore"):
+            page, _header, _title = shell.route(path, backend, tokens[role])
+            assert isinstance(page, html.Div) and shell.ROLE_NOTES[role] in str(page), role
+    page, _header, _title = shell.route("/wall", backend, tokens["display"])
+    assert "role-note" not in str(page)
+
+
+def test_the_wall_never_shows_a_unit_a_site_or_a_patient(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    summary: dict[str, Any]
+    summary, _kept = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
+    text = str(summary)
+    for unit_or_site in ("H1", "B1", "C1", "W1", "RX1", "CP1", "p1", "p2", "patient"):
+        assert unit_or_site not in text
