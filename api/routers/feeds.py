@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from access import audit
 from access.principal import Principal
 from access.scope import patient_scope
-from api.auth import require
+from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.routers.events import sender_of
@@ -52,7 +52,15 @@ def put(
         if change.problems:
             raise ApiError.for_fields(422, change.problems)
         detail = {"organisation": body.organisation_code, "locations": len(body.locations)}
-        audit.record(session, principal, "feed.put", now=now, target=code, detail=detail)
+        audit.record(
+            session,
+            principal,
+            "feed.put",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail=detail,
+        )
         [feed] = feed_rows(session, code)
         answer = _with_health(session, feed, request)
     response.status_code = 201 if change.created else 200
@@ -102,12 +110,27 @@ def get_pseudonym(
             raise ApiError(404, f"no feed {code!r}", field="code")
         scope = patient_scope(principal)
         if scope not in (None, feed.organisation_code):
-            audit.record(session, principal, "feed.pseudonym.refused", now=now, target=code)
+            audit.record(
+                session,
+                principal,
+                "feed.pseudonym.refused",
+                now=now,
+                client=client_of(request),
+                target=code,
+            )
             raise ApiError(403, f"only staff of {feed.organisation_code} may look up its ids")
         key = pseudonym_key(session, request.app.state.settings.pseudonym_key)
         patient_id = pseudonym(key, code, local_id)
         detail = {"patient_id": patient_id}
-        audit.record(session, principal, "feed.pseudonym", now=now, target=code, detail=detail)
+        audit.record(
+            session,
+            principal,
+            "feed.pseudonym",
+            now=now,
+            client=client_of(request),
+            target=code,
+            detail=detail,
+        )
     return PseudonymOut(feed=code, patient_id=patient_id)
 
 
@@ -133,14 +156,21 @@ async def post_hl7v2(
     an ERR naming the field and the reason."""
     body = await request.body()
     settings = request.app.state.settings
+    client = client_of(request)
     written = await run_in_threadpool(
-        db.write, lambda session: hl7_answer(session, code, body, principal, settings.pseudonym_key)
+        db.write,
+        lambda session: hl7_answer(session, code, body, principal, settings.pseudonym_key, client),
     )
     return Response("\r".join(written.value), media_type=HL7_MEDIA)
 
 
 def hl7_answer(
-    session: Session, code: str, body: bytes, principal: Principal, configured_key: str
+    session: Session,
+    code: str,
+    body: bytes,
+    principal: Principal,
+    configured_key: str,
+    client: str,
 ) -> list[str]:
     """The ACKs of a body of messages for feed `code`, stored and audited in `session`."""
     now = utc_now()
@@ -159,7 +189,9 @@ def hl7_answer(
     except NotYourFeed as error:
         raise ApiError(403, str(error)) from error
     detail = {"messages": answer.counted(), "event_ids": answer.stored_event_ids()}
-    audit.record(session, principal, "feed.hl7v2", now=now, target=code, detail=detail)
+    audit.record(
+        session, principal, "feed.hl7v2", now=now, client=client, target=code, detail=detail
+    )
     return answer.acks
 
 
