@@ -1,13 +1,17 @@
-"""Feeds (SPEC §9): the registry with each feed's health, pseudonyms for hub staff, and HL7 v2
-ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handler)."""
+"""Feeds (SPEC §9): the registry with each feed's health, pseudonyms for hub staff, HL7 v2
+ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handler), and the
+discharge hub's readiness list."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from access import audit
@@ -15,23 +19,28 @@ from access.scope import patient_scope
 from access.tokens import Principal
 from api.auth import require
 from api.deps import DatabaseDep
-from api.errors import ApiError
+from api.errors import ApiError, error_response
 from api.routers.events import sender_of
 from api.schemas.events import ErrorAnswer
-from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut
+from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut, ReadinessAnswer, ReadinessRefusal
 from feeds.health import health
 from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.readiness.receive import ListOutcome, receive_list
+from feeds.readiness.sheet import XLSX_MEDIA
 from feeds.receive import receive_hl7
 from feeds.registry import as_dict, feed_rows, load_config, put_feed
 from ledger.events import looks_like_nhs_number
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
 from models import Feed
-from models.clock import utc_now
+from models.clock import local_date, to_utc_naive, utc_now
 
 router = APIRouter(tags=["feeds"])
 FeedCode = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_.\-]+$")]
 HL7_MEDIA = "application/hl7-v2"
+FUTURE_TOLERANCE = timedelta(minutes=5)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")  # an unencoded + arrives as a space
 REFUSALS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorAnswer},
     404: {"model": ErrorAnswer},
@@ -159,6 +168,139 @@ def hl7_answer(
     detail = {"messages": answer.counted(), "event_ids": answer.stored_event_ids()}
     audit.record(session, principal, "feed.hl7v2", now=now, target=code, detail=detail)
     return answer.acks
+
+
+@router.post(
+    "/feeds/{code}/readiness",
+    response_model=ReadinessAnswer,
+    responses={
+        413: {"model": ReadinessRefusal, "description": "More rows than a list can hold."},
+        415: {"model": ReadinessRefusal, "description": "Neither CSV nor XLSX."},
+        422: {
+            "model": ReadinessRefusal,
+            "description": "Every problem of every row (a bad as_of: the API's usual error).",
+        },
+        403: {"model": ErrorAnswer},
+        404: {"model": ErrorAnswer},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def post_readiness(
+    code: FeedCode,
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("feeds:send")],
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="The instant the list is as at, ISO 8601 with its offset (encode + as "
+            "%2B); default now, never more than 5 minutes ahead."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, Query(description="Check and compare everything; store nothing.")
+    ] = False,
+) -> JSONResponse:
+    """The discharge hub's list of people ready to leave as at `as_of` (CSV, or the first sheet
+    of an XLSX workbook): columns local_patient_id, ready_date (YYYY-MM-DD or DD/MM/YYYY),
+    pathway (0–3) and reason_code (optional). It is compared with the organisation's open acute
+    stays and stored as events: discharge_ready for people newly ready, pathway_changed and
+    delay_reason for changes, readiness_withdrawn for ready people not listed. Any problem:
+    422 with every problem of every row, and nothing stored."""
+    now = utc_now()
+    at = list_as_of(as_of, now)
+    asked = ListRequest(
+        code=code,
+        body=await request.body(),
+        media_type=request.headers.get("content-type", ""),
+        as_of=at,
+        dry_run=dry_run,
+        configured_key=request.app.state.settings.pseudonym_key,
+    )
+    written = await run_in_threadpool(
+        db.write, lambda session: readiness_answer(session, asked, principal)
+    )
+    outcome = written.value
+    if outcome.status != 200:
+        return error_response(outcome.status, outcome.refusal())
+    return JSONResponse(outcome.answer())
+
+
+def list_as_of(raw: str | None, now: datetime) -> datetime:
+    """`as_of` as naive UTC (`now` when not given); a 422 when it is not an ISO 8601 instant
+    with an offset, its local date is outside 2000-01-01…2100-12-31, or it is more than 5
+    minutes ahead. A '+' sent unencoded arrives as a space, and is read as the '+' it was."""
+    if raw is None or not raw.strip():
+        return now
+    text = SPACED_OFFSET.sub(r"+\1", raw.strip())
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ApiError(422, "is not an ISO 8601 date and time", field="as_of") from error
+    if parsed.tzinfo is None:
+        raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field="as_of")
+    # A year outside the range is refused before conversion (year 1 less an hour overflows).
+    day = local_date(to_utc_naive(parsed)) if 1999 <= parsed.year <= 2101 else None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError(422, "must be within 2000-01-01 and 2100-12-31", field="as_of")
+    at = to_utc_naive(parsed)
+    if at > now + FUTURE_TOLERANCE:
+        raise ApiError(422, "is more than 5 minutes in the future", field="as_of")
+    return at
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    code: str
+    body: bytes
+    media_type: str
+    as_of: datetime  # naive UTC
+    dry_run: bool
+    configured_key: str
+
+
+def readiness_answer(session: Session, asked: ListRequest, principal: Principal) -> ListOutcome:
+    """A list received for feed `asked.code`, stored (unless refused or a dry run) and audited
+    in `session`: the event ids stored, and the patient ids the answer names."""
+    now = utc_now()
+    feed = load_config(session, asked.code)
+    if feed is None:
+        raise ApiError(404, f"no feed {asked.code!r}", field="code")
+    if principal.role == "feed" and principal.scope != feed.organisation_code:
+        raise ApiError(403, f"a feed token of {principal.scope} may not send for {asked.code}")
+    outcome = receive_list(
+        session,
+        feed,
+        pseudonym_key(session, asked.configured_key),
+        asked.body,
+        asked.media_type,
+        as_of=asked.as_of,
+        now=now,
+        dry_run=asked.dry_run,
+        changes=changed_from,
+        sender=sender_of(principal),
+    )
+    detail: dict[str, Any] = {
+        "as_of": asked.as_of.replace(tzinfo=UTC).isoformat(),
+        "dry_run": asked.dry_run,
+        "status": outcome.status,
+        "listed": outcome.listed,
+    }
+    if outcome.status == 200:
+        detail |= {"counts": outcome.plan.counts, "event_ids": outcome.stored}
+        detail["patient_ids"] = sorted({c["patient_id"] for c in outcome.plan.changes})
+    else:
+        detail["errors"] = len(outcome.errors)
+    audit.record(session, principal, "feed.readiness", now=now, target=asked.code, detail=detail)
+    return outcome
 
 
 def _with_health(session: Session, feed: Feed, request: Request) -> FeedOut:

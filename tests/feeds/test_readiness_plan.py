@@ -1,4 +1,5 @@
-"""When a listed person's new readiness begins, and the events' ids; without a database."""
+"""When a listed person's new readiness begins, the events' ids, and how a long plan is cut into
+ledger batches; without a database."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
+from feeds.readiness import receive
 from feeds.readiness.plan import event_id, ready_from
 from feeds.readiness.position import Past
 from feeds.readiness.rows import Listed
@@ -72,3 +74,12 @@ def test_event_ids_are_fixed_by_feed_instant_patient_and_kind() -> None:
     }
     assert one not in others and len(others) == 4
     assert one.startswith("rl#") and len(one) == 63
+
+
+def test_a_long_plan_is_cut_between_patients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of at most 3 events: b's two events are not cut apart, so the first batch
+    stops before them."""
+    monkeypatch.setattr(receive, "MAX_BATCH", 3)
+    events = [{"patient_id": p} for p in ["a", "a", "b", "b", "c", "d", "d"]]
+    assert receive._batches(events) == [(0, 2), (2, 5), (5, 7)]
+    assert receive._batches(events[:3]) == [(0, 3)]
