@@ -4,7 +4,9 @@ Two rules, one for each kind of field:
 
 - an identifier or code is refused when its whole value, once spaces (any Unicode whitespace,
   the non-breaking space too), dashes, dots, slashes, brackets and a leading `NHS` label are
-  removed, is 10 digits passing the modulus 11 check: `identifier_is_nhs_number`;
+  removed, is 10 digits passing the modulus 11 check: `identifier_is_nhs_number`. The label is
+  read as people write it: `NHS`, `NHS:`, `NHS no.`, `NHS number #` (a stricter reading of
+  SPEC §7, which names only `NHS`: it refuses more, never less);
 - free text is refused when it holds such a number written as 10 digits, or as 3-3-4 groups
   separated by spaces, dashes or dots, with no digit right before or after it:
   `text_has_nhs_number`.
@@ -34,9 +36,14 @@ _BRACKETS = (
 _INVISIBLES = re.compile(f"[{_INVISIBLE}]")
 _SEPARATOR = rf"[\s{_DASHES}{_DOTS}{_SLASHES}{_BRACKETS}]"
 # The identifier rule as one pattern: separators anywhere, an optional leading NHS label (its
-# letters may be split by separators too: they are removed before the label is), ten digits.
+# letters may be split by separators too: they are removed before the label is; as people write
+# it, the label may go on with "no", "num" or "number" and a colon or #), ten digits.
+_LABEL = (
+    rf"N{_SEPARATOR}*H{_SEPARATOR}*S{_SEPARATOR}*"
+    rf"(?:(?:number|num|no){_SEPARATOR}*)?(?:[:#]{_SEPARATOR}*)?"
+)
 _IDENTIFIER = re.compile(
-    rf"{_SEPARATOR}*(?:N{_SEPARATOR}*H{_SEPARATOR}*S{_SEPARATOR}*)?(?:\d{_SEPARATOR}*){{10}}",
+    rf"{_SEPARATOR}*(?:{_LABEL})?(?:\d{_SEPARATOR}*){{10}}",
     re.IGNORECASE,
 )
 _GAP = rf"[\s{_DASHES}{_DOTS}]+"

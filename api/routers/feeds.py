@@ -3,11 +3,13 @@ ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handle
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from access import audit
@@ -15,14 +17,18 @@ from access.principal import Principal
 from access.scope import patient_scope
 from api.auth import client_of, require
 from api.deps import DatabaseDep
-from api.errors import ApiError
+from api.errors import ApiError, error_response
+from api.routers.coordinator import parse_as_of
 from api.routers.events import sender_of
 from api.schemas.errors import SENT, SIGNED_IN, error_answers
-from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut
+from api.schemas.events import ErrorAnswer
+from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut, ReadinessAnswer, ReadinessRefusal
 from feeds.health import health
 from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.readiness.receive import ListOutcome, receive_list
+from feeds.readiness.sheet import XLSX_MEDIA
 from feeds.receive import NotYourFeed, UnknownFeed, receive_for
-from feeds.registry import as_dict, feed_rows, put_feed
+from feeds.registry import as_dict, feed_rows, load_config, put_feed
 from ledger.nhs_number import identifier_is_nhs_number
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
@@ -193,6 +199,123 @@ def hl7_answer(
         session, principal, "feed.hl7v2", now=now, client=client, target=code, detail=detail
     )
     return answer.acks
+
+
+@router.post(
+    "/feeds/{code}/readiness",
+    response_model=ReadinessAnswer,
+    responses={
+        404: {"model": ErrorAnswer, "description": "No such feed."},
+        413: {"model": ReadinessRefusal, "description": "More rows than a list can hold."},
+        415: {"model": ReadinessRefusal, "description": "Neither CSV nor XLSX."},
+        422: {
+            "model": ReadinessRefusal,
+            "description": "Every problem of every row (a bad as_of: the API's usual error).",
+        },
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def post_readiness(
+    code: FeedCode,
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require("events:write")],
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="The instant the list is as at, ISO 8601 with its offset (encode + as "
+            "%2B); default now, never more than 5 minutes ahead."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, Query(description="Check and compare everything; store nothing.")
+    ] = False,
+) -> JSONResponse:
+    """The discharge hub's list of people ready to leave as at `as_of` (CSV, or the first sheet
+    of an XLSX workbook): columns local_patient_id, ready_date (YYYY-MM-DD or DD/MM/YYYY),
+    pathway (0–3) and reason_code (optional). It is compared with the organisation's open acute
+    stays and stored as events: discharge_ready for people newly ready, pathway_changed and
+    delay_reason for changes, readiness_withdrawn for ready people not listed. Any problem:
+    422 with every problem of every row, and nothing stored."""
+    asked = ListRequest(
+        code=code,
+        body=await request.body(),
+        media_type=request.headers.get("content-type", ""),
+        as_of=parse_as_of(as_of, utc_now()),
+        dry_run=dry_run,
+        configured_key=request.app.state.settings.pseudonym_key,
+        client=client_of(request),
+    )
+    written = await run_in_threadpool(
+        db.write, lambda session: readiness_answer(session, asked, principal)
+    )
+    outcome = written.value
+    if outcome.status != 200:
+        return error_response(outcome.status, outcome.refusal())
+    return JSONResponse(outcome.answer())
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    code: str
+    body: bytes
+    media_type: str
+    as_of: datetime  # naive UTC
+    dry_run: bool
+    configured_key: str
+    client: str
+
+
+def readiness_answer(session: Session, asked: ListRequest, principal: Principal) -> ListOutcome:
+    """A list received for feed `asked.code`, stored (unless refused or a dry run) and audited
+    in `session`: the event ids stored, and the patient ids the answer names."""
+    now = utc_now()
+    feed = load_config(session, asked.code)
+    if feed is None:
+        raise ApiError(404, f"no feed {asked.code!r}", field="code")
+    if principal.role == "feed" and principal.scope != feed.organisation_code:
+        raise ApiError(403, f"a feed token of {principal.scope} may not send for {asked.code}")
+    outcome = receive_list(
+        session,
+        feed,
+        pseudonym_key(session, asked.configured_key),
+        asked.body,
+        asked.media_type,
+        as_of=asked.as_of,
+        now=now,
+        dry_run=asked.dry_run,
+        changes=changed_from,
+        sender=sender_of(principal),
+    )
+    detail: dict[str, Any] = {
+        "as_of": asked.as_of.replace(tzinfo=UTC).isoformat(),
+        "dry_run": asked.dry_run,
+        "status": outcome.status,
+        "listed": outcome.listed,
+    }
+    if outcome.status == 200:
+        detail |= {"counts": outcome.plan.counts, "event_ids": outcome.stored}
+        detail["patient_ids"] = sorted({c["patient_id"] for c in outcome.plan.changes})
+    else:
+        detail["errors"] = len(outcome.errors)
+    audit.record(
+        session,
+        principal,
+        "feed.readiness",
+        now=now,
+        client=asked.client,
+        target=asked.code,
+        detail=detail,
+    )
+    return outcome
 
 
 def _with_health(session: Session, feed: Feed, request: Request) -> FeedOut:

@@ -36,3 +36,37 @@ class FeedOut(FeedIn):
 class PseudonymOut(BaseModel):
     feed: str
     patient_id: str
+
+
+class ReadinessChange(BaseModel):
+    row: int | None = Field(description="The list's row (header = 1); null for a withdrawal.")
+    patient_id: str = Field(description="The pseudonym: never the local id.")
+    change: str = Field(
+        description="discharge_ready, pathway_changed, delay_reason or readiness_withdrawn."
+    )
+    from_: Any = Field(alias="from", description="As recorded before (a DRD, pathway, reason).")
+    to: Any = Field(description="As the list has it (a discharge_ready: the DRD recorded).")
+
+
+class ReadinessWarning(BaseModel):
+    row: int
+    message: str
+
+
+class ReadinessAnswer(BaseModel):
+    as_of: str
+    dry_run: bool
+    listed: int = Field(description="The rows of the list (people listed).")
+    counts: dict[str, int] = Field(description="Events of each kind stored (or, dry, to store).")
+    changes: list[ReadinessChange]
+    warnings: list[ReadinessWarning]
+
+
+class ReadinessError(BaseModel):
+    row: int | None = Field(description="The list's row (header = 1); null: the whole list.")
+    column: str | None
+    message: str
+
+
+class ReadinessRefusal(BaseModel):
+    errors: list[ReadinessError]

@@ -165,6 +165,15 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (403, 200, 403, 403, 403, 403, 200),
     ),
+    "POST /feeds/{code}/readiness": (
+        lambda c, h, _: c.post(
+            "/api/v1/feeds/F1/readiness",
+            content="local_patient_id,ready_date,pathway,reason_code\n",
+            headers=h | {"Content-Type": "text/csv"},
+            params={"dry_run": "true"},
+        ),
+        (403, 200, 403, 403, 403, 403, 200),
+    ),
     "GET /audit": (
         lambda c, h, _: c.get("/api/v1/audit", headers=h),
         (200, 403, 403, 403, 403, 403, 403),
