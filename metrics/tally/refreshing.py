@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from metrics.sources import TIMES
 from metrics.tally.reading import ORIGIN_HORIZON, PART, C, F, S, Tallied, as_date, reach
 from models import EventTally
-from models.clock import local_date, utc_now
+from models.clock import FIRST_DAY, local_date, utc_now
 from store.dialect.locks import exclusive, one_snapshot
 from store.dialect.sql import upsert
 
@@ -76,9 +76,12 @@ def _plan(
 
 
 def _first_day(connection: Connection) -> date:
-    """The first local day with an event: no derived row starts before it."""
+    """The first local day with an event (no derived row starts before it), but never before
+    2000-01-01: no figure is asked for earlier (SPEC §3), and a database holding an event of
+    year 1 from before times were checked would otherwise have the refresh count from there
+    (and overflow at its first date arithmetic)."""
     first = connection.execute(select(func.min(EventTally.__table__.c.day))).scalar()
-    return as_date(first) if first is not None else local_date(utc_now())
+    return max(as_date(first), FIRST_DAY) if first is not None else local_date(utc_now())
 
 
 def _counted(

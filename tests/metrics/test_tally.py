@@ -14,15 +14,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ledger import reference
 from metrics import tally
 from metrics.catalogue import CATALOGUE, tallied_reads
 from metrics.tally import changed_from
-from models import FigureTally, TallyChange, TallySource
+from models import EventTally, FigureTally, TallyChange, TallySource
 from store.database import Database
-from tests.metrics.scenario import Patient, events_of, figure, load, values
+from tests.metrics.scenario import NOW, Patient, events_of, figure, load, values
 from tests.metrics.test_census import MON, SUN, at, ward_batches
 
 
@@ -189,3 +189,20 @@ def test_a_unit_breakdown_and_one_organisation(ward: Database) -> None:
     )
     one = figure(ward, "ready_to_leave", MON, SUN, organisation="RX1")
     assert values(one) == [2, 3, 3, 2, 3, 3, 2]
+
+
+def test_a_refresh_survives_an_event_of_year_1_stored_before_times_were_checked(
+    ward: Database,
+) -> None:
+    """Before SPEC §3 refused times before 2000, an event of year 1 could be stored; every
+    refresh then failed (OverflowError), even after it was voided. The refresh now counts from
+    2000-01-01 at the earliest, and the figures are still those of the derived tables."""
+    before = values(figure(ward, "acute_occupied", MON, SUN))
+    with ward.session(write=True) as session:
+        session.execute(
+            insert(EventTally).values(day=date(1, 1, 1), events=1, latest_received_at=NOW)
+        )
+        changed_from(session, date(1, 1, 1))
+    done = refresh(ward)
+    assert done.first == date(2000, 1, 1)
+    assert values(figure(ward, "acute_occupied", MON, SUN)) == before
