@@ -2,6 +2,7 @@
 and over one MLLP connection, on a new database of either kind.
 
 Usage: python benchmarks/bench_feeds.py [--db sqlite|postgresql] [--messages N] [--window N]
+       [--list-rows N]
 
 A large trust sends about 50,000 ADT messages a day; the target is 1,000 messages/s on each
 path. The stream is a PAS's: for each patient an A01 to a ward, an A08 (ignored: demographics),
@@ -10,6 +11,10 @@ time order. Both paths run through a real server process (`d2a serve`'s applicat
 uvicorn, and `d2a feed mllp`), each on its own new database. MLLP is timed twice: waiting for
 each ACK before sending the next (`--window 1`, as most integration engines do) and with up to
 --window messages unanswered, which the listener stores a read at a time.
+
+Then the readiness list: a trust with --list-rows + 500 people in acute beds, of whom a list
+of --list-rows (target: 2,000 rows in 2 s) is posted over HTTP, as a dry run, then stored, then
+a second day's list that changes a fifth of the pathways and reasons and leaves a tenth off.
 """
 
 from __future__ import annotations
@@ -152,11 +157,74 @@ def _wait(probe: Callable[[], None]) -> None:
             time.sleep(0.2)
 
 
+def over_lists(kind: str, rows: int) -> list[tuple[str, float, dict[str, int]]]:
+    """The readiness list's times: dry run, stored, and the next day's changes."""
+    with trust(kind) as (database, token):
+        _admit(database, rows + 500)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+        first = _list(rows, changed=0)
+        second = _list(int(rows * 0.9), changed=rows // 5)
+        runs = [
+            ("dry run", first, "2025-03-20T08:30:00+00:00", True),
+            ("stored", first, "2025-03-20T08:30:00+00:00", False),
+            ("next day", second, "2025-03-21T08:30:00+00:00", False),
+        ]
+        timed = []
+        with serving(database.url) as base, httpx.Client(base_url=base, timeout=300) as client:
+            for label, body, as_of, dry_run in runs:
+                began = time.perf_counter()
+                answer = client.post(
+                    "/api/v1/feeds/LTH/readiness",
+                    content=body,
+                    headers=headers,
+                    params={"as_of": as_of, "dry_run": str(dry_run).lower()},
+                )
+                took = time.perf_counter() - began
+                assert answer.status_code == 200, answer.text[:500]
+                timed.append((label, took, answer.json()["counts"]))
+    return timed
+
+
+def _admit(database: Database, patients: int) -> None:
+    """`patients` people admitted to RXX's wards in the week before 20 March 2025, each under
+    the pseudonym of its MRN (as an ADT feed would have stored them)."""
+    from feeds.pseudonym import pseudonym, pseudonym_key
+    from ledger.ingest import ingest
+    from ledger.sender import Sender
+
+    with database.session(write=True) as session:
+        key = pseudonym_key(session, "")
+        events = [
+            {
+                "event_id": f"adm-{n}",
+                "type": "admitted",
+                "patient_id": pseudonym(key, "LTH", f"RX{n:07d}"),
+                "occurred_at": f"2025-03-{13 + n % 6:02d}T{8 + n % 10:02d}:00:00+00:00",
+                "unit_code": f"RXX-{WARDS[n % len(WARDS)]}",
+            }
+            for n in range(patients)
+        ]
+        for i in range(0, len(events), 5_000):
+            batch = events[i : i + 5_000]
+            ingest(session, batch, now=utc_now(), changes=changed_from, sender=Sender())
+
+
+def _list(rows: int, changed: int) -> bytes:
+    """A list of `rows` people (MRNs RX0000000…), the first `changed` of them with another
+    pathway and reason than the others."""
+    lines = ["local_patient_id,ready_date,pathway,reason_code"]
+    for n in range(rows):
+        pathway, reason = (2, "C1") if n < changed else (1, "H1")
+        lines.append(f"RX{n:07d},2025-03-19,{pathway},{reason}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--window", type=int, default=100, help="MLLP messages unanswered")
+    parser.add_argument("--list-rows", type=int, default=2_000, help="readiness list rows")
     args = parser.parse_args()
     messages = stream(args.messages)
     print(f"database          {args.db}")
@@ -168,6 +236,9 @@ def main() -> None:
     print(f"MLLP, one at a time   {rate:8,.0f} messages/s  ({refused} refused)")
     rate, refused = over_mllp(args.db, messages, args.window)
     print(f"MLLP, window of {args.window:<5} {rate:8,.0f} messages/s  ({refused} refused)")
+    for label, took, counts in over_lists(args.db, args.list_rows):
+        changes = ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
+        print(f"readiness list of {args.list_rows:,} rows, {label:<8} {took:6.2f} s  ({changes})")
 
 
 if __name__ == "__main__":

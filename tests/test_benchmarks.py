@@ -69,6 +69,23 @@ def test_bench_ingest_with_concurrent_senders() -> None:
     assert "senders           4 at once" in out and "batches retried" in out
 
 
+def test_bench_feeds() -> None:
+    out = _run(
+        "bench_feeds.py",
+        "--db",
+        backend(),
+        "--messages",
+        "90",
+        "--window",
+        "10",
+        "--list-rows",
+        "40",
+    )
+    for line in ("HTTP, bodies of 100", "MLLP, one at a time", "MLLP, window of 10"):
+        assert line in out
+    assert "readiness list of 40 rows, stored" in out and "next day" in out
+
+
 def test_bench_ingest_onto_a_loaded_database(seeded: str) -> None:
     out = _run(
         "bench_ingest.py", "--db", backend(), "--events", "40", "--batch", "20", "--onto", seeded
