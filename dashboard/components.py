@@ -100,8 +100,10 @@ def message(text: str, tone: str = "info") -> html.P:
 
 
 def uk_time(instant: datetime) -> str:
-    """A naive UTC instant as UK local time, e.g. 14:05 Mon 24 Nov 2026."""
-    return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M %a %d %b %Y")
+    """A naive UTC instant as UK local time, e.g. 09:41 Tue 2 Dec 2026 (no leading zero on the
+    day, as the NHS writes dates)."""
+    local = instant.replace(tzinfo=UTC).astimezone(LONDON)
+    return f"{local:%H:%M %a} {local.day} {local:%b %Y}"
 
 
 def _number(value: Any) -> str:
