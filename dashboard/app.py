@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from access.throttle import for_state
 from dashboard.callbacks import explore as explore_callbacks
+from dashboard.callbacks import feeds as feeds_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
 from dashboard.callbacks import trends as trends_callbacks
@@ -39,6 +40,7 @@ def create_dashboard(backend: Backend) -> Dash:
         today_callbacks,
         trends_callbacks,
         explore_callbacks,
+        feeds_callbacks,
         wall_callbacks,
     ):
         module.register(app, backend)

@@ -99,6 +99,26 @@ def message(text: str, tone: str = "info") -> html.P:
     return html.P(text, className=f"message message-{tone}", role="status")
 
 
+def duration(minutes: int) -> str:
+    """Whole minutes in words: '45 min', '2 h 15 min'."""
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def silent_feeds(feeds: list[tuple[str, datetime | None]], now: datetime) -> str | None:
+    """Each silent feed by name with how long it has been silent (naive UTC times), or None
+    when none is: 'Hilltop PAS (nothing for 3 h 5 min), Valley list (nothing received yet)'."""
+    if not feeds:
+        return None
+    said = [
+        f"{name} (nothing received yet)"
+        if last is None
+        else f"{name} (nothing for {duration(int((now - last).total_seconds() // 60))})"
+        for name, last in feeds
+    ]
+    return ", ".join(said)
+
+
 def uk_time(instant: datetime) -> str:
     """A naive UTC instant as UK local time, e.g. 09:41 Tue 2 Dec 2026 (no leading zero on the
     day, as the NHS writes dates)."""

@@ -94,16 +94,15 @@ def silent_feeds(session: Session, *, now: datetime, default_minutes: int) -> li
         .scalar_subquery()
     )
     rows = session.execute(
-        select(Feed.code, Feed.name, Feed.silent_after_minutes, last.label("last")).order_by(
-            Feed.name, Feed.code
-        )
+        select(Feed.code, Feed.name, Feed.silent_after_minutes, last.label("last"))
     )
     found = []
     for row in rows:
         minutes = row.silent_after_minutes or default_minutes
         if is_silent(row.last, now, timedelta(minutes=minutes)):
             found.append(SilentFeed(row.code, row.name, row.last, minutes))
-    return found
+    # By name as people read it (the databases' collations order case differently).
+    return sorted(found, key=lambda f: (f.name.casefold(), f.code))
 
 
 def _utc(at: datetime | None) -> str | None:
