@@ -10,7 +10,9 @@ from dash import html
 
 from dashboard.callbacks import today
 from dashboard.data import Backend
+from store.database import Database
 from tests.dashboard.conftest import AS_OF
+from tests.dashboard.reading import text
 
 NOW = datetime(2025, 3, 10, 12, 0)
 
@@ -115,3 +117,25 @@ def test_a_replay_within_the_calendar_is_drawn(backend: Backend, tokens: dict[st
     # Without a date, now: the same as position() at now.
     now = today.position_asked(backend, tokens["coordinator"], None, None, AS_OF)
     assert "Position at 12:00 Mon 10 Mar 2025 (now)" in str(now.status)
+
+
+def test_today_names_each_silent_feed(
+    backend: Backend, with_feeds: Database, tokens: dict[str, str]
+) -> None:
+    view = today.position(backend, tokens["board"], AS_OF, AS_OF)
+    position, warning = view.status
+    assert "Position at 12:00 Mon 10 Mar 2025 (now)" in text(position)
+    assert text(warning) == (
+        "Warning: feeds silent for longer than their limit: Community PAS (nothing received "
+        "yet), Riverside hub list (nothing for 5 h 0 min). What they should have sent is "
+        "missing from these figures."
+    )
+    assert "message-warning" in getattr(warning, "className", "")
+    assert "CPPAS" not in str(view.status) and "RXLIST" not in str(view.status)
+
+
+def test_today_warns_of_nothing_when_every_feed_is_sending(
+    backend: Backend, ward: Database, tokens: dict[str, str]
+) -> None:
+    [position] = today.position(backend, tokens["board"], AS_OF, AS_OF).status
+    assert "Position at" in text(position)
