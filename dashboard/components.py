@@ -100,9 +100,11 @@ def message(text: str, tone: str = "info") -> html.P:
 
 
 def duration(minutes: int) -> str:
-    """Whole minutes in words: '45 min', '2 h 15 min'."""
+    """Whole minutes in words: '45 min', '2 h 15 min', '4 h'."""
     hours, mins = divmod(minutes, 60)
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h {mins} min" if mins else f"{hours} h"
 
 
 def silent_feeds(feeds: list[tuple[str, datetime | None]], now: datetime) -> str | None:

@@ -88,6 +88,7 @@ def overview(backend: Backend, token: str | None, now: datetime) -> tuple[Any, A
         row_classes=["feed-silent" if f["health"]["silent"] else "" for f in found],
         numeric=(4, 5, 6, 7),
         first_is_header=True,
+        name="feeds-table",
     )
     options = [{"label": f"{f['name']} ({f['code']})", "value": f["code"]} for f in found]
     return status, page.scrolling("Feeds", table), options
@@ -140,7 +141,11 @@ def last_refusals(backend: Backend, token: str | None, code: str | None, now: da
         ]
         for r in refused
     ]
-    caption = f"The last {len(rows)} refusals of {feed['name']}, latest first"
+    caption = (
+        f"The last refusal of {feed['name']}"
+        if len(rows) == 1
+        else f"The last {len(rows)} refusals of {feed['name']}, latest first"
+    )
     headers = ["Received", "Kind", "Message id", "Field", "Reason"]
     return page.scrolling("Refusals", page.table(caption, headers, rows))
 
@@ -388,7 +393,7 @@ def _answer(outcome: ListOutcome, at: datetime, *, stored: bool) -> html.Div:
         parts.append(
             page.scrolling(
                 "Warnings",
-                page.table("Warnings: stored all the same", ["Row", "Warning"], warnings),
+                page.table("Warnings (they do not stop the list)", ["Row", "Warning"], warnings),
             )
         )
     return html.Div(parts, className="upload-answer")

@@ -128,7 +128,7 @@ def upload(now: datetime) -> html.Section:
 def upload_controls(now: datetime) -> html.Div:
     """The feed, the file and the "as at" UK date and time, which start at `now`."""
     local = now.replace(tzinfo=UTC).astimezone(LONDON)
-    feed = dcc.Dropdown(id=Id.FEEDS_UPLOAD_FEED, searchable=False)
+    feed = dcc.Dropdown(id=Id.FEEDS_UPLOAD_FEED, searchable=False, placeholder="Choose a feed")
     date_picker = dcc.DatePickerSingle(
         id=Id.FEEDS_AS_OF_DATE,
         date=local.date().isoformat(),
@@ -168,7 +168,8 @@ def file_chooser() -> html.Div:
                 html.Span("Drag the list here, or "),
                 html.Span("choose a file", className="upload-link"),
                 html.Span(" (CSV or XLSX)"),
-            ]
+            ],
+            id="upload-hint",
         ),
         accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument."
         "spreadsheetml.sheet",
@@ -180,7 +181,8 @@ def file_chooser() -> html.Div:
     return html.Div(
         [
             html.Span("List file", className="label", id="upload-label"),
-            html.Div(chooser, role="group", **{"aria-labelledby": "upload-label"}),  # type: ignore[arg-type]
+            # assets/upload_label.js names the file input by these (Upload takes no aria props).
+            html.Div(chooser, **{"data-labelled-by": "upload-label upload-hint"}),  # type: ignore[arg-type]
             html.Span("No file chosen", id=Id.FEEDS_UPLOAD_FILE, className="upload-file"),
         ],
         className="control control-wide",
@@ -195,9 +197,10 @@ def table(
     row_classes: Sequence[str] | None = None,
     numeric: Sequence[int] = (),
     first_is_header: bool = False,
+    name: str = "",
 ) -> html.Table:
     """A plain table: a caption, column headers (scope col) and, when `first_is_header`, each
-    row's first cell a row header; `numeric` columns right-aligned."""
+    row's first cell a row header; `numeric` columns right-aligned; `name` a class of its own."""
 
     def cell(index: int, value: Any) -> html.Td | html.Th:
         name = "number" if index in numeric else None
@@ -222,7 +225,7 @@ def table(
             for n, row in enumerate(rows)
         ]
     )
-    return html.Table([html.Caption(caption), head, body], className="table")
+    return html.Table([html.Caption(caption), head, body], className=f"table {name}".strip())
 
 
 def scrolling(label: str, content: Any) -> html.Div:

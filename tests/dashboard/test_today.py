@@ -127,7 +127,7 @@ def test_today_names_each_silent_feed(
     assert "Position at 12:00 Mon 10 Mar 2025 (now)" in text(position)
     assert text(warning) == (
         "Warning: feeds silent for longer than their limit: Community PAS (nothing received "
-        "yet), Riverside hub list (nothing for 5 h 0 min). What they should have sent is "
+        "yet), Riverside hub list (nothing for 5 h). What they should have sent is "
         "missing from these figures."
     )
     assert "message-warning" in getattr(warning, "className", "")

@@ -83,8 +83,7 @@ def test_the_wall_names_each_silent_feed_and_nothing_else_of_it(
     ]
     _panel, banners, _clock = wall.view(summary, 0, AS_OF, 60)
     assert [text(b) for b in banners] == [
-        "FEEDS SILENT: Community PAS (nothing received yet), Riverside hub list (nothing for "
-        "5 h 0 min)"
+        "FEEDS SILENT: Community PAS (nothing received yet), Riverside hub list (nothing for 5 h)"
     ]
     shown = json.dumps(summary)
     for identifier in ("CPPAS", "RXLIST", "RXPAS", "M1", "M2", "WARD", "RX1", "CP1"):
