@@ -34,6 +34,8 @@ def create_dashboard(backend: Backend) -> Dash:
         suppress_callback_exceptions=True,  # page components come and go with the route
         serve_locally=True,  # no CDN: hospital networks and tests are offline
     )
+    # The page's language, for screen readers' pronunciation (WCAG 3.1.1); Dash's page has none.
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
     app.layout = shell.layout
     for module in (
         shell_callbacks,

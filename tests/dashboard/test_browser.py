@@ -251,6 +251,7 @@ def test_a_coordinator_checks_and_stores_a_readiness_list(tab: Tab, live: LiveSy
     tab.sign_in("coordinator")
     tab.page.get_by_role("link", name="Feeds").click()
     tab.page.wait_for_selector("#feeds-table tbody tr")
+    assert tab.page.get_attribute("html", "lang") == "en-GB"
     valley = tab.page.evaluate(FEED_ROW, "Valley PAS")
     assert valley[1:2] == ["Valley Hospital"] and valley[3].startswith("Receiving")
     assert valley[4:] == _today_counts(live, "VAL")
@@ -266,7 +267,7 @@ def test_a_coordinator_checks_and_stores_a_readiness_list(tab: Tab, live: LiveSy
     )
     tab.page.locator("#feeds-upload-feed").click()
     tab.page.get_by_role("option", name="Valley PAS (Valley Hospital)").click()
-    tab.page.locator("#feeds-upload input[type=file]").set_input_files(
+    tab.page.get_by_label("List file").set_input_files(
         files=[{"name": "valley.csv", "mimeType": "text/csv", "buffer": listed.encode()}]
     )
     tab.page.wait_for_selector("#feeds-upload-file:has-text('valley.csv')")
