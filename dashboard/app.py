@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from access.throttle import for_state
 from dashboard.callbacks import explore as explore_callbacks
+from dashboard.callbacks import feeds as feeds_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
 from dashboard.callbacks import trends as trends_callbacks
@@ -33,12 +34,15 @@ def create_dashboard(backend: Backend) -> Dash:
         suppress_callback_exceptions=True,  # page components come and go with the route
         serve_locally=True,  # no CDN: hospital networks and tests are offline
     )
+    # The page's language, for screen readers' pronunciation (WCAG 3.1.1); Dash's page has none.
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
     app.layout = shell.layout
     for module in (
         shell_callbacks,
         today_callbacks,
         trends_callbacks,
         explore_callbacks,
+        feeds_callbacks,
         wall_callbacks,
     ):
         module.register(app, backend)

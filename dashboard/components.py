@@ -99,9 +99,33 @@ def message(text: str, tone: str = "info") -> html.P:
     return html.P(text, className=f"message message-{tone}", role="status")
 
 
+def duration(minutes: int) -> str:
+    """Whole minutes in words: '45 min', '2 h 15 min', '4 h'."""
+    hours, mins = divmod(minutes, 60)
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h {mins} min" if mins else f"{hours} h"
+
+
+def silent_feeds(feeds: list[tuple[str, datetime | None]], now: datetime) -> str | None:
+    """Each silent feed by name with how long it has been silent (naive UTC times), or None
+    when none is: 'Hilltop PAS (nothing for 3 h 5 min), Valley list (nothing received yet)'."""
+    if not feeds:
+        return None
+    said = [
+        f"{name} (nothing received yet)"
+        if last is None
+        else f"{name} (nothing for {duration(int((now - last).total_seconds() // 60))})"
+        for name, last in feeds
+    ]
+    return ", ".join(said)
+
+
 def uk_time(instant: datetime) -> str:
-    """A naive UTC instant as UK local time, e.g. 14:05 Mon 24 Nov 2026."""
-    return instant.replace(tzinfo=UTC).astimezone(LONDON).strftime("%H:%M %a %d %b %Y")
+    """A naive UTC instant as UK local time, e.g. 09:41 Tue 2 Dec 2026 (no leading zero on the
+    day, as the NHS writes dates)."""
+    local = instant.replace(tzinfo=UTC).astimezone(LONDON)
+    return f"{local:%H:%M %a} {local.day} {local:%b %Y}"
 
 
 def _number(value: Any) -> str:

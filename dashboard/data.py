@@ -1,4 +1,5 @@
-"""What the dashboard reads, all of it through metrics/: snapshots, figures, SPC, exports.
+"""What the dashboard reads, all of it through metrics/: snapshots, figures, SPC, exports;
+and the feeds' health and readiness uploads through feeds/, as the API's feed routes do.
 
 Nothing here computes a figure: it asks metrics/ and reshapes the answer into the frames the
 figure functions draw. Every function takes the instant or period it is about explicitly.
@@ -20,9 +21,15 @@ from sqlalchemy import Connection, func, select
 from access.principal import Principal
 from access.scope import ScopeMissing
 from access.throttle import AuthFailures
+from feeds.health import SilentFeed, feed_health
+from feeds.health import silent_feeds as find_silent_feeds
+from feeds.readiness.receive import ListOutcome
+from feeds.readiness.upload import ListRequest, receive_upload
+from feeds.registry import as_dict, feed_rows
 from metrics import MetricResult, compute
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot as position
+from metrics.tally import changed_from
 from models import Event, Organisation
 from models.clock import local_date, utc_now
 from store.database import Database
@@ -212,3 +219,41 @@ def first_event_date(backend: Backend) -> date | None:
             lambda: connection.execute(select(func.min(Event.occurred_at))).scalar(),
         )
     return local_date(first) if first is not None else None
+
+
+def feeds(backend: Backend, now: datetime, code: str | None = None) -> list[dict[str, Any]]:
+    """Every feed (or feed `code`) as GET /api/v1/feeds gives it (its health at `now`: last
+    message, today's counts, the last refusals, silence), with its organisation's name."""
+    with backend.database.session() as session:
+        names = {
+            r.code: r.name for r in session.execute(select(Organisation.code, Organisation.name))
+        }
+        default = backend.settings.feed_silent_after_minutes
+        return [
+            as_dict(feed)
+            | {
+                "organisation_name": names.get(feed.organisation_code, feed.organisation_code),
+                "health": feed_health(session, feed, now=now, default_minutes=default),
+            }
+            for feed in feed_rows(session, code)
+        ]
+
+
+def silent_feeds(backend: Backend, now: datetime) -> list[SilentFeed]:
+    """The feeds silent at `now`, by name (one small query: every refresh of Today and the
+    wall asks)."""
+    with backend.database.session() as session:
+        default = backend.settings.feed_silent_after_minutes
+        return find_silent_feeds(session, now=now, default_minutes=default)
+
+
+def readiness_upload(
+    backend: Backend, principal: Principal, asked: ListRequest, now: datetime
+) -> ListOutcome:
+    """A readiness list through POST /api/v1/feeds/{code}/readiness's own path
+    (feeds.readiness.upload): the same checks, the same events, the same audit (with `via`).
+    Raises feeds.receive.UnknownFeed and NotYourFeed as that path does."""
+    written = backend.database.write(
+        lambda session: receive_upload(session, asked, principal, now=now, changes=changed_from)
+    )
+    return written.value

@@ -15,6 +15,7 @@ class Id(StrEnum):
     SIGNED_IN_AS = "signed-in-as"
     SIGN_IN_ERROR = "sign-in-error"
     NAV = "nav"
+    NAV_FEEDS = "nav-feeds"
     PAGE_TITLE = "page-title"
     TITLE_SINK = "title-sink"
     URL_CLEANER = "url-cleaner"
@@ -56,6 +57,25 @@ class Id(StrEnum):
     EXPLORE_CSV = "explore-csv"
     EXPLORE_XLSX = "explore-xlsx"
     EXPLORE_DOWNLOAD = "explore-download"
+
+    # Feeds
+    FEEDS_REFRESH = "feeds-refresh"
+    FEEDS_STATUS = "feeds-status"
+    FEEDS_TABLE = "feeds-table"
+    FEEDS_REFUSALS_FEED = "feeds-refusals-feed"
+    FEEDS_REFUSALS = "feeds-refusals"
+    FEEDS_STORED = "feeds-stored"
+    FEEDS_UPLOAD_BLOCK = "feeds-upload-block"
+    FEEDS_UPLOAD_NOTE = "feeds-upload-note"
+    FEEDS_UPLOAD_FEED = "feeds-upload-feed"
+    FEEDS_UPLOAD = "feeds-upload"
+    FEEDS_UPLOAD_FILE = "feeds-upload-file"
+    FEEDS_AS_OF_DATE = "feeds-as-of-date"
+    FEEDS_AS_OF_TIME = "feeds-as-of-time"
+    FEEDS_CHECK = "feeds-check"
+    FEEDS_STORE = "feeds-store"
+    FEEDS_RESULT = "feeds-result"
+    FEEDS_CHECKED = "feeds-checked"
 
     # Wall
     WALL_TOKEN = "wall-token"

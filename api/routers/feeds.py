@@ -3,9 +3,7 @@ ADT messages over HTTP (the MLLP listener, `d2a feed mllp`, uses the same handle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -23,12 +21,13 @@ from api.routers.events import sender_of
 from api.schemas.errors import SENT, SIGNED_IN, error_answers
 from api.schemas.events import ErrorAnswer
 from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut, ReadinessAnswer, ReadinessRefusal
-from feeds.health import health
+from feeds.health import feed_health
 from feeds.pseudonym import pseudonym, pseudonym_key
-from feeds.readiness.receive import ListOutcome, receive_list
+from feeds.readiness.receive import ListOutcome
 from feeds.readiness.sheet import XLSX_MEDIA
+from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.receive import NotYourFeed, UnknownFeed, receive_for
-from feeds.registry import as_dict, feed_rows, load_config, put_feed
+from feeds.registry import as_dict, feed_rows, put_feed
 from ledger.nhs_number import identifier_is_nhs_number
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
@@ -263,63 +262,18 @@ async def post_readiness(
     return JSONResponse(outcome.answer())
 
 
-@dataclass(frozen=True)
-class ListRequest:
-    code: str
-    body: bytes
-    media_type: str
-    as_of: datetime  # naive UTC
-    dry_run: bool
-    configured_key: str
-    client: str
-
-
 def readiness_answer(session: Session, asked: ListRequest, principal: Principal) -> ListOutcome:
     """A list received for feed `asked.code`, stored (unless refused or a dry run) and audited
-    in `session`: the event ids stored, and the patient ids the answer names."""
-    now = utc_now()
-    feed = load_config(session, asked.code)
-    if feed is None:
-        raise ApiError(404, f"no feed {asked.code!r}", field="code")
-    if principal.role == "feed" and principal.scope != feed.organisation_code:
-        raise ApiError(403, f"a feed token of {principal.scope} may not send for {asked.code}")
-    outcome = receive_list(
-        session,
-        feed,
-        pseudonym_key(session, asked.configured_key),
-        asked.body,
-        asked.media_type,
-        as_of=asked.as_of,
-        now=now,
-        dry_run=asked.dry_run,
-        changes=changed_from,
-        sender=sender_of(principal),
-    )
-    detail: dict[str, Any] = {
-        "as_of": asked.as_of.replace(tzinfo=UTC).isoformat(),
-        "dry_run": asked.dry_run,
-        "status": outcome.status,
-        "listed": outcome.listed,
-    }
-    if outcome.status == 200:
-        detail |= {"counts": outcome.plan.counts, "event_ids": outcome.stored}
-        detail["patient_ids"] = sorted({c["patient_id"] for c in outcome.plan.changes})
-    else:
-        detail["errors"] = len(outcome.errors)
-    audit.record(
-        session,
-        principal,
-        "feed.readiness",
-        now=now,
-        client=asked.client,
-        target=asked.code,
-        detail=detail,
-    )
-    return outcome
+    in `session` (feeds.readiness.upload, the dashboard's path too), or the API's 404 or 403."""
+    try:
+        return receive_upload(session, asked, principal, now=utc_now(), changes=changed_from)
+    except UnknownFeed as error:
+        raise ApiError(404, str(error), field="code") from error
+    except NotYourFeed as error:
+        raise ApiError(403, str(error)) from error
 
 
 def _with_health(session: Session, feed: Feed, request: Request) -> FeedOut:
-    settings = request.app.state.settings
-    minutes = feed.silent_after_minutes or settings.feed_silent_after_minutes
-    state = health(session, feed.code, now=utc_now(), silent_after=timedelta(minutes=minutes))
+    minutes = request.app.state.settings.feed_silent_after_minutes
+    state = feed_health(session, feed, now=utc_now(), default_minutes=minutes)
     return FeedOut(**as_dict(feed), health=state)

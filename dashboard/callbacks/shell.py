@@ -11,17 +11,18 @@ from flask import Response, abort
 from access.principal import Principal
 from access.roles import holds
 from dashboard.access import Throttled, principal_for, sign_in_principal
+from dashboard.callbacks.feeds import not_for_role as feeds_not_for_role
 from dashboard.data import Backend
 from dashboard.ids import Id
-from dashboard.pages import explore, shell, today, trends, wall
+from dashboard.pages import explore, feeds, shell, today, trends, wall
 from models.clock import local_date, utc_now
 
 HEADER = "site-header"
 NOT_RECOGNISED = "That token was not recognised, or has expired or been revoked."
 ROLE_NOTES = {
     "display": "A display token is for the wall screen only: open /wall#token=… on the screen.",
-    "admin": "The admin role keeps reference data, feeds, tokens and the audit log, through the "
-    "API (/docs); it sees no figures and no patients.",
+    "admin": "The admin role keeps reference data, feeds, tokens and the audit log: the Feeds "
+    "page shows the feeds, the API (/docs) does the rest; it sees no figures and no patients.",
     "feed": "A feed token sends events through the API; it sees no figures.",
 }
 
@@ -30,24 +31,29 @@ def route(pathname: str | None, backend: Backend, token: str | None = None) -> t
     """The page for a path, the header's class (hidden on the wall) and the document title. A
     signed-in role that does not see a page's figures gets a note instead of the page."""
     path = (pathname or "/").rstrip("/") or "/"
-    pages: dict[str, tuple[Any, str]] = {
-        "/": (today.layout, "Today"),
-        "/trends": (trends.layout, "Trends"),
-        "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore"),
+    # path: (layout, title, the permission a signed-in role needs to see it)
+    pages: dict[str, tuple[Any, str, str]] = {
+        "/": (today.layout, "Today", "aggregates:read"),
+        "/trends": (trends.layout, "Trends", "aggregates:read"),
+        "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore", "aggregates:read"),
+        "/feeds": (lambda: feeds.layout(utc_now()), "Feeds", "feeds:manage"),
     }
     if path == "/wall":
         return wall.layout(backend.settings), f"{HEADER} hidden", "Wall · D2A Flow"
     if path in pages:
-        build, title = pages[path]
+        build, title, permission = pages[path]
         principal = principal_for(backend, token, utc_now())
-        if principal is not None and not holds(principal, "aggregates:read"):
+        if principal is not None and not holds(principal, permission):
             return not_for_role(principal, title), HEADER, f"{title} · D2A Flow"
         return build(), HEADER, f"{title} · D2A Flow"
     return shell.not_found(path), HEADER, "Not found · D2A Flow"
 
 
 def not_for_role(principal: Principal, title: str) -> html.Div:
-    note = ROLE_NOTES.get(principal.role, f"The {principal.role} role does not see this page.")
+    if title == "Feeds":
+        note = feeds_not_for_role(principal.role)
+    else:
+        note = ROLE_NOTES.get(principal.role, f"The {principal.role} role does not see this page.")
     return html.Div(
         [html.H1(title), html.P(note, className="role-note")], className="page", role="status"
     )
@@ -68,6 +74,11 @@ def signed_in_as(backend: Backend, token: str | None) -> tuple[Any, bool, bool]:
     if principal is None:
         return "Not signed in", True, False
     return [html.Strong(principal.name), f" · {principal.role}"], False, True
+
+
+def feeds_link_hidden(backend: Backend, token: str | None) -> bool:
+    """The Feeds link is for the roles that hold feeds:manage (admin, coordinator)."""
+    return not holds(principal_for(backend, token, utc_now()), "feeds:manage")
 
 
 def too_many(throttled: Throttled) -> Response:
@@ -126,3 +137,7 @@ def register(app: Dash, backend: Backend) -> None:
     )
     def _who(token: str | None) -> tuple[Any, bool, bool]:
         return signed_in_as(backend, token)
+
+    @app.callback(Output(Id.NAV_FEEDS, "hidden"), Input(Id.TOKEN, "data"))
+    def _feeds_link(token: str | None) -> bool:
+        return feeds_link_hidden(backend, token)

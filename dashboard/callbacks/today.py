@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, State
 from access.roles import holds
 from dashboard import data, figures
 from dashboard.access import allowed, client_address, principal_for
-from dashboard.components import headline, message, uk_time
+from dashboard.components import headline, message, silent_feeds, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
 from models.clock import LONDON, day_out_of_range, to_utc_naive, utc_now
@@ -97,7 +97,7 @@ def position(backend: Backend, token: str | None, instant: datetime, now: dateti
     pathways = data.comparison(ready["by_pathway"])
     pathways["group"] = [f"Pathway {g}" if g.isdigit() else g for g in pathways["group"]]
     return Position(
-        status=_status(snap, instant, now),
+        status=[_status(snap, instant, now), *_silent_feeds(backend, now)],
         headlines=_headlines(snap),
         pathway=figures.comparison_bars(pathways, title="Ready to leave by planned pathway"),
         site=figures.comparison_bars(
@@ -130,6 +130,24 @@ def _status(snap: dict[str, Any], instant: datetime, now: datetime) -> Any:
         f"Position at {shown} ({when}), compared with 24 hours earlier. "
         f"Reflects {snap['events_reflected']:,} events; the latest received {latest_text}."
     )
+
+
+def _silent_feeds(backend: Backend, now: datetime) -> list[Any]:
+    """A warning naming each feed silent now for longer than its limit (whatever moment the
+    page replays: it is about what is arriving)."""
+    silent = data.silent_feeds(backend, now)
+    said = silent_feeds([(f.name, f.last_message_at) for f in silent], now)
+    if said is None:
+        return []
+    plural = "s" if len(silent) > 1 else ""
+    return [
+        message(
+            f"Warning: feed{plural} silent for longer than {'their' if plural else 'its'} limit: "
+            f"{said}. What {'they' if plural else 'it'} should have sent is missing from these "
+            "figures.",
+            "warning",
+        )
+    ]
 
 
 def _headlines(snap: dict[str, Any]) -> list[Any]:

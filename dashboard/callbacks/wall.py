@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, html
 
 from dashboard import data
 from dashboard.access import allowed
+from dashboard.components import duration, silent_feeds
 from dashboard.data import Backend
 from dashboard.ids import Id
 from dashboard.pages import wall
@@ -45,8 +46,19 @@ def fetch(
     # A signed-in person's token is not kept: local storage outlives the session.
     for token, keep in ((token_from_fragment(fragment), True), (kept, True), (signed_in, False)):
         if token and allowed(backend, token, now, "wall:read") is not None:
-            return summary(data.snapshot(backend, now), now), token if keep else None
+            found = summary(data.snapshot(backend, now), now) | silent(backend, now)
+            return found, token if keep else None
     return {"error": NEEDS_TOKEN}, None
+
+
+def silent(backend: Backend, now: datetime) -> dict[str, Any]:
+    """The feeds silent now for longer than their limit: each by its name and when it last
+    sent (no code, no message id, nothing of a patient)."""
+    named = [
+        {"name": f.name, "last_message_at": _iso(f.last_message_at)}
+        for f in data.silent_feeds(backend, now)
+    ]
+    return {"silent_feeds": named}
 
 
 def stale_warning(latest_event_at: str | None, now: datetime, limit_minutes: int) -> str | None:
@@ -57,24 +69,44 @@ def stale_warning(latest_event_at: str | None, now: datetime, limit_minutes: int
     minutes = int((now - latest).total_seconds() // 60)
     if minutes <= limit_minutes:
         return None
-    hours, mins = divmod(minutes, 60)
-    age = f"{hours} h {mins} min" if hours else f"{mins} min"
+    age = duration(minutes)
     return f"DATA MAY BE OUT OF DATE: no new events for {age} (last at {_clock(latest)})"
+
+
+def silent_warning(feeds: list[dict[str, Any]] | None, now: datetime) -> str | None:
+    """A plain warning naming each feed silent for longer than its limit."""
+    named = [(f["name"], _parse(f["last_message_at"])) for f in feeds or []]
+    said = silent_feeds(named, now)
+    if said is None:
+        return None
+    return f"FEED{'S' if len(named) > 1 else ''} SILENT: {said}"
 
 
 def view(
     summary_: dict[str, Any] | None, rotation: int | None, now: datetime, limit_minutes: int
 ) -> tuple[Any, Any, str]:
-    """The panel to show, the stale banner (or nothing) and the clock line."""
+    """The panel to show, the warning banners (or nothing: stale data, silent feeds) and the
+    clock line."""
     if not summary_:
         return html.P("Loading…", className="wall-message"), None, ""
     if "error" in summary_:
         return html.P(summary_["error"], className="wall-message"), None, ""
-    warning = stale_warning(summary_["latest_event_at"], now, limit_minutes)
-    banner = html.P(warning, className="wall-stale") if warning else None
+    warnings = [
+        stale_warning(summary_["latest_event_at"], now, limit_minutes),
+        silent_warning(summary_.get("silent_feeds"), now),
+    ]
+    banner = [html.P(w, className="wall-stale") for w in warnings if w] or None
     fetched = datetime.fromisoformat(summary_["fetched_at"])
     clock = f"{now.replace(tzinfo=UTC).astimezone(LONDON):%H:%M} · updated {_clock(fetched)}"
     return wall.panel(rotation or 0, summary_), banner, clock
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _clock(instant: datetime) -> str:

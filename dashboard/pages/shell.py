@@ -6,7 +6,15 @@ from dash import dcc, html
 
 from dashboard.ids import Id
 
-LINKS = (("/", "Today"), ("/trends", "Trends"), ("/explore", "Explore"), ("/wall", "Wall"))
+LINKS = (
+    ("/", "Today"),
+    ("/trends", "Trends"),
+    ("/explore", "Explore"),
+    ("/feeds", "Feeds"),
+    ("/wall", "Wall"),
+)
+# Links shown only to some roles, by the id that callbacks/shell.py hides or shows them by.
+ROLE_LINKS = {"/feeds": Id.NAV_FEEDS}
 
 
 def layout() -> html.Div:
@@ -37,7 +45,7 @@ def header() -> html.Header:
                 className="brand",
             ),
             html.Nav(
-                html.Ul([html.Li(dcc.Link(text, href=href)) for href, text in LINKS]),
+                html.Ul([link(href, text) for href, text in LINKS]),
                 id=Id.NAV,
                 **{"aria-label": "Pages"},  # type: ignore[arg-type]
             ),
@@ -46,6 +54,12 @@ def header() -> html.Header:
         className="site-header",
         id="site-header",
     )
+
+
+def link(href: str, text: str) -> html.Li:
+    if href in ROLE_LINKS:
+        return html.Li(dcc.Link(text, href=href), id=ROLE_LINKS[href], hidden=True)
+    return html.Li(dcc.Link(text, href=href))
 
 
 def sign_in() -> html.Div:

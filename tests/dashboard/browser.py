@@ -19,9 +19,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.registry import put_feed
 from ledger import reference
 from ledger.ingest import ingest
 from metrics.tally import changed_from
+from models import FeedMessage
 from models.clock import utc_now
 from store import migrate
 from store.database import Database
@@ -42,6 +45,7 @@ WALL_REFRESH_SECONDS = 2
 ORGANISATIONS = (
     ("RX1", "Riverside Hospital", "acute"),
     ("RX2", "Hilltop Hospital", "acute"),
+    ("RX3", "Valley Hospital", "acute"),
     ("CP1", "Community Partnership", "community"),
     ("CH1", "Oak Care Home", "care_home"),
     ("LA1", "Shire Council", "local_authority"),
@@ -51,11 +55,31 @@ UNITS = (
     ("W1", "Ward 1", "RX1", "acute", None, 20),
     ("W2", "Ward 2", "RX1", "acute", None, 20),
     ("W3", "Ward 3", "RX2", "acute", None, 20),
+    ("W4", "Ward 4", "RX3", "acute", None, 20),
     ("H1", "Home reablement", "CP1", "home_service", 1, 10),
     ("B1", "Recovery beds", "CP1", "community_bed", 2, 4),
     ("C1", "Oak beds", "CH1", "care_home_bed", 3, 2),
 )
 REASONS = ("C1", "H1", "I2", "C5", "W1")
+# Two feeds: Valley's PAS, sending (its last message two minutes before the server starts), and
+# Hilltop's, silent for three hours (over the default 60 minutes). Valley's ward W4 holds only
+# the people of its readiness list: V1001 (not ready) and V1002 (ready on pathway 1).
+FEEDS = (
+    ("VAL", "Valley PAS", "RX3", {"WARD4": "W4"}),
+    ("HIL", "Hilltop PAS", "RX2", {"WARD3": "W3"}),
+)
+VALLEY_READY_AGO = timedelta(days=1, hours=3)  # V1002's readiness
+# feed, minutes before now, outcome, message id, field, reason
+FEED_MESSAGES = (
+    ("VAL", 9, "accepted", "V-1", None, None),
+    ("VAL", 8, "accepted", "V-2", None, None),
+    ("VAL", 7, "accepted", "V-3", None, None),
+    ("VAL", 6, "duplicate", "V-3", None, None),
+    ("VAL", 5, "ignored", "V-4", None, None),
+    ("VAL", 2, "refused", "V-5", "PV1-3", "unknown location 'WARD8'"),
+    ("HIL", 200, "refused", "H-1", "PID-3", "no identifier of authority RX2"),
+    ("HIL", 180, "accepted", "H-2", None, None),
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,7 @@ class LiveSystem:
     database: Database
     tokens: dict[str, str]  # role → bare token
     started_at: datetime
+    pseudonyms: dict[str, str]  # Valley's MRN → the patient id its feed gives
 
     def api(self, path: str, role: str = "coordinator") -> Answer:
         """GET a path of the API with the role's token."""
@@ -128,6 +153,37 @@ def recent_events(now: datetime) -> list[dict[str, Any]]:
     return events
 
 
+def install_feeds(database: Database, now: datetime) -> dict[str, str]:
+    """The feeds, their messages and Valley's two patients; their pseudonyms by MRN."""
+    with database.session(write=True) as session:
+        for code, name, organisation, locations in FEEDS:
+            fields: dict[str, Any] = {"name": name, "organisation_code": organisation}
+            fields |= {"patient_id_authority": organisation, "locations": locations}
+            put_feed(session, code, fields, now)
+        for feed, minutes, outcome, message_id, field, reason in FEED_MESSAGES:
+            session.add(
+                FeedMessage(
+                    feed_code=feed,
+                    received_at=now - timedelta(minutes=minutes),
+                    kind="hl7v2",
+                    message_id=message_id,
+                    trigger="A01",
+                    outcome=outcome,
+                    field=field,
+                    reason=reason,
+                )
+            )
+        key = pseudonym_key(session, "")
+        ids = {mrn: pseudonym(key, "VAL", mrn) for mrn in ("V1001", "V1002", "V1003")}
+        waiting, ready = Patient(ids["V1001"]), Patient(ids["V1002"])
+        # Off the minute 24 hours back: Today compares with the minute, the API the second.
+        waiting.admitted(_at(now - timedelta(days=2, hours=3)), "W4", local_authority="LA1")
+        ready.admitted(_at(now - timedelta(days=3, hours=3)), "W4", local_authority="LA2")
+        ready.ready(_at(now - VALLEY_READY_AGO), pathway=1)
+        ingest(session, waiting.events + ready.events, now=now, changes=changed_from)
+    return ids
+
+
 def _at(instant: datetime) -> str:
     return instant.isoformat(timespec="seconds") + "+00:00"
 
@@ -147,6 +203,7 @@ def start_system(url: str) -> tuple[LiveSystem, subprocess.Popen[bytes]]:
     now = utc_now().replace(second=0, microsecond=0)
     with database.session(write=True) as session:
         ingest(session, recent_events(now), now=now, changes=changed_from)
+    pseudonyms = install_feeds(database, now)
     roles = ("coordinator", "board", "analyst", "display")
     tokens = {r: token_for(database, r)["Authorization"].removeprefix("Bearer ") for r in roles}
     port = free_port()
@@ -164,7 +221,7 @@ def start_system(url: str) -> tuple[LiveSystem, subprocess.Popen[bytes]]:
     )
     base = f"http://127.0.0.1:{port}"
     _wait_for(base, server)
-    return LiveSystem(base, database, tokens, now), server
+    return LiveSystem(base, database, tokens, now, pseudonyms), server
 
 
 def _wait_for(base: str, server: subprocess.Popen[bytes]) -> None:

@@ -17,12 +17,13 @@ from openpyxl import load_workbook
 
 from ledger.ingest import ingest
 from metrics.tally import changed_from
-from models.clock import utc_now
+from models.clock import local_date, utc_now
 from tests.conftest import make_empty_database
 from tests.dashboard.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     SCREENSHOTS,
+    VALLEY_READY_AGO,
     VIEWPORTS,
     LiveSystem,
     start_system,
@@ -37,6 +38,7 @@ PAGES = {
     "/": "#today-headlines .headline",
     "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === 8",
     "/explore": "#explore-figure .js-plotly-plot",
+    "/feeds": "#feeds-refusals table",
     "/wall": ".wall-section",
 }
 # _fullData: the traces as drawn, typed arrays (plotly's base64 "bdata") decoded.
@@ -163,7 +165,8 @@ def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveS
         listed = sorted(p["patient_id"] for p in ready.json()["patients"])
         tab.page.wait_for_function(GRID_IDS_ARE, arg=listed)
     rows = tab.page.evaluate(GRID_ROWS, "today-patients")
-    assert rows and all(r["patient_id"].startswith("P") for r in rows)
+    valley = set(live.pseudonyms.values())  # Valley's patients, by their feed's pseudonyms
+    assert rows and all(r["patient_id"].startswith("P") or r["patient_id"] in valley for r in rows)
     tab.page.get_by_role("button", name="Sign out").click()
     # Signing out clears the stored token in a callback; reloading before it has run would
     # bring the coordinator back (the sign-in box stays hidden). Wait for the box.
@@ -172,7 +175,8 @@ def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveS
     tab.open("/", "#today-headlines .headline")
     tab.page.wait_for_selector("#today-patients-note:has-text('does not see patient lists')")
     assert tab.page.evaluate(GRID_ROWS, "today-patients") == []
-    assert "P00" not in tab.page.inner_text("body")
+    body = tab.page.inner_text("body")
+    assert "P00" not in body and not any(pid in body for pid in valley)
 
 
 def test_explore_shows_and_exports_the_api_rows(tab: Tab, live: LiveSystem) -> None:
@@ -207,7 +211,11 @@ def test_the_wall_refreshes_and_rotates_by_itself(tab: Tab, live: LiveSystem) ->
         timeout=15_000,
     )
     tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 4')", timeout=20_000)
-    assert tab.page.locator("#wall-stale").inner_text() == ""
+    # The data is fresh; Hilltop's feed has been silent for three hours, and is named.
+    warnings = tab.page.locator("#wall-stale").inner_text()
+    assert "DATA MAY BE OUT OF DATE" not in warnings
+    assert warnings.startswith("FEED SILENT: Hilltop PAS (nothing for 3 h")
+    assert "HIL" not in warnings and "Valley" not in warnings
     assert "P00" not in tab.page.inner_text("body") and "P9999" not in tab.page.inner_text("body")
     assert tab.errors == []
 
@@ -220,3 +228,84 @@ def _one_more_ready(live: LiveSystem) -> None:
     p.ready((now - timedelta(minutes=1)).isoformat() + "+00:00", pathway=1)
     with live.database.session(write=True) as session:
         ingest(session, p.events, now=now, changes=changed_from)
+
+
+FEED_ROW = """name => Array.from(document.querySelectorAll('#feeds-table tbody tr'))
+    .filter(tr => tr.cells[0].innerText.startsWith(name))
+    .map(tr => Array.from(tr.cells).map(c => c.innerText.replace(/\\s+/g, ' ').trim()))[0]"""
+TABLE_ROWS = """selector => Array.from(document.querySelectorAll(selector + ' tbody tr'))
+    .map(tr => Array.from(tr.cells).map(c => c.innerText.trim()))"""
+
+
+def _today_counts(live: LiveSystem, code: str) -> list[str]:
+    """A feed's counts of today as GET /api/v1/feeds gives them, as the table shows them."""
+    [feed] = [f for f in live.api("/api/v1/feeds").json() if f["code"] == code]
+    today = feed["health"]["today"]
+    return [str(today[o]) for o in ("accepted", "duplicate", "ignored", "refused")]
+
+
+def test_a_coordinator_checks_and_stores_a_readiness_list(tab: Tab, live: LiveSystem) -> None:
+    """Valley's list (tests/dashboard/browser.py): V1001 newly ready on pathway 2 with reason
+    C1, V1002 from pathway 1 to 3, V1003 with no stay (a warning). Three changes, checked, then
+    stored, then read back through the API's timelines."""
+    tab.sign_in("coordinator")
+    tab.page.get_by_role("link", name="Feeds").click()
+    tab.page.wait_for_selector("#feeds-table tbody tr")
+    assert tab.page.get_attribute("html", "lang") == "en-GB"
+    valley = tab.page.evaluate(FEED_ROW, "Valley PAS")
+    assert valley[1:2] == ["Valley Hospital"] and valley[3].startswith("Receiving")
+    assert valley[4:] == _today_counts(live, "VAL")
+    hilltop = tab.page.evaluate(FEED_ROW, "Hilltop PAS")
+    assert hilltop[3].startswith("Silent: nothing for 3 h")
+
+    ready = local_date(live.started_at - VALLEY_READY_AGO)  # V1002's DRD, on record
+    listed = (
+        "local_patient_id,ready_date,pathway,reason_code\n"
+        f"V1001,{ready.isoformat()},2,C1\n"
+        f"V1002,{ready:%d/%m/%Y},3,\n"
+        f"V1003,{ready.isoformat()},1,\n"
+    )
+    tab.page.locator("#feeds-upload-feed").click()
+    tab.page.get_by_role("option", name="Valley PAS (Valley Hospital)").click()
+    tab.page.get_by_label("List file").set_input_files(
+        files=[{"name": "valley.csv", "mimeType": "text/csv", "buffer": listed.encode()}]
+    )
+    tab.page.wait_for_selector("#feeds-upload-file:has-text('valley.csv')")
+    assert tab.page.get_by_role("button", name="Store these changes").is_hidden()
+    tab.page.get_by_role("button", name="Check (dry run)").click()
+    tab.page.wait_for_selector("#feeds-result:has-text('Dry run: 3 changes would be stored')")
+    v1001, v1002 = live.pseudonyms["V1001"], live.pseudonyms["V1002"]
+    changes = tab.page.evaluate(TABLE_ROWS, "#feeds-result .table-scroll")
+    assert changes[:3] == [
+        ["2", v1001, "Newly ready", "–", ready.isoformat()],
+        ["2", v1001, "Delay reason", "–", "C1"],
+        ["3", v1002, "Pathway changed", "1", "3"],
+    ]
+    assert changes[3][0] == "4" and "no open acute stay" in changes[3][1]
+    for size in VIEWPORTS:
+        tab.page.set_viewport_size({"width": size[0], "height": size[1]})
+        shot = SCREENSHOTS / f"feeds-dry-run-{size[0]}x{size[1]}.png"
+        tab.page.screenshot(path=str(shot), full_page=True)
+    before = live.api(f"/api/v1/patients/{v1001}/timeline").json()
+    assert [e["type"] for e in before["events"]] == ["admitted"]  # a dry run stores nothing
+
+    tab.page.get_by_role("button", name="Store these changes").click()
+    tab.page.wait_for_selector("#feeds-result:has-text('Stored 3 changes')")
+    assert tab.page.get_by_role("button", name="Store these changes").is_hidden()
+    first = live.api(f"/api/v1/patients/{v1001}/timeline").json()["events"]
+    assert [(e["type"], e.get("pathway"), e.get("reason_code")) for e in first] == [
+        ("admitted", None, None),
+        ("discharge_ready", 2, None),
+        ("delay_reason", None, "C1"),
+    ]
+    second = live.api(f"/api/v1/patients/{v1002}/timeline").json()["events"]
+    assert [(e["type"], e.get("pathway")) for e in second][-1] == ("pathway_changed", 3)
+    # The list is one more of Valley's messages today: the table, read again, says so.
+    counts = _today_counts(live, "VAL")
+    tab.page.wait_for_function(
+        "([name, count]) => { const row = Array.from(document.querySelectorAll("
+        "'#feeds-table tbody tr')).find(tr => tr.cells[0].innerText.startsWith(name));"
+        " return row && row.cells[4].innerText.trim() === count; }",
+        arg=["Valley PAS", counts[0]],
+    )
+    assert tab.errors == []

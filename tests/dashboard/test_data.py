@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from access.principal import Principal
 from dashboard import data
@@ -132,3 +133,24 @@ def test_screens_at_the_same_minute_share_a_snapshot(backend: Backend, ward: Dat
     load(ward, late.events, now=LOADED_AT)
     fresh = data.snapshot(backend, AS_OF.replace(second=50))
     assert fresh["acute_inpatients"]["now"] == first["acute_inpatients"]["now"] + 1
+
+
+def test_the_silent_feeds_are_found_in_one_query(backend: Backend, with_feeds: Database) -> None:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(with_feeds.engine, "before_cursor_execute", count)
+    try:
+        silent = data.silent_feeds(backend, AS_OF)
+    finally:
+        event.remove(with_feeds.engine, "before_cursor_execute", count)
+    [query] = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert "feed_message" in query
+    assert [(f.name, f.last_message_at) for f in silent] == [
+        ("Community PAS", None),
+        ("Riverside hub list", datetime(2025, 3, 10, 7, 0)),
+    ]
+    later = [f.name for f in data.silent_feeds(backend, AS_OF + timedelta(minutes=16))]
+    assert later == ["Community PAS", "Riverside hub list", "Riverside PAS"]

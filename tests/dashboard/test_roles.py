@@ -4,13 +4,15 @@ as the browser's requests call them (tests/dashboard/test_shell.py does it over 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from dash import html
 
-from dashboard.callbacks import explore, shell, today, trends, wall
+from dashboard.callbacks import explore, feeds, shell, today, trends, wall
 from dashboard.callbacks.explore import Question
 from dashboard.data import Backend
 from dashboard.pages.trends import HEADLINES
@@ -23,10 +25,26 @@ SCOPES = {"partner": "RX1", "feed": "RX1"}  # RX1's wards hold p1 and p2, both r
 ASKED = Question("ready_to_leave", "2025-02-17", "2025-03-09", "week", "pathway", None)
 BY_UNIT = Question("acute_occupied", "2025-02-17", "2025-03-09", "week", "unit", None)
 Sees = Callable[[Backend, str | None], bool]
+# A list naming nobody, as at AS_OF, for Riverside's feed (tests/dashboard/conftest.py FEEDS):
+# its dry run would withdraw p1 and p2; and a check of it as the browser could forge one.
+EMPTY_LIST = b"local_patient_id,ready_date,pathway\n"
+UPLOAD = feeds.Upload(
+    "RXPAS",
+    f"data:text/csv;base64,{base64.b64encode(EMPTY_LIST).decode()}",
+    "list.csv",
+    "2025-03-10",
+    "12:00",
+)
+FORGED = {
+    "feed": "RXPAS",
+    "as_of": "2025-03-10T12:00:00+00:00",
+    "digest": hashlib.sha256(EMPTY_LIST).hexdigest(),
+    "filename": "list.csv",
+}
 
 
-def _page(backend: Backend, token: str | None) -> bool:
-    page, _header, _title = shell.route("/", backend, token)
+def _page(backend: Backend, token: str | None, path: str = "/") -> bool:
+    page, _header, _title = shell.route(path, backend, token)
     return "role-note" not in str(page)
 
 
@@ -87,13 +105,43 @@ CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
         ),
         (False, False, True, True, True, True, True, False),
     ),
+    "shell route (Feeds page)": (
+        lambda b, t: _page(b, t, "/feeds"),
+        (True, True, True, False, False, False, False, False),
+    ),
+    "shell Feeds link": (
+        lambda b, t: not shell.feeds_link_hidden(b, t),
+        (False, True, True, False, False, False, False, False),
+    ),
+    "feeds table": (
+        lambda b, t: feeds.overview(b, t, AS_OF)[1] is not None,
+        (False, True, True, False, False, False, False, False),
+    ),
+    "feeds last refusals": (
+        lambda b, t: "M2" in str(feeds.last_refusals(b, t, "RXPAS", AS_OF)),
+        (False, True, True, False, False, False, False, False),
+    ),
+    "feeds upload form": (
+        lambda b, t: not feeds.upload_form(b, t, AS_OF)[1],
+        (False, False, True, False, False, False, False, True),
+    ),
+    "feeds upload dry run (patient ids)": (
+        lambda b, t: feeds.dry_run(b, t, UPLOAD, AS_OF).checked is not None,
+        (False, False, True, False, False, False, False, True),
+    ),
+    # Last: it stores (p1 and p2 withdrawn). The check is the browser's, so it may be forged.
+    "feeds upload store": (
+        lambda b, t: str(feeds.store(b, t, UPLOAD, FORGED, AS_OF).result).count("Stored 2") == 1,
+        (False, False, True, False, False, False, False, True),
+    ),
 }
 
 
 @pytest.mark.parametrize("role", ROLE_ORDER, ids=lambda r: r or "no token")
 def test_each_role_sees_exactly_what_the_table_says(
-    backend: Backend, ward: Database, role: str | None
+    backend: Backend, with_feeds: Database, role: str | None
 ) -> None:
+    ward = with_feeds
     token = None
     if role is not None:
         token = token_for(ward, role, SCOPES.get(role))["Authorization"].removeprefix("Bearer ")
@@ -109,6 +157,16 @@ def test_a_role_without_the_figures_is_told_why(backend: Backend, tokens: dict[s
             assert isinstance(page, html.Div) and shell.ROLE_NOTES[role] in str(page), role
     page, _header, _title = shell.route("/wall", backend, tokens["display"])
     assert "role-note" not in str(page)
+
+
+def test_a_role_without_feeds_is_told_so(backend: Backend, tokens: dict[str, str]) -> None:
+    for role in ("partner", "analyst", "board", "display", "feed"):
+        page, _header, title = shell.route("/feeds", backend, tokens[role])
+        assert title == "Feeds · D2A Flow"
+        note = f"The {role} role does not see feeds: the admin and coordinator roles do."
+        assert note in str(page), role
+        assert shell.feeds_link_hidden(backend, tokens[role])
+    assert shell.feeds_link_hidden(backend, None)
 
 
 def test_the_wall_never_shows_a_unit_a_site_or_a_patient(

@@ -43,6 +43,7 @@ def test_the_api_keeps_its_paths_and_the_dashboard_takes_the_rest(
     assert client.get("/openapi.json").status_code == 200
     page = client.get("/trends")
     assert page.status_code == 200 and "_dash-config" in page.text
+    assert '<html lang="en-GB">' in page.text
     assert client.get("/assets/style.css").status_code == 200
     layout = client.get("/_dash-layout").json()
     assert "p1" not in str(layout)

@@ -10,7 +10,9 @@ from dash import html
 
 from dashboard.callbacks import today
 from dashboard.data import Backend
+from store.database import Database
 from tests.dashboard.conftest import AS_OF
+from tests.dashboard.reading import text
 
 NOW = datetime(2025, 3, 10, 12, 0)
 
@@ -108,10 +110,32 @@ def test_a_replay_within_the_calendar_is_drawn(backend: Backend, tokens: dict[st
     # 1 Jan 2000, 00:00 (GMT): the first moment the record knows. Nobody was in a bed then,
     # and no D2A place was free: the services' capacities are in force from 1 Jan 2024.
     view = today.position_asked(backend, tokens["coordinator"], "2000-01-01", "00:00", AS_OF)
-    assert "Position at 00:00 Sat 01 Jan 2000 (replayed)" in str(view.status)
+    assert "Position at 00:00 Sat 1 Jan 2000 (replayed)" in str(view.status)
     assert [h.children[1].children for h in view.headlines] == ["0"] * 5
     rows, note = today.long_waiters_asked(backend, tokens["coordinator"], "2000-01-01", "", AS_OF)
     assert rows == [] and note.startswith("0 people ready to leave")
     # Without a date, now: the same as position() at now.
     now = today.position_asked(backend, tokens["coordinator"], None, None, AS_OF)
     assert "Position at 12:00 Mon 10 Mar 2025 (now)" in str(now.status)
+
+
+def test_today_names_each_silent_feed(
+    backend: Backend, with_feeds: Database, tokens: dict[str, str]
+) -> None:
+    view = today.position(backend, tokens["board"], AS_OF, AS_OF)
+    position, warning = view.status
+    assert "Position at 12:00 Mon 10 Mar 2025 (now)" in text(position)
+    assert text(warning) == (
+        "Warning: feeds silent for longer than their limit: Community PAS (nothing received "
+        "yet), Riverside hub list (nothing for 5 h). What they should have sent is "
+        "missing from these figures."
+    )
+    assert "message-warning" in getattr(warning, "className", "")
+    assert "CPPAS" not in str(view.status) and "RXLIST" not in str(view.status)
+
+
+def test_today_warns_of_nothing_when_every_feed_is_sending(
+    backend: Backend, ward: Database, tokens: dict[str, str]
+) -> None:
+    [position] = today.position(backend, tokens["board"], AS_OF, AS_OF).status
+    assert "Position at" in text(position)

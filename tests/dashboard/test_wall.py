@@ -9,7 +9,9 @@ from dash import html
 
 from dashboard.callbacks import wall
 from dashboard.data import Backend
+from store.database import Database
 from tests.dashboard.conftest import AS_OF, LOADED_AT
+from tests.dashboard.reading import text
 
 
 def test_the_token_comes_from_the_fragment_only() -> None:
@@ -66,5 +68,26 @@ def test_panels_rotate_and_the_banner_shows_when_stale(
     assert titles == [*wall.wall.PANEL_TITLES, wall.wall.PANEL_TITLES[0]]
     _panel, banner, clock = wall.view(summary, 0, AS_OF, 60)
     assert banner is None and clock == "12:00 · updated 12:00:00"
-    _panel, banner, _clock = wall.view(summary, 0, datetime(2025, 3, 10, 18, 0), 60)
+    _panel, banners, _clock = wall.view(summary, 0, datetime(2025, 3, 10, 18, 0), 60)
+    [banner] = banners
     assert isinstance(banner, html.P) and banner.children.startswith("DATA MAY BE OUT OF DATE")
+
+
+def test_the_wall_names_each_silent_feed_and_nothing_else_of_it(
+    backend: Backend, with_feeds: Database, tokens: dict[str, str]
+) -> None:
+    summary, _kept = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
+    assert summary["silent_feeds"] == [
+        {"name": "Community PAS", "last_message_at": None},
+        {"name": "Riverside hub list", "last_message_at": "2025-03-10T07:00:00"},
+    ]
+    _panel, banners, _clock = wall.view(summary, 0, AS_OF, 60)
+    assert [text(b) for b in banners] == [
+        "FEEDS SILENT: Community PAS (nothing received yet), Riverside hub list (nothing for 5 h)"
+    ]
+    shown = json.dumps(summary)
+    for identifier in ("CPPAS", "RXLIST", "RXPAS", "M1", "M2", "WARD", "RX1", "CP1"):
+        assert identifier not in shown
+    # Six hours on, the data is stale too: two banners.
+    _panel, banners, _clock = wall.view(summary, 0, AS_OF + timedelta(hours=6), 60)
+    assert [text(b).split(":")[0] for b in banners] == ["DATA MAY BE OUT OF DATE", "FEEDS SILENT"]
