@@ -14,3 +14,9 @@ class Principal:
     role: str
     scope: str | None
     name: str
+
+    @property
+    def writes_only_for(self) -> str | None:
+        """The organisation whose units this principal may write about, when it is limited to
+        one (a feed token, SPEC §7); None: any."""
+        return self.scope if self.role == "feed" else None

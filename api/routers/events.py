@@ -76,16 +76,16 @@ async def post_events(
     return answer
 
 
-def sender_of(principal: Principal) -> Sender:
-    """The sender the ledger records; a feed writes only about its organisation's units."""
-    scope = principal.scope if principal.role == "feed" else None
-    return Sender(token_id=principal.token_id, organisation=scope)
-
-
 def _store(batch: list[Any], principal: Principal, client: str, session: Session) -> IngestAnswer:
     """One attempt at storing the batch, in the caller's transaction."""
     now = utc_now()
-    result = ingest(session, batch, now=now, changes=changed_from, sender=sender_of(principal))
+    result = ingest(
+        session,
+        batch,
+        now=now,
+        changes=changed_from,
+        sender=Sender(principal.token_id, principal.writes_only_for),
+    )
     detail = {
         "accepted": result.accepted,
         "duplicates": result.duplicates,

@@ -17,7 +17,6 @@ from api.auth import client_of, require
 from api.deps import DatabaseDep
 from api.errors import ApiError, error_response
 from api.routers.coordinator import parse_as_of
-from api.routers.events import sender_of
 from api.schemas.errors import SENT, SIGNED_IN, error_answers
 from api.schemas.events import ErrorAnswer
 from api.schemas.feeds import FeedIn, FeedOut, PseudonymOut, ReadinessAnswer, ReadinessRefusal
@@ -29,6 +28,7 @@ from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.receive import NotYourFeed, UnknownFeed, receive_for
 from feeds.registry import as_dict, feed_rows, put_feed
 from ledger.nhs_number import identifier_is_nhs_number
+from ledger.sender import Sender
 from ledger.text import PRINTABLE
 from metrics.tally import changed_from
 from models import Feed
@@ -186,7 +186,7 @@ def hl7_answer(
             body,
             now=now,
             changes=changed_from,
-            sender=sender_of(principal),
+            sender=Sender(principal.token_id, principal.writes_only_for),
             configured_key=configured_key,
         )
     except UnknownFeed as error:

@@ -41,13 +41,6 @@ class ListRequest:
     via: str | None = None
 
 
-def _sender(principal: Principal) -> Sender:
-    """The sender the ledger records, by the API's rule for every write (api.routers.events):
-    a feed token writes only about its organisation's units."""
-    scope = principal.scope if principal.role == "feed" else None
-    return Sender(token_id=principal.token_id, organisation=scope)
-
-
 def receive_upload(
     session: Session,
     asked: ListRequest,
@@ -74,7 +67,7 @@ def receive_upload(
         now=now,
         dry_run=asked.dry_run,
         changes=changes,
-        sender=_sender(principal),
+        sender=Sender(principal.token_id, principal.writes_only_for),
     )
     detail: dict[str, Any] = {
         "as_of": asked.as_of.replace(tzinfo=UTC).isoformat(),
