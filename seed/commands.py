@@ -3,7 +3,9 @@
 `seed_database` migrates, writes the systems' reference data, bulk loads the run with a
 progress bar, then prints the national calibration figures for the generated system.
 `load_demo` loads a demonstration system of the last 120 days once: if the database already
-holds events it adds nothing, so running the demo again never duplicates data.
+holds events it adds nothing, so running the demo again never duplicates data. Its acute
+trusts' PAS feeds are registered, and the smallest trust's last 14 days arrive through them as HL7
+v2 ADT messages and morning readiness lists (seed.trust_feed, seed.trust_send).
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ from access.tokens import create_token
 from ledger.ingest import BatchRejected
 from models import Event
 from models.clock import local_date, to_utc_naive, utc_now
-from seed import calibration, system
+from seed import calibration, system, trust_send
 from seed.clock import minute_of, utc_naive
 from seed.feed import Batch
-from seed.generate import RunSpec, plans
+from seed.generate import Divert, RunSpec, plans
 from seed.load import LoadResult, batches_for, load_batches
+from seed.trust_feed import TrustFeed
+from seed.trust_send import FeedLoad
 from store import migrate
 from store.database import Database, tune_for_bulk_load
 from store.dialect.locks import refresh_statistics
+from store.settings import get_settings
 
 DEMO_DAYS = 120
 
@@ -50,6 +55,7 @@ class SeedReport:
     load: LoadResult
     figures: calibration.Figures | None
     events_before: int = 0
+    feed: FeedLoad | None = None
 
 
 def default_start(days: int, now: datetime) -> date:
@@ -58,26 +64,58 @@ def default_start(days: int, now: datetime) -> date:
 
 
 def seed_database(
-    url: str, spec: RunSpec, *, console: Console | None = None, parallel: bool | None = None
+    url: str,
+    spec: RunSpec,
+    *,
+    console: Console | None = None,
+    parallel: bool | None = None,
+    feeds: bool = False,
 ) -> SeedReport:
-    """Migrates, loads the run through ingest(), and computes the calibration figures."""
+    """Migrates, loads the run through ingest(), and computes the calibration figures. With
+    `feeds`, the acute trusts' feeds are registered first and the smallest trust's last days
+    are sent through its feeds (seed.trust_feed) after the rest is loaded."""
     migrate.upgrade(url)
     database = Database(url)
     tune_for_bulk_load(database)
+    now_limit = utc_now()
     try:
         with database.session(write=True) as session:
             for plan in plans(spec):
                 system.install(session, plan)
+            key = get_settings().pseudonym_key
+            trust = trust_send.register(session, spec, key, now_limit) if feeds else None
         before = count_events(database)
         try:
-            result = _load(database, spec, console, parallel)
+            divert = trust.divert if trust is not None else None
+            result = _load(database, spec, console, parallel, now_limit, divert)
         except BatchRejected as exc:
             raise SeedFailed(_refusal(exc)) from exc
+        fed = None if trust is None else _send(database, trust, console, now_limit)
         refresh_statistics(database.engine)
         figures = _figures(database, spec)
     finally:
         database.dispose()
-    return SeedReport(spec, result, figures, before)
+    return SeedReport(spec, result, figures, before, fed)
+
+
+def _send(
+    database: Database, trust: TrustFeed, console: Console | None, now_limit: datetime
+) -> FeedLoad:
+    """The trust's stream through its feeds, with a progress bar on a console."""
+    stream = trust.stream()
+    key = get_settings().pseudonym_key
+    if console is None:
+        return trust_send.send(database, trust, stream, now_limit=now_limit, configured_key=key)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(f"feed {trust.feed}", total=len(stream.items))
+
+        def advance(done: int, _total: int) -> None:
+            progress.update(task, completed=done)
+
+        return trust_send.send(
+            database, trust, stream, now_limit=now_limit, configured_key=key, progress=advance
+        )
 
 
 def _refusal(exc: BatchRejected) -> str:
@@ -95,10 +133,14 @@ def count_events(database: Database) -> int:
 
 
 def _load(
-    database: Database, spec: RunSpec, console: Console | None, parallel: bool | None
+    database: Database,
+    spec: RunSpec,
+    console: Console | None,
+    parallel: bool | None,
+    now_limit: datetime,
+    divert: Divert | None,
 ) -> LoadResult:
-    now_limit = utc_now()
-    batches = batches_for(spec, parallel)
+    batches = batches_for(spec, parallel, divert)
     if console is None:
         return load_batches(database, batches, now_limit=now_limit)
     total_days = spec.params.warmup_days + spec.days
@@ -142,6 +184,8 @@ def print_report(console: Console, report: SeedReport) -> None:
         f"loaded {load.accepted:,} events in {load.batches:,} batches, {load.seconds:,.1f} s "
         f"({load.events_per_second:,.0f} events/s); {load.duplicates:,} duplicates"
     )
+    for line in report.feed.summary() if report.feed is not None else ():
+        console.print(line)
     if report.figures is None:
         console.print("no whole day has ended yet: no figures")
         return
@@ -178,10 +222,12 @@ def load_demo(
         already = count_events(database)
     finally:
         database.dispose()
+    fed = None
     if already == 0:
         start = local_date(to_utc_naive(now)) - timedelta(days=DEMO_DAYS - 1)
         spec = RunSpec.of(size, DEMO_DAYS, seed, start, end_limit=minute_of(now))
-        report = seed_database(url, spec, console=console)
+        report = seed_database(url, spec, console=console, feeds=True)
+        fed = report.feed.detail() if report.feed is not None else None
         if console is not None:
             print_report(console, report)
     elif console is not None:
@@ -199,6 +245,7 @@ def load_demo(
                     session, "token.create", now=now, target=str(row.id), detail=detail
                 )
             loaded = {"loaded": already == 0, "size": size, "seed": seed, "events": events}
+            loaded |= {"feed": fed} if fed is not None else {}
             audit.record_cli(session, "demo", now=now, detail=loaded)
         return DemoResult(already == 0, events, tokens["coordinator"], tokens["admin"])
     finally:

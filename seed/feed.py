@@ -51,7 +51,7 @@ class Batcher:
         kept = [e for e in patient.events if e[0] <= self.end]
         if not kept or (kept[-1][0] < self.start and not patient.in_a_bed):
             return  # all over before the run starts
-        events = [_event(patient.pid, k, e) for k, e in enumerate(kept)]
+        events = [event_row(patient.pid, k, e) for k, e in enumerate(kept)]
         minutes = [e[0] for e in kept]
         self._disturb(patient.pid, events, minutes)
         if self.current and len(self.current) + len(events) > self.size:
@@ -107,7 +107,8 @@ class Batcher:
                 yield batch
 
 
-def _event(pid: str, k: int, event: tuple[int, str, dict[str, Any]]) -> dict[str, Any]:
+def event_row(pid: str, k: int, event: tuple[int, str, dict[str, Any]]) -> dict[str, Any]:
+    """The JSON event of a patient's `k`-th record entry, with the id `<pid>-<k>`."""
     minute, type_, payload = event
     row = {"event_id": f"{pid}-{k:02d}", "type": type_, "patient_id": pid}
     row["occurred_at"] = iso(minute)

@@ -8,7 +8,7 @@ after another, so memory holds one system's current patients, whatever the run's
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -17,9 +17,13 @@ from seed.clock import Calendar
 from seed.feed import Batch, Batcher
 from seed.flow import Simulation
 from seed.params import SIZES, Params, Size
+from seed.patient import Patient
 from seed.system import SystemPlan, build_plan
 
 BATCH_SIZE = 5000
+# Takes a finished patient of system `index` aside, wholly (None) or in part (what is left to
+# send as JSON): the demo's trust feed (seed.trust_feed) sends the rest its own way.
+Divert = Callable[[Patient, int], Patient | None]
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,9 @@ def plans(spec: RunSpec) -> list[SystemPlan]:
     ]
 
 
-def generate(spec: RunSpec) -> Iterator[Batch]:
-    """The run's event batches, system after system, in the order a loader should send them."""
+def generate(spec: RunSpec, divert: Divert | None = None) -> Iterator[Batch]:
+    """The run's event batches, system after system, in the order a loader should send them;
+    each finished patient first through `divert`, when given."""
     start, end = spec.window()
     feed_rng = random.Random(f"d2a-feed:{spec.seed}:{spec.size.name}")
     batcher = Batcher(spec.batch_size, spec.params, feed_rng, end=end, start=start)
@@ -97,7 +102,9 @@ def generate(spec: RunSpec) -> Iterator[Batch]:
         simulation = Simulation(plan, spec.params, spec.calendar(), rng)
         for patient in simulation.run():
             last_day = simulation.day
-            yield from batcher.add(patient, last_day, index)
+            sent = patient if divert is None else divert(patient, index)
+            if sent is not None:
+                yield from batcher.add(sent, last_day, index)
     yield from batcher.close(last_day, len(plans(spec)) - 1)
 
 

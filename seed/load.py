@@ -19,7 +19,7 @@ from ledger.ingest import ingest
 from metrics.tally import changed_from
 from seed.clock import utc_naive
 from seed.feed import Batch
-from seed.generate import RunSpec, generate
+from seed.generate import Divert, RunSpec, generate
 from store.database import Database
 
 QUEUE_BATCHES = 6  # batches in flight between the generator and the loader
@@ -68,8 +68,13 @@ def load_batches(
     return result
 
 
-def batches_for(spec: RunSpec, parallel: bool | None = None) -> Iterator[Batch]:
-    """The run's batches, generated here or (for big runs) in a child process."""
+def batches_for(
+    spec: RunSpec, parallel: bool | None = None, divert: Divert | None = None
+) -> Iterator[Batch]:
+    """The run's batches, generated here or (for big runs) in a child process; a run with a
+    `divert` is always generated here, where what it takes aside is wanted."""
+    if divert is not None:
+        return generate(spec, divert)
     if parallel is None:
         parallel = estimated_events(spec) >= PARALLEL_FROM_EVENTS
     return _from_child(spec) if parallel else generate(spec)

@@ -1,21 +1,37 @@
 """`d2a demo` loads its demonstration system once, and always hands out two new tokens, each
-under its label: a coordinator's for the dashboard and an admin's for tokens and the audit log."""
+under its label: a coordinator's for the dashboard and an admin's for tokens and the audit log.
+Its feeds are live: one trust's last days arrived as HL7 v2 messages and readiness lists,
+and nothing of the messages' identifiers is stored."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from access.tokens import hash_token
 from d2a.cli import app
-from models import ApiToken, AuditEntry, Event
+from d2a.server import create_app
+from feeds.config import FeedConfig
+from feeds.pseudonym import pseudonym, pseudonym_key
+from feeds.readiness.receive import ListOutcome
+from feeds.receive import Answered
+from models import ApiToken, AuditEntry, Event, Spell
+from models.reference import D2A_SETTINGS
+from seed import trust_send
 from store.database import Database
-from store.settings import get_settings
+from store.settings import Settings, get_settings
 from tests.conftest import make_empty_database
 
 
@@ -86,3 +102,110 @@ def test_the_demo_twice_loads_its_data_once(demo_url: str) -> None:
     assert [d["loaded"] for d in demos] == [True, False]
     text = " ".join(d or "" for _a, _t, d in entries)
     assert not any(token in text for token in printed.values())
+
+
+def identifiers(bodies: list[str], lists: list[bytes]) -> set[str]:
+    """Every MRN and NHS number of the messages' PID-3 (and the MRNs of the lists)."""
+    found = set()
+    for body in bodies:
+        for segment in body.split("\r"):
+            if segment.startswith("PID|"):
+                for repetition in segment.split("|")[3].split("~"):
+                    found.add(repetition.split("^")[0])
+    for listed in lists:
+        found |= {row["local_patient_id"] for row in csv.DictReader(io.StringIO(listed.decode()))}
+    return found
+
+
+def test_the_demo_sends_a_trust_through_its_feeds_and_keeps_no_identifier(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bodies: list[str] = []
+    lists: list[bytes] = []
+    receive_for, receive_list = trust_send.receive_for, trust_send.receive_list
+
+    def hl7(session: Session, code: str, body: str, **kwargs: Any) -> Answered:
+        bodies.append(body)
+        return receive_for(session, code, body, **kwargs)
+
+    def listed(
+        session: Session, feed: FeedConfig, key: bytes, body: bytes, *a: Any, **k: Any
+    ) -> ListOutcome:
+        lists.append(body)
+        return receive_list(session, feed, key, body, *a, **k)
+
+    monkeypatch.setattr(trust_send, "receive_for", hl7)
+    monkeypatch.setattr(trust_send, "receive_list", listed)
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--size", "small"])
+    assert result.exit_code == 0, result.output
+    assert "HL7 v2 ADT messages" in result.output and "readiness lists" in result.output
+    secrets = identifiers(bodies, lists)
+    assert {s[:3] for s in secrets} == {"RH3", "999"} and len(secrets) > 200
+    admin = {"Authorization": f"Bearer {printed_tokens(result.stdout)['admin']}"}
+    database = Database(demo_url)
+    try:
+        api = create_app(Settings(database_url=demo_url), database=database)
+        with TestClient(api) as client:
+            answer = client.get("/api/v1/feeds", headers=admin)
+        assert answer.status_code == 200, answer.text
+        feeds = {feed["code"]: feed for feed in answer.json()}
+        assert set(feeds) == {"RH1-PAS", "RH2-PAS", "RH3-PAS"}
+        assert feeds["RH3-PAS"]["health"]["today"]["accepted"] > 0
+        assert feeds["RH3-PAS"]["locations"]["AMU1"] == "RH3-AMU1"
+        with database.session() as session:
+            assert_nothing_holds(session, secrets)
+            assert_the_feeds_patients_journeys_link(session, secrets)
+    finally:
+        database.dispose()
+
+
+def assert_nothing_holds(session: Session, secrets: set[str]) -> None:
+    """Every text value of every table, searched for any of the MRNs and NHS numbers (each is
+    RH3 and seven digits, or ten digits: every run of that shape is looked up)."""
+    shape = re.compile(r"(?=(RH3\d{7}|\d{10}))")
+    connection = session.connection()
+    found = []
+    for table in inspect(connection).get_table_names():
+        for row in connection.execute(text(f"SELECT * FROM {table}")):
+            for value in row:
+                if isinstance(value, str) and any(
+                    m.group(1) in secrets for m in shape.finditer(value)
+                ):
+                    found.append((table, value[:80]))
+    assert found == []
+
+
+def assert_the_feeds_patients_journeys_link(session: Session, secrets: set[str]) -> None:
+    """Events came from messages and from lists; each D2A spell that follows a discharge the
+    feed sent belongs to that acute spell's journey, under the feed's pseudonym."""
+    key = pseudonym_key(session, get_settings().pseudonym_key)
+    pseudonyms = {pseudonym(key, "RH3-PAS", s) for s in secrets if s.startswith("RH3")}
+    hl7 = session.execute(
+        select(Event.patient_id, Event.type, Event.occurred_at).where(
+            Event.event_id.like("hl7:RH3-PAS:%")
+        )
+    ).all()
+    assert {p for p, _t, _at in hl7} <= pseudonyms
+    listed = session.scalar(select(func.count()).where(Event.event_id.like("rl#%")))
+    assert listed and listed > 10
+    spells = session.execute(
+        select(Spell.spell_id, Spell.patient_id, Spell.setting, Spell.admitted_at)
+        .add_columns(Spell.discharged_at, Spell.journey_id)
+        .where(Spell.patient_id.in_({p for p, _t, _at in hl7}))
+    ).all()
+    acute = {(s.patient_id, s.discharged_at): s.spell_id for s in spells if s.setting == "acute"}
+    linked = 0
+    for patient, kind, at in hl7:
+        if kind != "discharged":
+            continue
+        after = [
+            s
+            for s in spells
+            if s.patient_id == patient
+            and s.setting in D2A_SETTINGS
+            and at <= s.admitted_at <= at + timedelta(hours=48)
+        ]
+        for spell in after:
+            assert spell.journey_id == acute[(patient, at)]
+            linked += 1
+    assert linked > 5
