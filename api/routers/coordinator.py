@@ -72,8 +72,10 @@ def get_snapshot(
     ] = None,
 ) -> dict[str, Any]:
     """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
-    leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
-    service's capacity, occupancy, free places and queue. No patient-level data. A display
+    leave (by pathway, site, local authority, band and reason), stranded patients, each D2A
+    service's capacity, occupancy, free places and queue, and `capacity_status`: each
+    pathway's queue against its free places judged by its trigger levels (GET /triggers), and
+    the system's level (the worst; null with `organisation`). No patient-level data. A display
     token gets the wall screen's figures only (by pathway, band and reason; no unit, no site)."""
     whole = holds(principal, "aggregates:read")
     if not whole and not holds(principal, "wall:read"):
