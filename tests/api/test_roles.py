@@ -92,6 +92,10 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, h, _: c.get("/api/v1/patients/ready", headers=h),
         (403, 200, 200, 403, 403, 403, 403),
     ),
+    "GET /patients/changes": (
+        lambda c, h, _: c.get("/api/v1/patients/changes", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
     "GET /snapshot": (
         lambda c, h, _: c.get("/api/v1/snapshot", headers=h),
         (403, 200, 200, 200, 200, 200, 403),
