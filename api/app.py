@@ -15,6 +15,7 @@ from api.errors import ApiError, install_error_handlers
 from api.routers import (
     actions,
     audit,
+    callsheet,
     coordinator,
     events,
     feeds,
@@ -50,6 +51,7 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         metrics.router,
         coordinator.router,
         actions.router,
+        callsheet.router,
         triggers.router,
         feeds.router,
         audit.router,

@@ -96,6 +96,14 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, h, _: c.get("/api/v1/patients/changes", headers=h),
         (403, 200, 200, 403, 403, 403, 403),
     ),
+    "GET /callsheet": (
+        lambda c, h, _: c.get("/api/v1/callsheet", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /callsheet?format=xlsx": (
+        lambda c, h, _: c.get("/api/v1/callsheet", params={"format": "xlsx"}, headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
     "GET /snapshot": (
         lambda c, h, _: c.get("/api/v1/snapshot", headers=h),
         (403, 200, 200, 200, 200, 200, 403),
