@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from access import audit
 from access.principal import Principal
 from access.scope import ScopeMissing, patient_scope
-from api.auth import audit_refusal, client_of, require
+from api.auth import audit_refusal, client_of, require_patients
 from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
 from api.routers.coordinator import AS_OF, parse_as_of
@@ -28,8 +28,15 @@ from models.clock import utc_now
 
 router = APIRouter(tags=["actions"], responses=SIGNED_IN)
 
-Reader = Annotated[Principal, require("actions:read")]
-Writer = Annotated[Principal, require("actions:write")]
+
+def _reader(action: str, asked: str | None = None) -> Any:
+    return require_patients(action, asked, permission="actions:read")
+
+
+def _writer(action: str, asked: str | None = None) -> Any:
+    return require_patients(action, asked, permission="actions:write")
+
+
 ActionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The action's id.")]
 
 
@@ -67,7 +74,7 @@ def post_action(
     body: ActionIn,
     request: Request,
     db: DatabaseDep,
-    principal: Writer,
+    principal: Annotated[Principal, _writer("action.create")],
     _json: JsonBody,
 ) -> dict[str, Any]:
     """Make an action, owned by `organisation_code`, due on `due`: it starts `open`, as
@@ -101,7 +108,7 @@ def patch_action(
     body: ActionChange,
     request: Request,
     db: DatabaseDep,
-    principal: Writer,
+    principal: Annotated[Principal, _writer("action.change", asked="action_id")],
     _json: JsonBody,
 ) -> dict[str, Any]:
     """Change any of an action's `status` (open, escalated, done), `organisation_code`, `due`
@@ -134,7 +141,7 @@ def patch_action(
 def get_actions(
     request: Request,
     db: DatabaseDep,
-    principal: Reader,
+    principal: Annotated[Principal, _reader("actions.read")],
     status: Annotated[
         Literal["open", "escalated", "done"] | None, Query(description="Only this status")
     ] = None,
@@ -181,7 +188,10 @@ def get_actions(
     responses=error_answers(404) | ASKED,
 )
 def get_action_history(
-    action_id: ActionId, request: Request, db: DatabaseDep, principal: Reader
+    action_id: ActionId,
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, _reader("action.history", asked="action_id")],
 ) -> list[dict[str, Any]]:
     """Every version of an action, oldest first: how it stood from each version's
     `updated_at`. The patient id as in the list. Audited with the patient id returned."""

@@ -331,6 +331,8 @@ def test_every_write_read_and_refusal_is_audited(
     partner = token_for(system, "partner", "RX2")
     people.patch(f"{ACTIONS}/{made['id']}", json={"status": "open"}, headers=partner)
     people.post(ACTIONS, json=_action(organisation_code="RX2", patient_id="p1"), headers=partner)
+    board = token_for(system, "board")
+    assert people.get(f"{ACTIONS}/{made['id']}/history", headers=board).status_code == 403
     entries = [e for e in _audit(system) if e["action"].startswith("action")]
     assert [(e["action"], e["target"]) for e in entries] == [
         ("action.create", str(made["id"])),
@@ -339,8 +341,12 @@ def test_every_write_read_and_refusal_is_audited(
         ("action.history", str(made["id"])),
         ("action.change.refused", str(made["id"])),
         ("action.create.refused", "p1"),
+        ("action.history.refused", str(made["id"])),
     ]
-    create, change, read, history, refused_change, refused_create = (e["detail"] for e in entries)
+    create, change, read, history, refused_change, refused_create, refused_read = (
+        e["detail"] for e in entries
+    )
+    assert refused_read["status"] == 403 and "actions:read" in refused_read["reason"]
     assert create["action_id"] == made["id"]
     assert (create["version"], create["changed"], create["patient_ids"]) == (1, ["created"], ["p1"])
     assert (change["version"], change["changed"], change["status"]) == (2, ["status"], "done")
