@@ -31,6 +31,11 @@ PERMISSIONS: dict[str, str] = {
     "patients:read": "read patient-level data (a partner: of its scope only)",
     # The wall screen's figures: counts by pathway, band and reason, no unit, no patient.
     "wall:read": "read the wall screen's figures",
+    # The daily call's actions and escalations (ledger.actions): every action, with its
+    # patient_id for the coordinator; a partner sees patient ids of its scope's actions only.
+    "actions:read": "read the actions and escalations (a partner: patient ids of its scope only)",
+    # Making and changing actions; a partner only those its organisation owns.
+    "actions:write": "create and change actions (a partner: those its organisation owns)",
 }
 
 _EVERYTHING = frozenset(PERMISSIONS)
@@ -44,7 +49,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Everything but tokens and the audit log.
     "coordinator": _EVERYTHING - {"tokens:manage", "audit:read"},
     # Aggregates for all; patient-level data of its own organisation or local authority only.
-    "partner": frozenset({"reference:read", "aggregates:read", "wall:read", "patients:read"}),
+    # Actions: those its organisation owns (ledger.actions).
+    "partner": frozenset(
+        {
+            "reference:read",
+            "aggregates:read",
+            "wall:read",
+            "patients:read",
+            "actions:read",
+            "actions:write",
+        }
+    ),
     # Aggregates and exports.
     "analyst": frozenset({"reference:read", "aggregates:read", "wall:read", "exports"}),
     # Aggregates on screen (no CSV or XLSX).

@@ -12,7 +12,19 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ApiError, install_error_handlers
-from api.routers import audit, coordinator, events, feeds, metrics, patients, reference, tokens
+from api.routers import (
+    actions,
+    audit,
+    callsheet,
+    coordinator,
+    events,
+    feeds,
+    metrics,
+    patients,
+    reference,
+    tokens,
+    triggers,
+)
 from store.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -38,6 +50,9 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         tokens.router,
         metrics.router,
         coordinator.router,
+        actions.router,
+        callsheet.router,
+        triggers.router,
         feeds.router,
         audit.router,
     ):

@@ -98,24 +98,26 @@ def audit_refusal(
         )
 
 
-def require_patients(action: str, asked: str | None = None) -> Any:
-    """A dependency for patient-level reads: patients:read (a partner with its scope). A
-    refusal (403) is audited as `action`.refused with the id asked for (the path parameter
-    `asked`)."""
+def require_patients(
+    action: str, asked: str | None = None, permission: str = "patients:read"
+) -> Any:
+    """A dependency for patient-level reads: patients:read, or another `permission` that
+    reaches patients (a partner with its scope). A refusal (403) is audited as
+    `action`.refused with the id asked for (the path parameter `asked`)."""
 
     def check(
         request: Request,
         db: DatabaseDep,
         principal: Annotated[Principal, Depends(authenticate)],
     ) -> Principal:
-        if holds(principal, "patients:read"):
+        if holds(principal, permission):
             try:
                 patient_scope(principal)
                 return principal
             except ScopeMissing as missing:
                 error = ApiError(403, str(missing))
         else:
-            error = refused(principal, "patients:read")
+            error = refused(principal, permission)
         target = request.path_params.get(asked) if asked else None
         reason = str(error)
         audit_refusal(db, principal, request, action, status=403, target=target, reason=reason)

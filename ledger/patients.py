@@ -10,9 +10,10 @@ every spell (a voided admission between two spells, say) belongs to none.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.events import PAYLOAD
@@ -104,3 +105,35 @@ def patient_timeline(
         item["spell_id"] = belongs[e["event_id"]]
         shown.append(item)
     return {"patient_id": patient_id, "events": shown, "spells": spells}
+
+
+def known_patient(connection: Connection, patient_id: str) -> bool:
+    """Whether any event names the patient (the event log's (patient_id, occurred_at) index)."""
+    e = Event.__table__.c
+    found = connection.execute(select(e.seq).where(e.patient_id == patient_id).limit(1))
+    return found.first() is not None
+
+
+def patients_in_scope(connection: Connection, patient_ids: Iterable[str], scope: str) -> set[str]:
+    """Those of `patient_ids` with a spell in the scope `scope` (an organisation or a local
+    authority): a stay in one of its units, a last unit of its own, or the spell's local
+    authority. (A D2A spell without a local authority follows its acute spell, which is the
+    same patient's, so the patient is in scope through that spell.)"""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return set()
+    s, t = Spell.__table__.c, Stay.__table__.c
+    query = (
+        select(s.patient_id)
+        .select_from(Spell.__table__.join(Stay.__table__, t.spell_id == s.spell_id))
+        .where(
+            s.patient_id.in_(ids),
+            or_(
+                t.organisation_code == scope,
+                s.organisation_code == scope,
+                s.local_authority == scope,
+            ),
+        )
+        .distinct()
+    )
+    return set(connection.execute(query).scalars())

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from metrics.breakdown import ALL_PATHWAY_GROUPS
+from metrics.capacity_status import capacity_status
 from metrics.instants import Window
 from metrics.reflected import events_reflected
 from metrics.snapshot_answer import iso, pathway_totals, reasons, services
@@ -41,7 +42,9 @@ def snapshot(
     """The coordinator's figures at `as_of` (naive UTC) and 24 hours earlier; no patient ids.
 
     `organisation` limits acute figures to that site and D2A services to that provider, as the
-    metrics' `organisation` filter does.
+    metrics' `organisation` filter does. `capacity_status` (metrics.capacity_status) judges
+    each pathway's queue against its free places by the trigger levels; None for an
+    organisation's snapshot.
     """
     for_point_reads(connection)
     w = Window.around(as_of)
@@ -54,7 +57,7 @@ def snapshot(
     waiting = {int(g["group"]): g for g in by_pathway if g["group"] in ("1", "2", "3")}
     d2a_services = services(connection, w, units, d2a, waiting, organisation)
     count, latest = events_reflected(connection, as_of)
-    return {
+    answer = {
         "as_of": iso(as_of),
         "compared_with": iso(w.before_at),
         "local_date": w.now_day.isoformat(),
@@ -75,3 +78,7 @@ def snapshot(
         "events_reflected": count,
         "latest_event_at": iso(latest),
     }
+    # Trigger levels are the system's: one provider's places against one site's queue is not
+    # what they measure, so an organisation's snapshot has none.
+    answer["capacity_status"] = None if organisation else capacity_status(connection, answer)
+    return answer

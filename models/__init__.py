@@ -1,6 +1,7 @@
 """SQLAlchemy models: reference data, the event log, derived tables, access."""
 
 from models.access import ApiToken, AuditEntry
+from models.actions import Action, ActionVersion
 from models.base import Base
 from models.derived import (
     EventTally,
@@ -14,9 +15,18 @@ from models.derived import (
 )
 from models.events import Event
 from models.feeds import DeploymentSecret, Feed, FeedMessage
-from models.reference import DelayReason, Destination, Organisation, Unit, UnitCapacity
+from models.reference import (
+    DelayReason,
+    Destination,
+    Organisation,
+    PathwayTrigger,
+    Unit,
+    UnitCapacity,
+)
 
 __all__ = [
+    "Action",
+    "ActionVersion",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -29,6 +39,7 @@ __all__ = [
     "FeedMessage",
     "FigureTally",
     "Organisation",
+    "PathwayTrigger",
     "ReadinessPeriod",
     "ReadySpan",
     "Spell",

@@ -2,10 +2,10 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from importlib.resources import files
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -43,6 +43,21 @@ class UnitCapacity(Base):
     unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"), primary_key=True)
     effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
     capacity: Mapped[int] = mapped_column(Integer)
+
+
+class PathwayTrigger(Base):
+    """Trigger levels of a D2A pathway (1, 2, 3), in force from `effective_from` until the next
+    row: the pathway is at pressure when its shortfall (people ready in acute beds waiting for
+    it − its places free) is ≥ `pressure`, at escalation when ≥ `escalation`
+    (metrics.capacity_status)."""
+
+    __tablename__ = "pathway_trigger"
+
+    pathway: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    pressure: Mapped[int] = mapped_column(Integer)
+    escalation: Mapped[int] = mapped_column(Integer)
+    set_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DelayReason(Base):

@@ -4,8 +4,10 @@
 would have stored them): organisations and units of every setting with a capacity history, two
 API tokens and an audit entry, and three batches of events of six patients, received at three
 different times, each batch ingested by ledger.ingest (which writes the derived rows and the
-tallies). `Dump` is every table's rows; `insert_dump` writes them into an older schema,
-projected onto the tables and columns it has, so a test can upgrade that database and compare.
+tallies); then the daily call's rows: trigger levels with a history and two actions, one of
+them changed twice (`_store_daily_call`). `Dump` is every table's rows; `insert_dump` writes
+them into an older schema, projected onto the tables and columns it has, so a test can upgrade
+that database and compare.
 
 The patients (times are sent with the offset the feed would use; London is on BST until
 26 October 2025, when 01:00 UTC becomes 01:00 GMT):
@@ -25,7 +27,7 @@ The patients (times are sent with the offset the feed would use; London is on BS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import MetaData, inspect
@@ -34,7 +36,8 @@ from access.audit import record
 from access.tokens import create_token
 from feeds.receive import receive_for
 from feeds.registry import put_feed
-from ledger import reference
+from ledger import reference, triggers
+from ledger.actions import ActionChange, ActionIn, change_action, create_action
 from ledger.ingest import ingest
 from ledger.sender import Sender
 from metrics.tally import changed_from
@@ -205,6 +208,7 @@ def store_dataset(database: Database) -> None:
             result = ingest(session, batch, now=received_at, changes=changed_from)
             assert result.accepted == len(batch)
     _store_feed(database)
+    _store_daily_call(database)
 
 
 ADT = (
@@ -238,6 +242,31 @@ def _store_feed(database: Database) -> None:
             configured_key="",
         )
         assert [r.outcome for r in answer.results] == ["accepted", "ignored", "refused"]
+
+
+def _store_daily_call(database: Database) -> None:
+    """The daily call's tables: pathway 2's trigger levels changed once (a history), and two
+    actions, one about p3 changed twice (escalated, then handed to CH1 and done) and one
+    about no patient, still open."""
+    with database.session(write=True) as session:
+        for pressure, escalation, start in ((0, 3, date(2025, 1, 1)), (1, 4, date(2025, 9, 1))):
+            levels = triggers.TriggerIn(
+                pressure=pressure, escalation=escalation, effective_from=start
+            )
+            triggers.set_levels(session, 2, levels, datetime(2025, 6, 1, 8, 0))
+        made = datetime(2025, 6, 16, 9, 0)
+        about_p3 = ActionIn(
+            patient_id="p3", organisation_code="CP1", title="Find a P3 bed", due=date(2025, 6, 17)
+        )
+        first = create_action(session, about_p3, now=made, by=None, owner=None).action
+        for hours, change in (
+            (2, ActionChange(status="escalated", note="No bed before Friday")),
+            (30, ActionChange(status="done", organisation_code="CH1")),
+        ):
+            at = made + timedelta(hours=hours)
+            change_action(session, first["id"], change, now=at, by=None, owner=None)
+        other = ActionIn(organisation_code="RX1", title="Ward 1 board round", due=date(2025, 6, 18))
+        create_action(session, other, now=made, by=None, owner=None)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,7 @@ MIGRATIONS_FILL = {"delay_reason", "destination"}
 # Tables a migration creates empty: upgraded from before it, they hold no rows.
 CREATED_EMPTY = {"figure_tally", "tally_source", "tally_change"}
 CREATED_EMPTY |= {"feed", "feed_message", "deployment_secret"}
+CREATED_EMPTY |= {"action", "action_version", "pathway_trigger"}
 
 
 def _revisions_before_head() -> list[Script]:

@@ -22,6 +22,7 @@ from api.errors import ApiError
 from api.schemas.errors import ASKED, SIGNED_IN
 from ledger.text import NOT_NHS_NUMBER
 from metrics import sources
+from metrics.changes import ChangesError, ChangesQuestion, read_changes
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
 from metrics.wall import wall_figures
@@ -37,11 +38,11 @@ AS_OF = Query(
 _SPACED_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 
 
-def parse_as_of(raw: str | None, now: datetime) -> datetime:
+def parse_as_of(raw: str | None, now: datetime, field: str = "as_of") -> datetime:
     """The instant asked for, as naive UTC; `now` when none is given.
 
     A '+' of the offset sent unencoded arrives as a space and is read as the '+' it was.
-    Refused (422, field as_of): not ISO 8601, no offset, outside 2000-01-01 … 2100-12-31, or
+    Refused (422, naming `field`): not ISO 8601, no offset, outside 2000-01-01 … 2100-12-31, or
     more than 5 minutes after now.
     """
     if raw is None or not raw.strip():
@@ -50,15 +51,15 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
-        raise ApiError(422, f"{raw!r} is not an ISO 8601 date and time", field="as_of") from error
+        raise ApiError(422, f"{raw!r} is not an ISO 8601 date and time", field=field) from error
     if parsed.tzinfo is None:
-        raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field="as_of")
+        raise ApiError(422, "needs a UTC offset, e.g. +00:00 or Z", field=field)
     problem = instant_out_of_range(parsed)  # before converting: the ends of the calendar overflow
     if problem:
-        raise ApiError(422, problem, field="as_of")
+        raise ApiError(422, problem, field=field)
     at = to_utc_naive(parsed)
     if at > now + FUTURE_TOLERANCE:
-        raise ApiError(422, "is more than 5 minutes in the future", field="as_of")
+        raise ApiError(422, "is more than 5 minutes in the future", field=field)
     return at
 
 
@@ -72,8 +73,10 @@ def get_snapshot(
     ] = None,
 ) -> dict[str, Any]:
     """Where the system is at `as_of` and 24 hours earlier: acute inpatients, people ready to
-    leave (by pathway, site, local authority, band and reason), stranded patients, and each D2A
-    service's capacity, occupancy, free places and queue. No patient-level data. A display
+    leave (by pathway, site, local authority, band and reason), stranded patients, each D2A
+    service's capacity, occupancy, free places and queue, and `capacity_status`: each
+    pathway's queue against its free places judged by its trigger levels (GET /triggers), and
+    the system's level (the worst; null with `organisation`). No patient-level data. A display
     token gets the wall screen's figures only (by pathway, band and reason; no unit, no site)."""
     whole = holds(principal, "aggregates:read")
     if not whole and not holds(principal, "wall:read"):
@@ -130,6 +133,50 @@ def get_ready_patients(
         principal,
         request,
         "patients.ready",
+        status=refusal.status,
+        target=None,
+        reason=f"{reason['field']}: {reason['message']}",
+    )
+    raise refusal
+
+
+@router.get("/patients/changes", responses=ASKED)
+def get_changes(
+    request: Request,
+    db: DatabaseDep,
+    principal: Annotated[Principal, require_patients("patients.changes")],
+    since: Annotated[
+        str | None,
+        Query(
+            description="An instant with its UTC offset, before as_of (at most 31 days); "
+            "default 24 hours before as_of."
+        ),
+    ] = None,
+    as_of: Annotated[str | None, AS_OF] = None,
+) -> dict[str, Any]:
+    """What changed between `since` and `as_of` for people in acute beds: who became ready,
+    who left the ready list (discharged or readiness withdrawn), whose planned pathway or delay
+    reason changed, and whose length of stay reached 7, 14 or 21 days; each with patient id,
+    unit, site, from → to and when (ISO 8601, Z). A change counts when the position at `as_of`
+    shows it and the position at `since` does not. A partner sees only its scope's people.
+    Every call is audited, with the patient ids returned."""
+    now = utc_now()
+    try:
+        at = parse_as_of(as_of, now)
+        start = parse_as_of(since, now, field="since") if since and since.strip() else None
+        with db.session(write=True) as session:
+            question = ChangesQuestion(at, start)
+            return read_changes(session, principal, question, now=now, client=client_of(request))
+    except ChangesError as error:
+        refusal = ApiError(422, error.message, field=error.field)
+    except ApiError as error:
+        refusal = error
+    reason = refusal.errors[0]
+    audit_refusal(
+        db,
+        principal,
+        request,
+        "patients.changes",
         status=refusal.status,
         target=None,
         reason=f"{reason['field']}: {reason['message']}",

@@ -6,6 +6,7 @@ column at once, so a failure shows every operation that differs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,14 @@ ADT = (
     "MSH|^~\\&|PAS|RX1|D2AFLOW|ICB|202503031400||ADT^A08^ADT_A01|M1|P|2.5\r"
     "EVN|A08|202503031400\rPID|1||X1^^^RX1^MR\rPV1|1|I|WARD1"
 )
+# An action of the partner's own organisation about its own patient (p1 is in W1, RX1's).
+ACTION = {
+    "organisation_code": "RX1",
+    "title": "Board round",
+    "due": "2025-03-05",
+    "patient_id": "p1",
+}
+TRIGGERS = {"pressure": 0, "escalation": 3, "effective_from": "2025-01-01"}
 Call = Callable[[TestClient, dict[str, str], dict[str, Any]], Any]
 
 # operation: (how to call it, the status of each role in ROLE_ORDER)
@@ -81,6 +90,18 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
     ),
     "GET /patients/ready": (
         lambda c, h, _: c.get("/api/v1/patients/ready", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /patients/changes": (
+        lambda c, h, _: c.get("/api/v1/patients/changes", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /callsheet": (
+        lambda c, h, _: c.get("/api/v1/callsheet", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /callsheet?format=xlsx": (
+        lambda c, h, _: c.get("/api/v1/callsheet", params={"format": "xlsx"}, headers=h),
         (403, 200, 200, 403, 403, 403, 403),
     ),
     "GET /snapshot": (
@@ -174,6 +195,32 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (403, 200, 403, 403, 403, 403, 200),
     ),
+    "POST /actions": (
+        lambda c, h, _: c.post("/api/v1/actions", json=ACTION, headers=h),
+        (403, 201, 201, 403, 403, 403, 403),
+    ),
+    "PATCH /actions/{id}": (
+        lambda c, h, spare: c.patch(
+            f"/api/v1/actions/{spare['action']}", json={"status": "escalated"}, headers=h
+        ),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /actions": (
+        lambda c, h, _: c.get("/api/v1/actions", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "GET /actions/{id}/history": (
+        lambda c, h, spare: c.get(f"/api/v1/actions/{spare['action']}/history", headers=h),
+        (403, 200, 200, 403, 403, 403, 403),
+    ),
+    "PUT /triggers/{pathway}": (
+        lambda c, h, _: c.put("/api/v1/triggers/2", json=TRIGGERS, headers=h),
+        (201, 201, 403, 403, 403, 403, 403),
+    ),
+    "GET /triggers": (
+        lambda c, h, _: c.get("/api/v1/triggers", headers=h),
+        (200, 200, 200, 200, 200, 403, 403),
+    ),
     "GET /audit": (
         lambda c, h, _: c.get("/api/v1/audit", headers=h),
         (200, 403, 403, 403, 403, 403, 403),
@@ -194,11 +241,8 @@ def test_the_table_covers_every_role_and_every_api_operation(client: TestClient)
         for method in methods
         if path.startswith("/api/v1")
     }
-    named = {op.split("?")[0].replace("{code}", "{x}").replace("{id}", "{x}") for op in OPERATIONS}
-    normalised = {
-        s.replace("{code}", "{x}").replace("{patient_id}", "{x}").replace("{token_id}", "{x}")
-        for s in served
-    }
+    named = {re.sub(r"\{\w+\}", "{x}", op.split("?")[0]) for op in OPERATIONS}
+    normalised = {re.sub(r"\{\w+\}", "{x}", s) for s in served}
     assert normalised == named
 
 
@@ -210,8 +254,10 @@ def test_each_role_gets_exactly_what_the_table_says(
     load = client.post("/api/v1/events", json=EVENTS, headers=coordinator)
     assert load.status_code == 200
     assert client.put("/api/v1/feeds/F1", json=FEED, headers=coordinator).status_code == 201
+    made = client.post("/api/v1/actions", json=ACTION, headers=coordinator)
+    assert made.status_code == 201
     headers = token_for(system, role, SCOPES.get(role))
-    spare = {"id": _spare_token(system)}
+    spare = {"id": _spare_token(system), "action": made.json()["id"]}
     got = {name: call(client, headers, spare).status_code for name, (call, _) in OPERATIONS.items()}
     expected = {
         name: statuses[ROLE_ORDER.index(role)] for name, (_, statuses) in OPERATIONS.items()
