@@ -45,7 +45,7 @@ def authenticate(
     if credentials is None or credentials.scheme.lower() != "bearer":
         failures.failed(client, f"no bearer token ({request.method} {request.url.path})")
         raise ApiError(401, "missing bearer token", field="Authorization")
-    with db.session() as session:
+    with db.session(primary=True) as session:
         principal = verify_token(session, credentials.credentials, utc_now())
     if principal is None:
         failures.failed(

@@ -28,7 +28,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = database is None
-        app.state.database = database or Database(settings.resolved_database_url())
+        app.state.database = database or Database(
+            settings.resolved_database_url(), read_url=settings.read_database_url or None
+        )
         refresher = None
         if tallies and settings.tally_refresh_seconds > 0:
             db = app.state.database

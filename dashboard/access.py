@@ -48,7 +48,7 @@ def principal_for(backend: Backend, token: str | None, now: datetime) -> Princip
     if backend.failures.retry_after(client) is not None:
         return None
     token = token.strip()
-    with backend.database.session() as session:
+    with backend.database.session(primary=True) as session:
         principal = verify_token(session, token, now)
     if principal is None:
         reason = "unknown, expired or revoked token (dashboard)"
@@ -73,7 +73,7 @@ def sign_in_principal(backend: Backend, entered: str | None, now: datetime) -> P
         raise Throttled(wait)
     if not entered or not entered.strip():
         return None
-    with backend.database.session() as session:
+    with backend.database.session(primary=True) as session:
         principal = verify_token(session, entered.strip(), now)
     if principal is None:
         backend.failures.failed(client, f"unknown, expired or revoked token ({SIGN_IN})")

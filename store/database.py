@@ -185,21 +185,36 @@ class Written(Generic[T]):
 
 
 class Database:
-    """An engine and its session factories, made once at start-up."""
+    """An engine and its session factories, made once at start-up.
 
-    def __init__(self, url: str) -> None:
+    With `read_url` (D2A_READ_DATABASE_URL: a read replica of `url`, kept by PostgreSQL's
+    streaming replication), read-only sessions go to the replica and writes to the primary.
+    Reads that must see the latest commit — a token's check, so that a revoked token stops at
+    once and a new one works at once — ask for `primary=True`; `engine` (the figure tallies'
+    recount, migrations, the CLI) is always the primary."""
+
+    def __init__(self, url: str, read_url: str | None = None) -> None:
         self.url = url
+        self.read_url = read_url or None
         path = _sqlite_file(url)
         self.checkpointer = WalCheckpointer(path) if path else None
         self.engine = make_engine(url, own_checkpoints=self.checkpointer is not None)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = make_engine(self.read_url) if self.read_url else self.engine
+        self._replica = (
+            sessionmaker(self.read_engine, expire_on_commit=False)
+            if self.read_url
+            else self._reader
+        )
         self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
-        """One transaction: committed if the block ends normally, rolled back otherwise."""
-        factory = self._writer if write else self._reader
+    def session(self, *, write: bool = False, primary: bool = False) -> Iterator[Session]:
+        """One transaction: committed if the block ends normally, rolled back otherwise. A
+        read-only one (not `write`) runs on the read replica when there is one, unless
+        `primary`."""
+        factory = self._writer if write else self._reader if primary else self._replica
         if write and self.checkpointer is not None:
             self.checkpointer.gate()
         with factory() as session, session.begin():
@@ -226,6 +241,8 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.close()
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
 
 def tune_for_bulk_load(database: Database) -> None:

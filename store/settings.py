@@ -12,6 +12,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="D2A_", extra="ignore")
 
     database_url: str = ""
+    # A read replica of database_url (PostgreSQL streaming replication): read-only requests and
+    # dashboard callbacks read from it, writes and token checks go to the primary. Unset: one
+    # database does both.
+    read_database_url: str = ""
     cost_per_bed_day: float | None = None
     cost_currency: str = "GBP"
     stale_after_minutes: int = 60
