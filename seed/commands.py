@@ -81,7 +81,7 @@ def seed_database(
     try:
         with database.session(write=True) as session:
             for plan in plans(spec):
-                system.install(session, plan)
+                system.install(session, plan, data_from=spec.start)
             key = get_settings().pseudonym_key
             trust = trust_send.register(session, spec, key, now_limit) if feeds else None
         before = count_events(database)

@@ -46,7 +46,10 @@ class Params:
     # run fuller, which is where the longest delays come from
     d2a_utilisation: tuple[float, float, float] = (0.9, 1.35, 1.45)
     package_utilisation: float = 0.8  # designed demand ÷ weekly starts of packages of care
-    warmup_days: int = 60  # simulated before the start so the hospital is full on day one
+    # simulated before the start, so the hospital and the D2A services are in a steady state on
+    # day one (of the people in a bed then, all their events are sent; nobody else's): 60 days
+    # left a winter start climbing for weeks (stranded 21+, ready to leave), 90 do not
+    warmup_days: int = 90
     late_share: float = 0.02  # patients with some events sent in a later batch
     shuffle_share: float = 0.03  # patients whose events arrive out of time order
     void_share: float = 0.03  # of patients with a delay reason: a wrong one voided, corrected
