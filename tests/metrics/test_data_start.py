@@ -185,3 +185,27 @@ def test_tallied_figures_equal_live_ones_with_a_data_from(two_trusts: Database) 
     tallied = {n: figure(two_trusts, n, *days, interval="week").records() for n in names}
     assert tallied == live
     assert live["acute_occupied"][0]["value"] is None
+
+
+def test_the_baseline_of_bed_days_saved_counts_only_days_from_the_start(
+    two_trusts: Database,
+) -> None:
+    # b: ready 3 Feb, home on P0 5 Feb (delay 2), in the default baseline of the week of 10 Mar
+    # (the 12 weeks before it); c: ready 10 Mar, home 11 Mar (delay 1). Baseline mean on P0 = 2,
+    # so c saves 1 bed day, unless the baseline lies before the data start: then it is empty.
+    b = Patient("b")
+    b.admitted("2025-02-01T10:00:00+00:00")
+    b.ready("2025-02-03T09:00:00+00:00", pathway=0)
+    b.discharged("2025-02-05T12:00:00+00:00")
+    c = Patient("c")
+    c.admitted("2025-03-10T10:00:00+00:00")
+    c.ready("2025-03-10T11:00:00+00:00", pathway=0)
+    c.discharged("2025-03-11T12:00:00+00:00")
+    load(two_trusts, b.events, c.events)
+    week = (date(2025, 3, 10), date(2025, 3, 16))
+    _set_data_from(two_trusts, RX1=date(2025, 1, 1))
+    # c's delay is 1 against a baseline mean of 2: one bed day saved.
+    assert values(figure(two_trusts, "bed_days_saved", *week, interval="total")) == [1]
+    _set_data_from(two_trusts, RX1=date(2025, 3, 1))
+    # The baseline (16 Dec – 9 Mar) now holds only days from 1 Mar: no discharge, no mean.
+    assert values(figure(two_trusts, "bed_days_saved", *week, interval="total")) in ([0], [None])
