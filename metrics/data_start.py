@@ -83,13 +83,12 @@ def group_starts(
 ) -> tuple[date, ...]:
     """The first day with figures of each group of a question about the units of `settings`
     (None: all units) (module text)."""
-    if organisation is not None or group_by in ("organisation", "unit"):
-        starts = data_starts(connection)
-        if organisation is not None:
-            return tuple(starts.get(organisation) or NEVER for _ in groups)
-        if group_by == "organisation":
-            return tuple(starts.get(str(g)) or NEVER for g in groups)
-    system = system_start(data_starts(connection, settings))
+    starts = data_starts(connection)
+    if organisation is not None:
+        return tuple(starts.get(organisation) or NEVER for _ in groups)
+    if group_by == "organisation":
+        return tuple(starts.get(str(g)) or NEVER for g in groups)
+    system = system_start(starts if settings is None else data_starts(connection, settings))
     if group_by == "unit":
         u = Unit.__table__.c
         owner = dict(connection.execute(select(u.code, u.organisation_code)).all())
@@ -99,7 +98,7 @@ def group_starts(
 
 def first_day_with_figures(connection: Connection, organisation: str | None) -> date | None:
     """The first day any figure has a number, system-wide (the earliest start of the
-    organisations' with units) or of one organisation: where charts can begin (each figure's
+    organisations with units) or of one organisation: where charts can begin (each figure's
     own rows start at its own start); None while no day has any."""
     starts = data_starts(connection)
     if organisation is not None:
