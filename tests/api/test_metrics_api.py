@@ -47,6 +47,7 @@ def test_the_catalogue_lists_every_metric_once(
     assert home_first["target"] == 95.0 and home_first["direction"] == "increase"
     assert home_first["rate"] is True and "excluding" in home_first["definition"]
     assert "events_reflected" in answer["conventions"]
+    assert "data_from" in answer["conventions"]["data_start"]
 
 
 def test_a_figure_answers_in_the_spec_shape(
