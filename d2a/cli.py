@@ -296,7 +296,8 @@ def demo(
     size: Annotated[str, typer.Option(help="small or medium")] = "medium",
     no_serve: Annotated[bool, typer.Option("--no-serve", help="load and stop")] = False,
 ) -> None:
-    """Database, demonstration data (the last 120 days) and server in one step."""
+    """Database, demonstration data (the last 15 complete months and this month so far) and
+    server in one step."""
     from seed.commands import load_demo
 
     result = load_demo(_url(), size=size, console=console)

@@ -27,6 +27,7 @@ from feeds.readiness.receive import ListOutcome
 from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.registry import as_dict, feed_rows
 from metrics import MetricResult, compute
+from metrics.data_start import first_day_with_figures
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot as position
 from metrics.tally import changed_from
@@ -219,6 +220,18 @@ def first_event_date(backend: Backend) -> date | None:
             lambda: connection.execute(select(func.min(Event.occurred_at))).scalar(),
         )
     return local_date(first) if first is not None else None
+
+
+def data_start(backend: Backend, organisation: str | None = None) -> date | None:
+    """The first day with figures, system-wide or of one organisation (metrics.data_start: the
+    organisations' data_from, else their first events): charts start there, not in a warm-up."""
+    with backend.database.session() as session:
+        connection = session.connection()
+        return backend.cache.remember(
+            connection,
+            ("data_start", organisation),
+            lambda: first_day_with_figures(connection, organisation),
+        )
 
 
 def feeds(backend: Backend, now: datetime, code: str | None = None) -> list[dict[str, Any]]:

@@ -139,9 +139,10 @@ def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
         return empty(f"{title}: no figures for this period")
     single = rows["period"].nunique() == 1
     traces: list[Trace] = []
-    for index, (group, part) in enumerate(rows.groupby("group", sort=False, dropna=False)):
+    for index, (group, whole) in enumerate(rows.groupby("group", sort=False, dropna=False)):
         name = "All" if pd.isna(group) else str(group)
         colour = theme.SERIES[index % len(theme.SERIES)]
+        part = _from_first_figure(whole)
         values = _list(part["value"])
         if single:
             traces.append({"type": "bar", "x": [name], "y": values, "name": name})
@@ -160,6 +161,13 @@ def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
     layout = _layout(title, height=400)
     layout["yaxis"] |= {"title": {"text": unit}, "rangemode": "tozero"}
     return _figure(traces, layout)
+
+
+def _from_first_figure(part: pd.DataFrame) -> pd.DataFrame:
+    """A group's rows from its first figure on: the periods before its data start (null, not
+    0) are not drawn, so a line starts where the data does."""
+    known = part["value"].notna().to_numpy()
+    return part.iloc[int(known.argmax()) :] if known.any() else part.iloc[:0]
 
 
 def _wrap(label: str, width: int = 40) -> str:

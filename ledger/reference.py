@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -50,14 +51,33 @@ def load_reference_codes(session: Session) -> ReferenceCodes:
     )
 
 
-def upsert_organisation(session: Session, code: str, name: str, kind: str) -> bool:
-    """Creates or updates an organisation; True when it was created."""
+class Keep(Enum):
+    """Leave a stored value as it is (an argument not given)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def upsert_organisation(
+    session: Session, code: str, name: str, kind: str, data_from: date | None | Keep = KEEP
+) -> bool:
+    """Creates or updates an organisation; True when it was created.
+
+    `data_from` is the first local date its data is complete (figures of earlier days are
+    null; None: the day of its first event); left as stored unless given. It changes no stored
+    row but the organisation's, and no figure tally (metrics read it at every answer).
+    """
     existing = session.get(Organisation, code)
     if existing is None:
-        session.add(Organisation(code=code, name=name, kind=kind))
+        given = None if data_from is KEEP else data_from
+        session.add(Organisation(code=code, name=name, kind=kind, data_from=given))
         session.flush()
         return True
     existing.name, existing.kind = name, kind
+    if not isinstance(data_from, Keep):
+        existing.data_from = data_from
     session.flush()
     return False
 
@@ -126,6 +146,12 @@ def _set_capacity(session: Session, code: str, capacity: int, effective_from: da
     else:
         row.capacity = capacity
     session.flush()
+
+
+def organisation_data_from(session: Session, code: str) -> date | None:
+    """The stored data_from of an organisation (None: not set, or no such organisation)."""
+    existing = session.get(Organisation, code)
+    return None if existing is None else existing.data_from
 
 
 def list_organisations(session: Session) -> list[Organisation]:

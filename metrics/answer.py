@@ -105,11 +105,14 @@ class MetricResult:
         fix_after_n_points: int | None = None,
         screen_outliers: bool = True,
     ) -> list[GroupChart]:
-        """Each group's XmR chart by the metric's direction and target. Periods without a
-        figure (a rate with no denominator) are left out, with a warning; a group with none
-        has no chart points. Raises metrics.spc.SpcInputError for options that do not fit."""
+        """Each group's XmR chart by the metric's direction and target. Periods before the
+        group's data start (no day counted: metrics.data_start) are left out, so the chart
+        starts there; other periods without a figure (a rate with no denominator) are left out
+        with a warning; a group with none has no chart points. Raises
+        metrics.spc.SpcInputError for options that do not fit."""
         charts = []
-        for group, rows in self.rows.groupby("group", sort=False, dropna=False):
+        for group, all_rows in self.rows.groupby("group", sort=False, dropna=False):
+            rows = all_rows[all_rows["days"] > 0]
             known = rows[rows["value"].notna()]
             shown = None if pd.isna(group) else group
             missing = len(rows) - len(known)

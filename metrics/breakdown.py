@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 from sqlalchemy import Connection
 
 from metrics import sources
+from metrics.data_start import group_starts
 from metrics.grid import BANDS, Grid, label, make_grid
 from metrics.metric import Query
 from models.reference import D2A_PATHWAYS, PATHWAYS
@@ -47,11 +50,15 @@ def grid_for(
     seen: list[pd.Series | None],
     pathways: tuple[str, ...] = ALL_PATHWAY_GROUPS,
 ) -> Grid:
-    """The grid of a query: its days, and the universe plus every label seen in `seen`."""
+    """The grid of a query: its days, the universe plus every label seen in `seen`, and the
+    first day with figures of each group (metrics.data_start)."""
     if query.group_by is None:
-        return make_grid(query.start, query.end, None)
-    found = [s for s in seen if s is not None]
-    observed = pd.concat(found) if found else pd.Series([], dtype=object)
-    return make_grid(
-        query.start, query.end, observed, universe(connection, query, settings, pathways)
-    )
+        grid = make_grid(query.start, query.end, None)
+    else:
+        found = [s for s in seen if s is not None]
+        observed = pd.concat(found) if found else pd.Series([], dtype=object)
+        grid = make_grid(
+            query.start, query.end, observed, universe(connection, query, settings, pathways)
+        )
+    starts = group_starts(connection, grid.groups, query.group_by, query.organisation, settings)
+    return replace(grid, known_from=starts)

@@ -46,6 +46,14 @@ CONVENTIONS = {
         "A period without data gives zeros; a rate with no denominator gives value null with "
         "numerator 0 and denominator 0."
     ),
+    "data_start": (
+        "A day before the data start has no figure: an organisation's data starts on its "
+        "data_from (reference data), else on the day of its first event. Rows of one "
+        "organisation (the organisation filter, or a breakdown by organisation or unit) use "
+        "its start; other system-wide rows use the latest start of the organisations owning "
+        "units the figure counts. A period wholly before the start has value, numerator and "
+        "denominator null (days 0); one that straddles it counts only its days from the start."
+    ),
     "events_reflected": (
         "The number of events that occurred before the census of `end` (the local midnight "
         "ending it), with the voids of those events, whenever they arrived; latest_event_at is "

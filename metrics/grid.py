@@ -27,11 +27,21 @@ DayCounts = NDArray[np.float64]  # shape (groups, days)
 
 @dataclass(frozen=True)
 class Grid:
-    """The days start..end and the breakdown groups ([None] when not broken down)."""
+    """The days start..end and the breakdown groups ([None] when not broken down); each
+    group's first day with figures in `known_from` (metrics.data_start; empty: every day)."""
 
     start: date
     end: date
     groups: tuple[str | None, ...]
+    known_from: tuple[date, ...] = ()
+
+    def known(self) -> NDArray[np.bool_]:
+        """(groups, days): whether each group's day has figures (is on or after its start)."""
+        days = self.days
+        if not self.known_from:
+            return np.ones((len(self.groups), len(days)), dtype=bool)
+        firsts = np.asarray([np.datetime64(d, "D") for d in self.known_from])
+        return days[None, :] >= firsts[:, None]
 
     @property
     def days(self) -> Days:
@@ -151,37 +161,46 @@ def roll_up(
     denominator: DayCounts | None = None,
     scale: float = 1.0,
 ) -> pd.DataFrame:
-    """Period rows (period, group, value, numerator, denominator, days, last_day)."""
+    """Period rows (period, group, value, numerator, denominator, days, last_day).
+
+    Only each group's known days (grid.known: from its data start) count; `days` is how many
+    a row counted, and a row with none has value, numerator and denominator null."""
     days = grid.days
     starts = period_starts(days, interval, grid.start)
     bounds = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    known = grid.known()
+    numerator = np.where(known, numerator, 0.0)
     total = np.add.reduceat(numerator, bounds, axis=1)
-    ndays = np.diff(np.r_[bounds, len(days)])
+    ndays = np.add.reduceat(known.astype(np.float64), bounds, axis=1)
     if aggregation == "weekday_ratio":
-        num, den = _weekday_means(numerator, days, bounds)
+        num, den = _weekday_means(numerator, days, bounds, known)
     elif aggregation == "census":
-        num, den = total, np.broadcast_to(ndays, total.shape).astype(np.float64)
+        num, den = total, ndays.copy()
     elif aggregation == "ratio":
         assert denominator is not None
+        denominator = np.where(known, np.broadcast_to(denominator, numerator.shape), 0.0)
         num, den = total, np.add.reduceat(denominator, bounds, axis=1)
     else:
         num, den = total, np.full(total.shape, np.nan)
     value = num if aggregation == "sum" else _divide(num, den) * scale
     if aggregation == "sum":
         num = np.full(total.shape, np.nan)
+    unknown = ndays == 0
+    value, num, den = (np.where(unknown, np.nan, a) for a in (value, num, den))
     last_days = days[np.r_[bounds[1:], len(days)] - 1]
     return _rows(grid, starts[bounds], ndays, last_days, value, num, den)
 
 
 def _weekday_means(
-    counts: DayCounts, days: Days, bounds: NDArray[np.intp]
+    counts: DayCounts, days: Days, bounds: NDArray[np.intp], known: NDArray[np.bool_]
 ) -> tuple[DayCounts, DayCounts]:
-    weekend = weekday(days) >= 5
-    weekend_days = np.add.reduceat(weekend.astype(np.float64), bounds)
-    weekdays = np.add.reduceat((~weekend).astype(np.float64), bounds)
+    weekend = (weekday(days) >= 5)[None, :] & known
+    weekdays = ~(weekday(days) >= 5)[None, :] & known
+    weekend_days = np.add.reduceat(weekend.astype(np.float64), bounds, axis=1)
+    weekday_days = np.add.reduceat(weekdays.astype(np.float64), bounds, axis=1)
     on_weekend = np.add.reduceat(counts * weekend, bounds, axis=1)
-    on_weekdays = np.add.reduceat(counts * ~weekend, bounds, axis=1)
-    return _divide(on_weekend, weekend_days), _divide(on_weekdays, weekdays)
+    on_weekdays = np.add.reduceat(counts * weekdays, bounds, axis=1)
+    return _divide(on_weekend, weekend_days), _divide(on_weekdays, weekday_days)
 
 
 def _divide(num: DayCounts, den: DayCounts | NDArray[np.float64]) -> DayCounts:
@@ -194,7 +213,7 @@ def _divide(num: DayCounts, den: DayCounts | NDArray[np.float64]) -> DayCounts:
 def _rows(
     grid: Grid,
     periods: Days,
-    ndays: NDArray[np.int64],
+    ndays: DayCounts,
     last_days: Days,
     value: DayCounts,
     num: DayCounts,
@@ -208,7 +227,7 @@ def _rows(
             "value": value.T.ravel(),
             "numerator": num.T.ravel(),
             "denominator": den.T.ravel(),
-            "days": np.repeat(ndays, groups),
+            "days": ndays.T.ravel().astype(np.int64),
             "last_day": np.repeat(last_days, groups),
         }
     )

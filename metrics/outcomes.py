@@ -10,19 +10,25 @@ from sqlalchemy import Connection
 
 from metrics.breakdown import D2A_PATHWAY_GROUPS, grid_for, labels
 from metrics.calendar import as_days
+from metrics.data_start import group_starts
 from metrics.discharge_sources import FOLLOW_UP_DAYS, Discharges
 from metrics.discharges import count, count_rows
 from metrics.grid import event_counts, roll_up
 from metrics.metric import Query
 from models.clock import local_date
-from models.reference import D2A_SETTINGS
+from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 
 NOT_ALIVE_HOME = ("died", "other_hospital")
 
 
 def baseline_mean_delay(connection: Connection, query: Query, reads: Discharges) -> pd.Series:
-    """Mean delay per pathway of the acute discharges with a pathway in the baseline."""
+    """Mean delay per pathway of the acute discharges with a pathway in the baseline, from the
+    data start of the question's scope on (metrics.data_start: days before it have no figure,
+    so they give no baseline either)."""
     rows = reads.rows(connection, query, None, query.baseline_start, query.baseline_end)
+    [start] = group_starts(connection, [None], None, query.organisation, ACUTE_SETTINGS)
+    if start > query.baseline_start:
+        rows = rows[as_days(rows["discharged_date"]) >= np.datetime64(start, "D")]
     rows = rows[rows["pathway"].notna()]
     pathway = rows["pathway"].astype(int)
     total = pd.Series(count(rows, rows["delay_days"]), index=rows.index).groupby(pathway).sum()

@@ -81,6 +81,8 @@ class Stay(Base):
     __tablename__ = "stay"
     __table_args__ = (
         Index("ix_stay_setting_period", "setting", "start_at", "end_at"),
+        # An organisation's first stay (the default start of its data, metrics.data_start).
+        Index("ix_stay_organisation_start", "organisation_code", "start_at"),
         # With every column the coordinator views read from a stay, so SQLite counts the stays
         # in at an instant from the index alone.
         Index(

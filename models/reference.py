@@ -23,6 +23,9 @@ class Organisation(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
+    # The first local date its data is complete (its feeds went live, or a seed's start):
+    # figures of days before it are null. Null means its first event's day (metrics.data_start).
+    data_from: Mapped[date | None] = mapped_column(Date)
 
 
 class Unit(Base):

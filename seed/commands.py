@@ -2,7 +2,8 @@
 
 `seed_database` migrates, writes the systems' reference data, bulk loads the run with a
 progress bar, then prints the national calibration figures for the generated system.
-`load_demo` loads a demonstration system of the last 120 days once: if the database already
+`load_demo` loads a demonstration system of the last 15 complete months and the current month
+so far (`demo_start`: enough for a monthly SPC chart of 15 points) once: if the database already
 holds events it adds nothing, so running the demo again never duplicates data. Its acute
 trusts' PAS feeds are registered, and the smallest trust's last 14 days arrive through them as HL7
 v2 ADT messages and morning readiness lists (seed.trust_feed, seed.trust_send).
@@ -42,7 +43,7 @@ from store.database import Database, tune_for_bulk_load
 from store.dialect.locks import refresh_statistics
 from store.settings import get_settings
 
-DEMO_DAYS = 120
+DEMO_MONTHS = 15  # complete months of history: a monthly SPC chart of at least 15 points
 
 
 class SeedFailed(Exception):
@@ -56,6 +57,14 @@ class SeedReport:
     figures: calibration.Figures | None
     events_before: int = 0
     feed: FeedLoad | None = None
+
+
+def demo_start(today: date, months: int = DEMO_MONTHS) -> date:
+    """The demo's first day: the first of the month `months` before today's, so the demo holds
+    that many complete months and the current month so far (456 to 487 days for 15). Every
+    organisation's data starts there: the warm-up before it sends only the people in a bed."""
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def default_start(days: int, now: datetime) -> date:
@@ -81,7 +90,7 @@ def seed_database(
     try:
         with database.session(write=True) as session:
             for plan in plans(spec):
-                system.install(session, plan)
+                system.install(session, plan, data_from=spec.start)
             key = get_settings().pseudonym_key
             trust = trust_send.register(session, spec, key, now_limit) if feeds else None
         before = count_events(database)
@@ -224,8 +233,10 @@ def load_demo(
         database.dispose()
     fed = None
     if already == 0:
-        start = local_date(to_utc_naive(now)) - timedelta(days=DEMO_DAYS - 1)
-        spec = RunSpec.of(size, DEMO_DAYS, seed, start, end_limit=minute_of(now))
+        today = local_date(to_utc_naive(now))
+        start = demo_start(today)
+        days = (today - start).days + 1
+        spec = RunSpec.of(size, days, seed, start, end_limit=minute_of(now))
         report = seed_database(url, spec, console=console, feeds=True)
         fed = report.feed.detail() if report.feed is not None else None
         if console is not None:

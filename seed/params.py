@@ -46,7 +46,12 @@ class Params:
     # run fuller, which is where the longest delays come from
     d2a_utilisation: tuple[float, float, float] = (0.9, 1.35, 1.45)
     package_utilisation: float = 0.8  # designed demand ÷ weekly starts of packages of care
-    warmup_days: int = 60  # simulated before the start so the hospital is full on day one
+    # simulated before the start, so the hospital and the D2A services are in a steady state on
+    # day one (of the people in a bed then, all their events are sent; nobody else's). As long
+    # as the longest D2A stay (120 days, P3): shorter warm-ups left the queue for P2 beds, and so
+    # ready to leave and stranded 21+, climbing for weeks after the start (60 days: a small
+    # system from January; 90 days: a medium one from September, ready 56 → 95 in 7 weeks).
+    warmup_days: int = 120
     late_share: float = 0.02  # patients with some events sent in a later batch
     shuffle_share: float = 0.03  # patients whose events arrive out of time order
     void_share: float = 0.03  # of patients with a delay reason: a wrong one voided, corrected

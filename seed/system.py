@@ -237,10 +237,12 @@ def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def install(session: Session, plan: SystemPlan) -> None:
-    """Writes the plan's organisations, units and capacity histories (idempotent upserts)."""
+def install(session: Session, plan: SystemPlan, data_from: date | None = None) -> None:
+    """Writes the plan's organisations, units and capacity histories (idempotent upserts);
+    every organisation's data is complete from `data_from` (a run's start: the days before it
+    are its warm-up, of which only the people still in a bed at the start are sent)."""
     for code, name, kind in plan.organisations:
-        reference.upsert_organisation(session, code, name, kind)
+        reference.upsert_organisation(session, code, name, kind, data_from)
     for code, unit in plan.units:
         fields = {k: v for k, v in unit.items() if k != "capacity_history"}
         for effective_from, capacity in unit["capacity_history"]:

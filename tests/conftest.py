@@ -92,10 +92,15 @@ def coordinator(db: Database) -> dict[str, str]:
     return token_for(db, "coordinator")
 
 
+SYSTEM_DATA_FROM = date(2024, 1, 1)
+
+
 @pytest.fixture
 def system(db: Database) -> Database:
     """A small system: acute trust RX1 (wards W1, W2), community trust CP1 (home service H1,
-    community beds B1), care home CH1 (care-home beds C1)."""
+    community beds B1), care home CH1 (care-home beds C1). Every organisation's data is complete
+    from 1 Jan 2024 (`data_from`), the day its capacities start, so a day of the scenarios
+    without events has figures of 0; tests/metrics/test_data_start.py tries other starts."""
     with db.session(write=True) as session:
         for code, name, kind in (
             ("RX1", "Riverside Hospital", "acute"),
@@ -103,7 +108,7 @@ def system(db: Database) -> Database:
             ("CH1", "Oak Care Home", "care_home"),
             ("LA1", "Shire Council", "local_authority"),
         ):
-            reference.upsert_organisation(session, code, name, kind)
+            reference.upsert_organisation(session, code, name, kind, SYSTEM_DATA_FROM)
         units = (
             ("W1", "Ward 1", "RX1", "acute", None, 20),
             ("W2", "Ward 2", "RX1", "acute", None, 20),

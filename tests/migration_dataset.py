@@ -1,13 +1,13 @@
 """A small populated database for the migration tests: what a live system stores, made once.
 
-`store_dataset` stores, on a database at head, through the current code (as a deployment
-would have stored them): organisations and units of every setting with a capacity history, two
-API tokens and an audit entry, and three batches of events of six patients, received at three
-different times, each batch ingested by ledger.ingest (which writes the derived rows and the
-tallies); then the daily call's rows: trigger levels with a history and two actions, one of
-them changed twice (`_store_daily_call`). `Dump` is every table's rows; `insert_dump` writes
-them into an older schema, projected onto the tables and columns it has, so a test can upgrade
-that database and compare.
+`store_dataset` stores, on a database at head, through the current code (as a deployment would
+have stored them): organisations (one with a data_from) and units of every setting with a
+capacity history, two API tokens and an audit entry, and three batches of events of six
+patients, received at three different times, each batch ingested by ledger.ingest (which writes
+the derived rows and the tallies); then the daily call's rows: trigger levels with a history
+and two actions, one of them changed twice (`_store_daily_call`). `Dump` is every table's rows;
+`insert_dump` writes them into an older schema, projected onto the tables and columns it has,
+so a test can upgrade that database and compare.
 
 The patients (times are sent with the offset the feed would use; London is on BST until
 26 October 2025, when 01:00 UTC becomes 01:00 GMT):
@@ -53,6 +53,8 @@ ORGANISATIONS = (
     ("CH1", "Oak Care Home", "care_home"),
     ("LA1", "Shire Council", "local_authority"),
 )
+# The organisations whose data_from is set (the others keep the default, their first event).
+DATA_FROM = {"CP1": date(2025, 6, 1)}
 # code, name, organisation, setting, pathway, [(capacity, from)]
 UNITS = (
     ("W1", "Ward 1", "RX1", "acute", None, [(20, date(2025, 1, 1)), (24, date(2025, 9, 1))]),
@@ -190,7 +192,7 @@ def store_dataset(database: Database) -> None:
     """Stores the reference data, the access rows and the events (module text)."""
     with database.session(write=True) as session:
         for code, name, kind in ORGANISATIONS:
-            reference.upsert_organisation(session, code, name, kind)
+            reference.upsert_organisation(session, code, name, kind, DATA_FROM.get(code))
         for code, name, org, setting, pathway, capacities in UNITS:
             fields: Row = {"name": name, "organisation_code": org, "setting": setting}
             for capacity, start in capacities:

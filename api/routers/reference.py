@@ -34,10 +34,17 @@ def put_organisation(
     principal: Annotated[Principal, require("reference:write")],
     _json: JsonBody,
 ) -> OrganisationOut:
-    """Create or update an organisation."""
+    """Create or update an organisation: its name, kind and `data_from` (the first date its
+    data is complete; figures of its earlier days are null; null or left out: the day of its
+    first event). A PUT replaces all three."""
     now = utc_now()
     with db.session(write=True) as session:
-        created = reference.upsert_organisation(session, code, body.name, body.kind)
+        was = reference.organisation_data_from(session, code)
+        created = reference.upsert_organisation(session, code, body.name, body.kind, body.data_from)
+        detail: dict[str, object] = {"kind": body.kind, "created": created}
+        detail["data_from"] = body.data_from.isoformat() if body.data_from else None
+        if not created and was != body.data_from:
+            detail["data_from_was"] = was.isoformat() if was else None
         audit.record(
             session,
             principal,
@@ -45,10 +52,10 @@ def put_organisation(
             now=now,
             client=client_of(request),
             target=code,
-            detail={"kind": body.kind, "created": created},
+            detail=detail,
         )
     response.status_code = 201 if created else 200
-    return OrganisationOut(code=code, name=body.name, kind=body.kind)
+    return OrganisationOut(code=code, name=body.name, kind=body.kind, data_from=body.data_from)
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])

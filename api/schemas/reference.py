@@ -17,6 +17,14 @@ class OrganisationIn(BaseModel):
 
     name: Name200
     kind: Literal["acute", "community", "local_authority", "care_home", "other"]
+    data_from: Day | None = Field(
+        default=None,
+        description=(
+            "The first local date (YYYY-MM-DD) the organisation's data is complete, e.g. its "
+            "feed's go-live: every figure of its days before it is null, not 0. Null (the "
+            "default, also when left out) means the day of its first event."
+        ),
+    )
 
 
 class OrganisationOut(OrganisationIn):

@@ -26,7 +26,7 @@ NO_PERIOD = "There is not yet a complete period of data to chart."
 
 def period(interval: str, today: date, first: date | None) -> tuple[date, date] | None:
     """Complete weeks (Monday to Sunday) or months before `today`, from the first complete one
-    after the data begins; None when there is not one."""
+    from the day the figures start (the organisations' data_from); None when there is none."""
     if interval == "month":
         end = today.replace(day=1) - timedelta(days=1)
         start = _months_before(end.replace(day=1), MONTHS - 1)
@@ -65,7 +65,7 @@ def status(
     """What the charts cover, or why there are none."""
     if allowed(backend, token, now, "aggregates:read") is None:
         return message(SIGN_IN_FIRST)
-    span = period(interval, local_date(now), data.first_event_date(backend))
+    span = period(interval, local_date(now), data.data_start(backend, organisation or None))
     if span is None:
         return message(NO_PERIOD)
     start, end = span
@@ -87,7 +87,7 @@ def chart_card(
     title = f"{metric.title} ({metric.unit})"
     if allowed(backend, token, now, "aggregates:read") is None:
         return card_body(title, [])
-    span = period(interval, local_date(now), data.first_event_date(backend))
+    span = period(interval, local_date(now), data.data_start(backend, organisation or None))
     if span is None:
         return card_body(title, [html.P(NO_PERIOD, className="chart-note")])
     result = data.metric(backend, name, *span, interval, organisation=organisation or None)

@@ -47,6 +47,7 @@ def test_the_catalogue_lists_every_metric_once(
     assert home_first["target"] == 95.0 and home_first["direction"] == "increase"
     assert home_first["rate"] is True and "excluding" in home_first["definition"]
     assert "events_reflected" in answer["conventions"]
+    assert "data_from" in answer["conventions"]["data_start"]
 
 
 def test_a_figure_answers_in_the_spec_shape(
@@ -156,16 +157,17 @@ def test_dates_outside_the_calendar_are_422_naming_the_parameter(
 
 
 def test_the_ends_of_the_calendar_are_answered(client: TestClient, system: Database) -> None:
-    # The first and last weeks the record knows: no events, so zero patients each day.
-    for params in (
-        {"start": "2000-01-01", "end": "2000-01-07"},
-        {"start": "2100-12-25", "end": "2100-12-31"},
+    # The first and last weeks the record knows: no events, so zero patients each day from the
+    # system's data_from (2024), and no figure (null) in 2000, before it.
+    for params, value in (
+        ({"start": "2000-01-01", "end": "2000-01-07"}, None),
+        ({"start": "2100-12-25", "end": "2100-12-31"}, 0),
     ):
         response = client.get(
             f"{URL}/ready_to_leave", params=params, headers=token_for(system, "analyst")
         )
         assert response.status_code == 200, response.text
-        assert [r["value"] for r in response.json()["rows"]] == [0] * 7
+        assert [r["value"] for r in response.json()["rows"]] == [value] * 7
 
 
 @pytest.mark.parametrize("rebase", ["0001-01-01", "9999-12-31", "2101-01-01"])

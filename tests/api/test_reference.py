@@ -21,7 +21,49 @@ def test_organisation_upsert_and_list(
     assert client.put("/api/v1/organisations/RX1", json=body, headers=admin).status_code == 201
     renamed = {"name": "Riverside University Hospital", "kind": "acute"}
     assert client.put("/api/v1/organisations/RX1", json=renamed, headers=admin).status_code == 200
-    assert client.get("/api/v1/organisations", headers=admin).json() == [{"code": "RX1", **renamed}]
+    assert client.get("/api/v1/organisations", headers=admin).json() == [
+        {"code": "RX1", **renamed, "data_from": None}
+    ]
+
+
+def test_an_organisations_data_from_is_set_listed_audited_and_cleared(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    body = {"name": "Riverside Hospital", "kind": "acute"}
+    made = client.put(
+        "/api/v1/organisations/RX1", json=body | {"data_from": "2025-04-01"}, headers=admin
+    )
+    assert made.status_code == 201 and made.json()["data_from"] == "2025-04-01"
+    assert client.get("/api/v1/organisations", headers=admin).json()[0]["data_from"] == "2025-04-01"
+    moved = client.put(
+        "/api/v1/organisations/RX1", json=body | {"data_from": "2025-05-01"}, headers=admin
+    )
+    assert moved.status_code == 200 and moved.json()["data_from"] == "2025-05-01"
+    # A PUT replaces the whole organisation: left out, data_from is null (its first event).
+    cleared = client.put("/api/v1/organisations/RX1", json=body, headers=admin)
+    assert cleared.json()["data_from"] is None
+    assert client.get("/api/v1/organisations", headers=admin).json()[0]["data_from"] is None
+    entries = client.get(
+        "/api/v1/audit", params={"action": "organisation.put"}, headers=admin
+    ).json()["entries"]
+    details = [e["detail"] for e in reversed(entries)]
+    assert [d["data_from"] for d in details] == ["2025-04-01", "2025-05-01", None]
+    assert [d.get("data_from_was") for d in details] == [None, "2025-04-01", "2025-05-01"]
+    assert "data_from_was" not in details[0]
+
+
+def test_a_bad_data_from_is_a_422_naming_it(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    body = {"name": "Riverside Hospital", "kind": "acute"}
+    for bad in ("2025-13-01", "yesterday", 20250401, "1999-12-31", "2101-01-01", ""):
+        response = client.put(
+            "/api/v1/organisations/RX1", json=body | {"data_from": bad}, headers=admin
+        )
+        assert response.status_code == 422, bad
+        [error] = response.json()["errors"]
+        assert error["field"] == "data_from" and error["message"], error
+    assert client.get("/api/v1/organisations", headers=admin).json() == []
 
 
 def test_unit_capacity_history_is_kept(

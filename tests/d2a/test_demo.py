@@ -10,7 +10,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,13 @@ from feeds.config import FeedConfig
 from feeds.pseudonym import pseudonym, pseudonym_key
 from feeds.readiness.receive import ListOutcome
 from feeds.receive import Answered
+from ledger import reference
+from metrics import compute
 from models import ApiToken, AuditEntry, Event, Spell
+from models.clock import local_date, utc_now
 from models.reference import D2A_SETTINGS
 from seed import trust_send
+from seed.commands import demo_start
 from store.database import Database
 from store.settings import Settings, get_settings
 from tests.conftest import make_empty_database
@@ -95,6 +99,7 @@ def test_the_demo_twice_loads_its_data_once(demo_url: str) -> None:
     finally:
         database.dispose()
     assert roles == {"coordinator": "coordinator", "admin": "admin"}
+    assert_fifteen_steady_months(demo_url)
     # Each run: its two tokens, then the demo itself; all by the command line.
     assert [a for a, _t, _d in entries] == ["token.create", "token.create", "demo"] * 2
     assert {t for _a, t, _d in entries} == {None}
@@ -102,6 +107,37 @@ def test_the_demo_twice_loads_its_data_once(demo_url: str) -> None:
     assert [d["loaded"] for d in demos] == [True, False]
     text = " ".join(d or "" for _a, _t, d in entries)
     assert not any(token in text for token in printed.values())
+
+
+def test_the_demo_starts_on_the_first_of_the_month_fifteen_months_before() -> None:
+    assert demo_start(date(2026, 12, 2)) == date(2025, 9, 1)
+    assert demo_start(date(2026, 1, 31)) == date(2024, 10, 1)
+    assert demo_start(date(2026, 3, 1), months=2) == date(2026, 1, 1)
+
+
+def assert_fifteen_steady_months(url: str) -> None:
+    """Every organisation's data starts on the demo's first day, nothing before it has a
+    figure, and each of the 15 complete months since has one (a monthly SPC chart of 15
+    points), with a census that does not climb from zero."""
+    today = local_date(utc_now())
+    start = demo_start(today)
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    database = Database(url)
+    try:
+        with database.session() as session:
+            starts = {o.code: o.data_from for o in reference.list_organisations(session)}
+            connection = session.connection()
+            months = compute(
+                connection, "acute_occupied", start=start, end=last_month_end, interval="month"
+            ).rows["value"]
+            day_before = start - timedelta(days=1)
+            before = compute(connection, "acute_occupied", start=day_before, end=day_before)
+    finally:
+        database.dispose()
+    assert set(starts.values()) == {start}
+    assert before.rows["value"].isna().all()
+    assert len(months) == 15 and months.notna().all()
+    assert months.iloc[0] >= 0.85 * months.mean()
 
 
 def identifiers(bodies: list[str], lists: list[bytes]) -> set[str]:

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from dashboard.data import Backend
 from feeds.registry import put_feed
-from models import FeedMessage
+from models import FeedMessage, Organisation
 from store.database import Database
 from store.settings import Settings
 from tests.conftest import token_for
@@ -42,6 +43,10 @@ def _patients() -> list[Patient]:
 
 @pytest.fixture
 def ward(system: Database) -> Database:
+    """The patients, with every organisation's data starting at its first event (no data_from):
+    RX1's on 20 Feb, CP1's on 6 Mar; CH1 has none."""
+    with system.session(write=True) as session:
+        session.execute(update(Organisation).values(data_from=None))
     load(system, events_of(*_patients()), now=LOADED_AT)
     return system
 

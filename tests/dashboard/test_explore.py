@@ -89,9 +89,9 @@ def test_a_period_outside_the_calendar_says_so_on_the_page(
 def test_the_first_and_last_weeks_of_the_calendar_are_drawn(
     backend: Backend, tokens: dict[str, str]
 ) -> None:
-    # Nobody was in a bed in the first week of 2000; p1 and p2 (ready since March 2025, never
-    # discharged) are both still counted ready in the last week of 2100.
-    for start, end, ready in (("2000-01-01", "2000-01-07", 0), ("2100-12-25", "2100-12-31", 2)):
+    # The first week of 2000 is before the data start (no figure); p1 and p2 (ready since March
+    # 2025, never discharged) are both still counted ready in the last week of 2100.
+    for start, end, ready in (("2000-01-01", "2000-01-07", None), ("2100-12-25", "2100-12-31", 2)):
         asked = Question("ready_to_leave", start, end, "day", None, None)
         _status, _about, _figure, rows, _c, _u = explore.view(
             backend, tokens["analyst"], asked, NOW

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from ledger import reference
 from metrics import compute
 from seed.commands import seed_database
 from seed.generate import RunSpec
@@ -74,3 +75,31 @@ def test_fewer_discharges_at_weekends_and_most_in_the_afternoon(seeded: Database
 def test_some_patients_come_back_within_30_days(seeded: Database) -> None:
     rate = figure(seeded, "readmission_30d_rate", interval="total")["value"].iloc[0]
     assert 2 <= rate <= 20
+
+
+def test_every_organisation_has_data_from_the_start(seeded: Database) -> None:
+    with seeded.session() as session:
+        starts = {o.code: o.data_from for o in reference.list_organisations(session)}
+    assert starts and set(starts.values()) == {START}
+    week_before = (START - timedelta(days=7), START - timedelta(days=1))
+    with seeded.engine.connect() as connection:
+        before = compute(connection, "acute_occupied", start=week_before[0], end=week_before[1])
+    assert before.rows["value"].isna().all()  # the warm-up: its census is there, not its flow
+
+
+def test_the_run_starts_in_a_steady_state(seeded: Database) -> None:
+    """The warm-up's people are in their beds on day one, with their past admissions, so no
+    census climbs from zero: the first week is within a fifth of the later weeks' mean."""
+    for name, group_by in (
+        ("acute_occupied", None),
+        ("stranded_7", None),
+        ("stranded_21", None),
+        ("ready_to_leave", None),
+        ("d2a_occupancy", "pathway"),
+    ):
+        rows = figure(seeded, name, interval="week", group_by=group_by)
+        for _group, weeks in rows.groupby("group", dropna=False):
+            values = weeks["value"].astype(float).to_numpy()
+            assert values[0] >= 0.8 * values[1:].mean(), (name, list(values))
+    first_day = figure(seeded, "acute_occupied")["value"].iloc[0]
+    assert first_day >= 0.8 * figure(seeded, "acute_occupied", interval="total")["value"].iloc[0]
