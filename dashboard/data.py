@@ -169,12 +169,14 @@ def metric(
     interval: str = "day",
     group_by: str | None = None,
     organisation: str | None = None,
+    baseline: tuple[date, date] | None = None,
 ) -> MetricResult:
     """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them (a cached
-    answer while no event has been stored since)."""
+    answer while no event has been stored since); `baseline` for a metric that takes one."""
+    b_start, b_end = baseline or (None, None)
     with backend.database.session() as session:
         connection = session.connection()
-        key = ("metric", name, start, end, interval, group_by, organisation)
+        key = ("metric", name, start, end, interval, group_by, organisation, baseline)
         return backend.cache.remember(
             connection,
             key,
@@ -186,6 +188,8 @@ def metric(
                 interval=interval,
                 group_by=group_by,
                 organisation=organisation,
+                baseline_start=b_start,
+                baseline_end=b_end,
                 cost_per_bed_day=backend.settings.cost_per_bed_day,
             ),
         )

@@ -101,7 +101,12 @@ def capacity_bars(
 
 
 def spc_figure(
-    points: pd.DataFrame, *, title: str, unit: str, target: float | None = None
+    points: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    target: float | None = None,
+    x_title: str = "Period starting",
 ) -> go.Figure:
     """An XmR chart: the values, mean, process limits, target, points coloured by type."""
     if points.empty:
@@ -118,6 +123,12 @@ def spc_figure(
         target_line = {"color": theme.NHS_DARK_RED, "dash": "dot", "width": 2}
         traces.append(line | {"y": [target] * len(x), "name": "Target", "line": target_line})
     kinds = _list(points["point_type"])
+    pending = _incomplete_flags(points)
+    colours = [theme.POINT_COLOURS.get(k, theme.NHS_DARK_GREY) for k in kinds]
+    labels = [
+        theme.INCOMPLETE_LABEL if p else theme.POINT_LABELS.get(k, "")
+        for k, p in zip(kinds, pending, strict=True)
+    ]
     traces.append(
         line
         | {
@@ -125,12 +136,27 @@ def spc_figure(
             "name": f"Value ({unit})",
             "mode": "lines+markers",
             "line": {"color": theme.NHS_MID_GREY, "width": 1.5},
-            "marker": {"color": [theme.POINT_COLOURS[k] for k in kinds], "size": 9},
-            "customdata": [theme.POINT_LABELS[k] for k in kinds],
+            # Incomplete periods are drawn hollow: their figure can still change.
+            "marker": {
+                "color": colours,
+                "size": 9,
+                "symbol": ["circle-open" if p else "circle" for p in pending],
+                "line": {"color": colours, "width": 2},
+            },
+            "customdata": labels,
             "hovertemplate": "%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>",
         }
     )
-    return _figure(traces, _layout(title, height=340))
+    layout = _layout(title, height=340)
+    layout["xaxis"] |= {"title": {"text": x_title}}
+    layout["yaxis"] |= {"title": {"text": unit}}
+    return _figure(traces, layout)
+
+
+def _incomplete_flags(points: pd.DataFrame) -> list[bool]:
+    if "incomplete" not in points:
+        return [False] * len(points)
+    return [bool(p) for p in points["incomplete"].fillna(False)]
 
 
 def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:

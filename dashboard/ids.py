@@ -42,6 +42,7 @@ class Id(StrEnum):
     TRENDS_STATUS = "trends-status"
     TRENDS_CARD = "trends-card"
     TRENDS_CHART = "trends-chart"
+    TRENDS_BASELINE = "trends-baseline"
 
     # Explore
     EXPLORE_METRIC = "explore-metric"
@@ -49,6 +50,7 @@ class Id(StrEnum):
     EXPLORE_INTERVAL = "explore-interval"
     EXPLORE_GROUP_BY = "explore-group-by"
     EXPLORE_ORGANISATION = "explore-organisation"
+    EXPLORE_BASELINE = "explore-baseline"
     EXPLORE_STATUS = "explore-status"
     EXPLORE_DEFINITION = "explore-definition"
     EXPLORE_FIGURE = "explore-figure"

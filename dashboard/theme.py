@@ -39,6 +39,7 @@ POINT_LABELS: Final = {
     "special_cause_neutral_high": "Special cause: higher",
     "special_cause_neutral_low": "Special cause: lower",
 }
+INCOMPLETE_LABEL: Final = "Incomplete: can still change (not in the limits or rules)"
 ASSURANCE_LABELS: Final = {
     "pass": "Target consistently met",
     "fail": "Target consistently missed",

@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from sqlalchemy import Connection
 
 from metrics import sources
-from metrics.calendar import INTERVALS
+from metrics.calendar import INTERVALS, period_ends
 from metrics.catalogue import CATALOGUE
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
-from models.clock import day_out_of_range, utc_now
+from models.clock import day_out_of_range, local_date, utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
@@ -110,24 +110,45 @@ class MetricResult:
         has no chart points. Raises metrics.spc.SpcInputError for options that do not fit."""
         charts = []
         for group, rows in self.rows.groupby("group", sort=False, dropna=False):
-            known = rows[rows["value"].notna()]
             shown = None if pd.isna(group) else group
-            missing = len(rows) - len(known)
-            if known.empty:
-                charts.append(GroupChart(shown, pd.DataFrame(columns=["period", *SPC_COLUMNS])))
-                charts[-1].warnings.append("no period has a figure")
-                continue
-            series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
-            result = spc(
-                series,
-                improvement=self.metric.direction,
-                target=self.metric.target,
-                rebase=rebase,
-                fix_after_n_points=fix_after_n_points,
-                screen_outliers=screen_outliers,
+            charts.append(
+                _group_chart(shown, rows, self.metric, rebase, fix_after_n_points, screen_outliers)
             )
-            charts.append(GroupChart.of(shown, result, missing))
         return charts
+
+
+def _group_chart(
+    group: Any,
+    rows: pd.DataFrame,
+    metric: Metric,
+    rebase: tuple[date, ...],
+    fix_after_n_points: int | None,
+    screen_outliers: bool,
+) -> GroupChart:
+    """One group's chart over its complete periods with a figure; incomplete periods follow
+    as points with the last limits carried on, no point type and `incomplete` true."""
+    incomplete = rows["incomplete"].to_numpy(dtype=bool)
+    known = rows[rows["value"].notna() & ~incomplete]
+    missing = int((rows["value"].isna() & ~incomplete).sum())
+    pending = rows[rows["value"].notna() & incomplete]
+    if known.empty:
+        chart = GroupChart(group, pd.DataFrame(columns=["period", *SPC_COLUMNS]))
+        chart.warnings.append("no complete period has a figure")
+    else:
+        series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
+        result = spc(
+            series,
+            improvement=metric.direction,
+            target=metric.target,
+            rebase=tuple(d for d in rebase if d <= series.index[-1]),
+            fix_after_n_points=fix_after_n_points,
+            screen_outliers=screen_outliers,
+        )
+        chart = GroupChart.of(group, result, missing)
+    chart.points["incomplete"] = False
+    if not pending.empty:
+        chart.add_incomplete(pending)
+    return chart
 
 
 @dataclass
@@ -149,9 +170,25 @@ class GroupChart:
             warnings.append(f"{missing} period(s) without a figure left out")
         return cls(group, points, result.assurance, result.variation, warnings)
 
+    def add_incomplete(self, pending: pd.DataFrame) -> None:
+        """Incomplete periods after the chart: drawn, with the last limits carried on, but
+        never part of the limits or rules (no point type)."""
+        added = pd.DataFrame({"period": list(pending["period"]), "value": pending["value"]})
+        if not self.points.empty:
+            for column in ("mean", "lpl", "upl", "near_lpl", "near_upl"):
+                added[column] = self.points[column].iloc[-1]
+        added["point_type"] = None
+        added["incomplete"] = True
+        added = added.reset_index(drop=True)
+        points = added if self.points.empty else pd.concat([self.points, added], ignore_index=True)
+        self.points = points.sort_values("period", kind="stable").reset_index(drop=True)
+        self.warnings.append(
+            f"{len(added)} incomplete period(s) shown but left out of the limits and rules"
+        )
+
     def answer(self) -> dict[str, Any]:
         """The chart as JSON values."""
-        points = self.points[["period", *SPC_COLUMNS]].copy()
+        points = self.points[["period", *SPC_COLUMNS, "incomplete"]].copy()
         points["period"] = [p.isoformat() for p in points["period"]]
         clean = points.astype(object).where(points.notna(), None)
         return {
@@ -207,7 +244,7 @@ def compute(
         cost_per_bed_day,
         now or utc_now(),
     )
-    rows = metric.figures(connection, query)
+    rows = _flag_incomplete(metric.figures(connection, query), query)
     count, latest = sources.events_reflected(connection, end)
     extras = metric.extras(query) if metric.extras else {}
     return MetricResult(query, _tidy(rows), count, latest, extras)
@@ -265,6 +302,20 @@ def _baseline(
     if (b_end - b_start).days + 1 > MAX_DAYS:
         raise MetricQueryError("baseline_start", f"a baseline may span at most {MAX_DAYS} days")
     return b_start, b_end
+
+
+def _flag_incomplete(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """`incomplete` on every row: the period's figure can still change, because its calendar
+    week or month (or the day, or the total's end) has not yet ended at the local date of
+    `now`, or because the calculation says so (readmissions still in their follow-up)."""
+    starts = pd.to_datetime(rows["period"]).to_numpy().astype("datetime64[D]")
+    today = np.datetime64(local_date(query.now), "D")
+    unfinished = period_ends(starts, query.interval, query.end) >= today
+    if "incomplete" in rows:
+        unfinished |= rows["incomplete"].to_numpy(dtype=bool)
+    rows = rows.copy()
+    rows["incomplete"] = unfinished
+    return rows
 
 
 def _tidy(rows: pd.DataFrame) -> pd.DataFrame:

@@ -46,6 +46,12 @@ CONVENTIONS = {
         "A period without data gives zeros; a rate with no denominator gives value null with "
         "numerator 0 and denominator 0."
     ),
+    "incomplete": (
+        "Every row says whether its figure can still change: `incomplete` is true while the "
+        "period's calendar day, week or month (the total: its end) has not ended at today's "
+        "local date, and for readmissions while the period's 30 days of follow-up have not "
+        "passed. SPC charts draw incomplete periods but leave them out of the limits and rules."
+    ),
     "events_reflected": (
         "The number of events that occurred before the census of `end` (the local midnight "
         "ending it), with the voids of those events, whenever they arrived; latest_event_at is "
@@ -217,7 +223,9 @@ METRICS: tuple[Metric, ...] = (
         "the period × the baseline mean delay on p) − Σ delay of those discharges. The baseline "
         "is baseline_start to baseline_end (default: the 12 weeks before start), over the same "
         "organisation filter, one mean per pathway for all groups; discharges on a pathway "
-        "without baseline discharges are left out. Positive is good. priced_value is the figure "
+        "without baseline discharges are left out. With no discharges in the baseline the "
+        "figure is null (never 0) and the row's note says why; by pathway, so is a pathway "
+        "without baseline discharges. Positive is good. priced_value is the figure "
         "at the configured cost per bed day, when one is set.",
         ("pathway", *PLACE),
         outcomes.bed_days_saved,

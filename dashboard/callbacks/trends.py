@@ -81,8 +81,10 @@ def chart_card(
     interval: str,
     organisation: str | None,
     now: datetime,
+    baseline: tuple[date, date] | None = None,
 ) -> list[Any]:
-    """One headline metric's card: SPC badges, chart, notes and definition."""
+    """One headline metric's card: SPC badges, chart, notes and definition; `baseline` for
+    bed days saved (default: the 12 weeks before the first period)."""
     metric = CATALOGUE[name]
     title = f"{metric.title} ({metric.unit})"
     if allowed(backend, token, now, "aggregates:read") is None:
@@ -90,12 +92,16 @@ def chart_card(
     span = period(interval, local_date(now), data.first_event_date(backend))
     if span is None:
         return card_body(title, [html.P(NO_PERIOD, className="chart-note")])
-    result = data.metric(backend, name, *span, interval, organisation=organisation or None)
+    asked = baseline if metric.takes_baseline else None
+    result = data.metric(
+        backend, name, *span, interval, organisation=organisation or None, baseline=asked
+    )
     found = result.spc_charts()
     chart = found[0] if found else GroupChart(None, pd.DataFrame())
     # The card's heading names the chart; the figure itself carries no second title.
     figure = figures.spc_figure(chart.points, title="", unit=metric.unit, target=metric.target)
-    written = chart.warnings + _incomplete(result) + _priced(result, backend.settings.cost_currency)
+    written = _baseline(result) + chart.warnings + _incomplete(result)
+    written += _priced(result, backend.settings.cost_currency)
     notes = [html.P(w, className="chart-note") for w in written]
     return card_body(
         title,
@@ -123,12 +129,32 @@ def _priced(result: MetricResult, currency: str) -> list[str]:
 
 
 def _incomplete(result: MetricResult) -> list[str]:
-    """Readmission periods still inside their 30-day follow-up say so."""
-    if "incomplete" not in result.rows.columns:
-        return []
+    """Periods whose figure can still change (drawn hollow) say so."""
     count = int(result.rows["incomplete"].sum())
-    note = f"The last {count} period(s) have under 30 days of follow-up, so are incomplete."
+    why = "are still in their 30 days of follow-up or not yet over"
+    note = f"{count} period(s) {why}: drawn hollow, left out of the limits and rules."
     return [note] if count else []
+
+
+def _baseline(result: MetricResult) -> list[str]:
+    """The baseline period beside a figure that is compared with one, and why a period has
+    no figure when the baseline has no data."""
+    if "baseline_start" not in result.extras:
+        return []
+    start, end = (date.fromisoformat(result.extras[k]) for k in ("baseline_start", "baseline_end"))
+    shown = [f"Baseline: {start:%d %b %Y} to {end:%d %b %Y}."]
+    notes: list[str] = []
+    if "note" in result.rows:
+        notes = [str(n) for n in result.rows["note"].dropna().unique()]
+    return shown + [f"No figure where there is {n}." for n in notes]
+
+
+def baseline_of(start: str | None, end: str | None) -> tuple[date, date] | None:
+    """The baseline picked on a page, when both ends are picked and in order."""
+    if not start or not end:
+        return None
+    first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    return (first, last) if first <= last else None
 
 
 def register(app: Dash, backend: Backend) -> None:
@@ -153,8 +179,20 @@ def register(app: Dash, backend: Backend) -> None:
         Output(card_id(MATCH), "children"),
         Input(Id.TRENDS_INTERVAL, "value"),
         Input(Id.TRENDS_ORGANISATION, "value"),
+        Input(Id.TRENDS_BASELINE, "start_date"),
+        Input(Id.TRENDS_BASELINE, "end_date"),
         State(Id.TOKEN, "data"),
         State(card_id(MATCH), "id"),
     )
-    def _card(interval: str, organisation: str | None, token: str | None, id_: Any) -> Any:
-        return chart_card(backend, token, id_["metric"], interval, organisation, utc_now())
+    def _card(
+        interval: str,
+        organisation: str | None,
+        b_start: str | None,
+        b_end: str | None,
+        token: str | None,
+        id_: Any,
+    ) -> Any:
+        baseline = baseline_of(b_start, b_end)
+        return chart_card(
+            backend, token, id_["metric"], interval, organisation, utc_now(), baseline
+        )

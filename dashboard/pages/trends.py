@@ -64,10 +64,28 @@ def controls() -> html.Div:
                 labelled("Partner organisation", organisation, Id.TRENDS_ORGANISATION),
                 className="control-wide",
             ),
+            baseline_control(Id.TRENDS_BASELINE),
         ],
         className="controls",
         role="group",
         **{"aria-label": "Chart options"},  # type: ignore[arg-type]
+    )
+
+
+def baseline_control(component_id: str) -> html.Div:
+    """The baseline period of bed days saved: empty means the default (the 12 weeks before
+    the first period shown)."""
+    picker = dcc.DatePickerRange(
+        id=component_id,
+        display_format="D MMM YYYY",
+        first_day_of_week=1,
+        clearable=True,
+        start_date_placeholder_text="Baseline from",
+        end_date_placeholder_text="Baseline to",
+    )
+    return html.Div(
+        labelled("Baseline for bed days saved (default: 12 weeks before)", picker, component_id),
+        className="control-wide",
     )
 
 

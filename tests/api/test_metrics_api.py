@@ -71,6 +71,7 @@ def test_a_figure_answers_in_the_spec_shape(
             "numerator": 2,
             "denominator": 7,
             "days": 7,
+            "incomplete": False,
         }
     ]
     assert answer["events_reflected"] == 3
@@ -92,6 +93,7 @@ def test_a_rate_carries_numerator_and_denominator(
             "numerator": 1,
             "denominator": 1,
             "days": 7,
+            "incomplete": False,
         }
     ]
 
@@ -209,7 +211,15 @@ def test_csv_download(one_discharge: TestClient, coordinator: dict[str, str]) ->
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["value"] for r in rows] == ["0", "0", "1", "0", "0", "0", "0"]
-    assert list(rows[0]) == ["period", "group", "value", "numerator", "denominator", "days"]
+    assert list(rows[0]) == [
+        "period",
+        "group",
+        "value",
+        "numerator",
+        "denominator",
+        "days",
+        "incomplete",
+    ]
 
 
 def test_xlsx_download(one_discharge: TestClient, coordinator: dict[str, str]) -> None:

@@ -82,8 +82,30 @@ def test_bed_days_saved_are_priced_when_a_cost_is_set(
     priced = Backend(
         backend.get_database, backend.settings.model_copy(update={"cost_per_bed_day": 400.0})
     )
-    card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW)
+    # p3's discharge on 6 March (P1, delay 0) is the baseline chosen: week 3–9 March.
+    baseline = (date(2025, 3, 3), date(2025, 3, 9))
+    card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW, baseline)
     notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
     assert any("at £400 a bed day" in note for note in notes)
+    assert "Baseline: 03 Mar 2025 to 09 Mar 2025." in notes
     plain = trends.chart_card(backend, tokens["board"], "bed_days_saved", "week", None, NOW)
     assert not any("a bed day" in str(c) for c in plain)
+
+
+def test_bed_days_saved_without_baseline_data_says_so(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    # The default baseline, the 12 weeks before 24 Feb 2025, holds no discharge.
+    card = trends.chart_card(backend, tokens["board"], "bed_days_saved", "week", None, NOW)
+    notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
+    assert "Baseline: 02 Dec 2024 to 23 Feb 2025." in notes
+    assert "No figure where there is no baseline: no discharges 2024-12-02 to 2025-02-23." in notes
+
+
+def test_the_baseline_picked_on_the_page() -> None:
+    assert trends.baseline_of("2025-03-03", "2025-03-09T00:00:00") == (
+        date(2025, 3, 3),
+        date(2025, 3, 9),
+    )
+    assert trends.baseline_of(None, "2025-03-09") is None
+    assert trends.baseline_of("2025-03-10", "2025-03-09") is None
