@@ -8,19 +8,10 @@ from dash import dcc, html
 
 from dashboard.components import fieldset, labelled
 from dashboard.ids import Id
-from metrics import CATALOGUE
+from metrics import CATALOGUE, catalogue
 
 ALL_PARTNERS = ""
-HEADLINES = (
-    "home_first_rate",
-    "delayed_bed_days",
-    "bed_days_lost",
-    "bed_days_saved",
-    "stranded_7",
-    "stranded_21",
-    "d2a_occupancy",
-    "readmission_30d_rate",
-)
+HEADLINES = catalogue.HEADLINES  # the catalogue marks the board's headline metrics
 
 
 def layout() -> html.Div:
