@@ -22,6 +22,7 @@ from api.routers import (
     metrics,
     patients,
     reference,
+    returns,
     tokens,
     triggers,
 )
@@ -49,6 +50,7 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         patients.router,
         tokens.router,
         metrics.router,
+        returns.router,
         coordinator.router,
         actions.router,
         callsheet.router,

@@ -21,6 +21,7 @@ from metrics.calendar import INTERVALS, period_ends
 from metrics.catalogue import CATALOGUE
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
+from metrics.suppression import SUPPRESSED, suppress_record
 from models.clock import day_out_of_range, local_date, utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
@@ -42,12 +43,30 @@ class MetricResult:
     def metric(self) -> Metric:
         return self.query.metric
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows as plain values: ISO dates, None for a missing figure."""
+    def records(self, suppress: bool = False) -> list[dict[str, Any]]:
+        """The rows as plain values: ISO dates, None for a missing figure; with `suppress`,
+        small counts suppressed for publication (metrics.suppression)."""
         whole = self.metric.aggregation == "sum"
-        return [_record(row, whole) for row in self.rows.to_dict("records")]
+        records = [_record(row, whole) for row in self.rows.to_dict("records")]
+        return [self._suppressed(r) for r in records] if suppress else records
 
-    def answer(self) -> dict[str, Any]:
+    def _suppressed(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A row for publication: its counts by the metric's aggregation, and rates on them."""
+        aggregation = self.metric.aggregation
+        if aggregation == "sum":
+            out = suppress_record(record, ("value",), {"priced_value": ("value",)})
+        elif aggregation == "census":  # the mean census is a number of patients too
+            out = suppress_record(record, ("value", "numerator"), {})
+        else:
+            out = suppress_record(
+                record, ("numerator", "denominator"), {"value": ("numerator", "denominator")}
+            )
+        cost = self.query.cost_per_bed_day
+        if out.get("priced_value") not in (None, SUPPRESSED) and cost is not None:
+            out["priced_value"] = out["value"] * cost  # priced from the rounded figure
+        return out
+
+    def answer(self, suppress: bool = False) -> dict[str, Any]:
         """The SPEC §6 answer (plus `days` per row and the metric's extras)."""
         q = self.query
         latest = self.latest_event_at
@@ -58,7 +77,8 @@ class MetricResult:
             "interval": q.interval,
             "group_by": q.group_by,
             "organisation": q.organisation,
-            "rows": self.records(),
+            **({"suppressed": True} if suppress else {}),
+            "rows": self.records(suppress),
             "events_reflected": self.events_reflected,
             "latest_event_at": latest.isoformat() + "Z" if latest else None,
             **self.extras,
@@ -70,14 +90,14 @@ class MetricResult:
         parts += [p for p in (q.group_by, q.organisation) if p]
         return "_".join(parts) + f".{extension}"
 
-    def csv(self) -> bytes:
+    def csv(self, suppress: bool = False) -> bytes:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(self.rows.columns), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.records())
+        writer.writerows(self.records(suppress))
         return out.getvalue().encode("utf-8")
 
-    def xlsx(self) -> bytes:
+    def xlsx(self, suppress: bool = False) -> bytes:
         """Figures on one sheet; the definition and provenance on another."""
         book = Workbook()
         sheet = book.active
@@ -85,14 +105,17 @@ class MetricResult:
         sheet.title = "figures"
         columns = list(self.rows.columns)
         sheet.append(columns)
-        for record in self.records():
+        for record in self.records(suppress):
             sheet.append([record[c] for c in columns])
         about = book.create_sheet("definition")
-        answer = self.answer()
+        answer = self.answer(suppress)
         for key in ("metric", "start", "end", "interval", "group_by", "organisation"):
             about.append([key, answer[key]])
         for key in ("title", "unit", "direction", "target", "definition"):
             about.append([key, getattr(self.metric, key)])
+        about.append(
+            ["suppressed", "yes (1–7 as *, others to the nearest 5)" if suppress else "no"]
+        )
         about.append(["events_reflected", answer["events_reflected"]])
         about.append(["latest_event_at", answer["latest_event_at"]])
         out = io.BytesIO()

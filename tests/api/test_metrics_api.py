@@ -42,10 +42,11 @@ def test_the_catalogue_lists_every_metric_once(
 ) -> None:
     answer = client.get(URL, headers=coordinator).json()
     names = [m["name"] for m in answer["metrics"]]
-    assert names == [m.name for m in METRICS] and len(set(names)) == 21
+    assert names == [m.name for m in METRICS] and len(set(names)) == 23
     home_first = next(m for m in answer["metrics"] if m["name"] == "home_first_rate")
     assert home_first["target"] == 95.0 and home_first["direction"] == "increase"
     assert home_first["rate"] is True and "excluding" in home_first["definition"]
+    assert home_first["headline"] is True
     assert "events_reflected" in answer["conventions"]
 
 
@@ -328,3 +329,19 @@ def test_bed_days_saved_priced_at_the_configured_cost(
     assert answer["baseline_start"] == "2024-12-09" and answer["baseline_end"] == "2025-03-02"
     (row,) = answer["rows"]
     assert (row["value"], row["priced_value"]) == (2, 700.0)
+
+
+def test_figures_for_publication_are_suppressed(
+    one_discharge: TestClient, coordinator: dict[str, str]
+) -> None:
+    # One discharge in the week: 1 is a small count, shown as *; the empty days stay 0.
+    params = WEEK | {"suppress": "true"}
+    answer = one_discharge.get(f"{URL}/acute_discharges", params=params, headers=coordinator)
+    assert answer.json()["suppressed"] is True
+    assert [r["value"] for r in answer.json()["rows"]] == [0, 0, "*", 0, 0, 0, 0]
+    text = one_discharge.get(
+        f"{URL}/home_first_rate",
+        params=params | {"interval": "total", "format": "csv"},
+        headers=coordinator,
+    ).text
+    assert text.splitlines()[1].startswith("2025-03-03,,*,*,*,7")
