@@ -165,6 +165,7 @@ MIGRATIONS_FILL = {"delay_reason", "destination"}
 CREATED_EMPTY = {"figure_tally", "tally_source", "tally_change"}
 CREATED_EMPTY |= {"feed", "feed_message", "deployment_secret"}
 CREATED_EMPTY |= {"action", "action_version", "pathway_trigger"}
+CREATED_EMPTY |= {"metric_annotation"}
 
 
 def _revisions_before_head() -> list[Script]:

@@ -156,6 +156,24 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (403, 200, 200, 200, 200, 403, 403),
     ),
+    "PUT /metrics/{name}/annotations": (
+        lambda c, h, _: c.put(
+            "/api/v1/metrics/home_first_rate/annotations",
+            json={"day": "2025-03-03", "text": "Hub opened", "rebase": True},
+            headers=h,
+        ),
+        (201, 201, 403, 201, 403, 403, 403),
+    ),
+    "GET /metrics/{name}/annotations": (
+        lambda c, h, _: c.get("/api/v1/metrics/home_first_rate/annotations", headers=h),
+        (200, 200, 200, 200, 200, 403, 403),
+    ),
+    "DELETE /metrics/{name}/annotations": (
+        lambda c, h, _: c.delete(
+            "/api/v1/metrics/home_first_rate/annotations", params={"day": "2025-03-03"}, headers=h
+        ),
+        (200, 200, 403, 200, 403, 403, 403),
+    ),
     "GET /returns/drd": (
         lambda c, h, _: c.get("/api/v1/returns/drd", params={"month": "2025-03"}, headers=h),
         (403, 200, 403, 200, 403, 403, 403),
