@@ -15,6 +15,7 @@ from api.errors import ApiError, install_error_handlers
 from api.routers import (
     actions,
     audit,
+    boardpack,
     callsheet,
     coordinator,
     events,
@@ -53,6 +54,7 @@ def create_api(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
         metric_annotations.router,
         metrics.router,
         returns.router,
+        boardpack.router,
         coordinator.router,
         actions.router,
         callsheet.router,

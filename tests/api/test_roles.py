@@ -184,6 +184,16 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         ),
         (403, 200, 403, 200, 403, 403, 403),
     ),
+    "GET /boardpack": (
+        lambda c, h, _: c.get("/api/v1/boardpack", params={"month": "2025-04"}, headers=h),
+        (403, 200, 200, 200, 200, 403, 403),
+    ),
+    "GET /boardpack?format=xlsx": (
+        lambda c, h, _: c.get(
+            "/api/v1/boardpack", params={"month": "2025-04", "format": "xlsx"}, headers=h
+        ),
+        (403, 200, 403, 200, 403, 403, 403),
+    ),
     "POST /tokens": (
         lambda c, h, _: c.post("/api/v1/tokens", json={"role": "analyst"}, headers=h),
         (201, 403, 403, 403, 403, 403, 403),
