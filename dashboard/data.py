@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from access import audit
 from access.principal import Principal
 from access.scope import ScopeMissing
 from access.throttle import AuthFailures
@@ -26,8 +27,11 @@ from feeds.health import silent_feeds as find_silent_feeds
 from feeds.readiness.receive import ListOutcome
 from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.registry import as_dict, feed_rows
-from metrics import MetricResult, compute
+from ledger import chart_notes as notes
+from ledger.chart_notes import AnnotationIn
+from metrics import CATALOGUE, MetricResult, board, compute
 from metrics.ready_list import ReadyQuestion, read_ready_list
+from metrics.returns import DrdReturn, drd_return, month_end
 from metrics.snapshot import snapshot as position
 from metrics.tally import changed_from
 from models import Event, Organisation
@@ -261,3 +265,69 @@ def readiness_upload(
         lambda session: receive_upload(session, asked, principal, now=now, changes=changed_from)
     )
     return written.value
+
+
+def headline(
+    backend: Backend,
+    name: str,
+    span: tuple[date, date],
+    interval: str,
+    organisation: str | None = None,
+    baseline: tuple[date, date] | None = None,
+    now: datetime | None = None,
+) -> board.Headline:
+    """A headline metric charted with its stored notes and rebase dates (metrics.board), from
+    the cached figures; the notes are read afresh."""
+    takes = CATALOGUE[name].takes_baseline
+    result = metric(
+        backend,
+        name,
+        *span,
+        interval,
+        organisation=organisation,
+        baseline=baseline if takes else None,
+    )
+    with backend.database.session() as session:
+        return board.charted(session.connection(), result, now or utc_now())
+
+
+def chart_notes(backend: Backend, name: str, now: datetime) -> list[dict[str, Any]]:
+    """The notes and rebase dates stored for a metric's chart."""
+    with backend.database.session() as session:
+        return notes.in_force(session.connection(), name, now)
+
+
+def add_chart_note(
+    backend: Backend, principal: Principal, name: str, body: AnnotationIn, now: datetime
+) -> bool:
+    """Store a note (or rebase) on a metric's chart as the API's PUT does, audited the same."""
+    with backend.database.session(write=True) as session:
+        created = notes.put_annotation(session, name, body, now, principal.token_id)
+        audit.record(
+            session,
+            principal,
+            "annotation.put",
+            now=now,
+            client="dashboard",
+            target=f"{name}:{body.day.isoformat()}",
+            detail=body.model_dump(mode="json") | {"created": created},
+        )
+    return created
+
+
+def drd(backend: Backend, month: date, now: datetime) -> DrdReturn:
+    """The month's DRD return, exactly as GET /api/v1/returns/drd computes it."""
+    with backend.database.session() as session:
+        return drd_return(session.connection(), month, now)
+
+
+def board_headlines(
+    backend: Backend, month: date, now: datetime
+) -> tuple[tuple[date, date] | None, list[board.Headline]]:
+    """The board pack's headlines, exactly as GET /api/v1/boardpack computes them."""
+    with backend.database.session() as session:
+        connection = session.connection()
+        span = board.window("month", month_end(month), board.first_day(connection))
+        if span is None:
+            return None, []
+        return span, board.headlines(connection, interval="month", span=span, now=now)

@@ -107,6 +107,7 @@ def spc_figure(
     unit: str,
     target: float | None = None,
     x_title: str = "Period starting",
+    notes: list[dict[str, Any]] | None = None,
 ) -> go.Figure:
     """An XmR chart: the values, mean, process limits, target, points coloured by type."""
     if points.empty:
@@ -150,13 +151,54 @@ def spc_figure(
     layout = _layout(title, height=340)
     layout["xaxis"] |= {"title": {"text": x_title}}
     layout["yaxis"] |= {"title": {"text": unit}}
+    _mark_notes(layout, notes or [])
     return _figure(traces, layout)
+
+
+def _mark_notes(layout: dict[str, Any], notes: list[dict[str, Any]]) -> None:
+    """A vertical line on each annotated day (solid purple for a rebase, dotted grey for a
+    note) with its short text at the top."""
+    shapes, labels = [], []
+    for note in notes:
+        day = note["day"].isoformat() if hasattr(note["day"], "isoformat") else note["day"]
+        colour = theme.NHS_PURPLE if note["rebase"] else theme.NHS_MID_GREY
+        line = {"color": colour, "width": 2, "dash": "solid" if note["rebase"] else "dot"}
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0}
+            | {"y1": 1, "line": line}
+        )
+        text = ("Rebase: " if note["rebase"] else "") + str(note["text"])
+        labels.append(
+            {"x": day, "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom", "text": text}
+            | {"showarrow": False, "font": {"size": 11, "color": colour}, "xanchor": "left"}
+        )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = labels
 
 
 def _incomplete_flags(points: pd.DataFrame) -> list[bool]:
     if "incomplete" not in points:
         return [False] * len(points)
     return [bool(p) for p in points["incomplete"].fillna(False)]
+
+
+def stacked_bars(rows: pd.DataFrame, *, title: str, unit: str, x_title: str) -> go.Figure:
+    """A metric broken down by group (period, group, value) as bars stacked per period."""
+    if rows.empty:
+        return empty(f"{title}: no figures for this period")
+    traces: list[Trace] = []
+    for index, (group, part) in enumerate(rows.groupby("group", sort=False)):
+        colour = theme.BANDS[index % len(theme.BANDS)]
+        traces.append(
+            {"type": "bar", "name": str(group), "x": _list(part["period"])}
+            | {"y": _list(part["value"]), "marker": {"color": colour}}
+        )
+    layout = _layout(title, height=340) | {"barmode": "stack"}
+    layout["xaxis"] |= {"title": {"text": x_title}}
+    layout["yaxis"] |= {"title": {"text": unit}}
+    layout["legend"] |= {"title": {"text": "Days delayed"}}
+    return _figure(traces, layout)
 
 
 def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:

@@ -43,6 +43,16 @@ class Id(StrEnum):
     TRENDS_CARD = "trends-card"
     TRENDS_CHART = "trends-chart"
     TRENDS_BASELINE = "trends-baseline"
+    TRENDS_SUMMARY = "trends-summary"
+    TRENDS_BANDS = "trends-bands"
+    TRENDS_NOTES_BLOCK = "trends-notes-block"
+    TRENDS_NOTE_METRIC = "trends-note-metric"
+    TRENDS_NOTE_DAY = "trends-note-day"
+    TRENDS_NOTE_TEXT = "trends-note-text"
+    TRENDS_NOTE_REBASE = "trends-note-rebase"
+    TRENDS_NOTE_ADD = "trends-note-add"
+    TRENDS_NOTE_RESULT = "trends-note-result"
+    TRENDS_NOTES_VERSION = "trends-notes-version"
 
     # Explore
     EXPLORE_METRIC = "explore-metric"

@@ -197,9 +197,8 @@ class GroupChart:
         """Incomplete periods after the chart: drawn, with the last limits carried on, but
         never part of the limits or rules (no point type)."""
         added = pd.DataFrame({"period": list(pending["period"]), "value": pending["value"]})
-        if not self.points.empty:
-            for column in ("mean", "lpl", "upl", "near_lpl", "near_upl"):
-                added[column] = self.points[column].iloc[-1]
+        for column in ("mean", "lpl", "upl", "near_lpl", "near_upl"):
+            added[column] = np.nan if self.points.empty else self.points[column].iloc[-1]
         added["point_type"] = None
         added["incomplete"] = True
         added = added.reset_index(drop=True)

@@ -138,8 +138,8 @@ def headline(
     baseline: tuple[date, date] | None = None,
 ) -> Headline:
     """One metric's figures and chart over `span`, rebased on its stored rebase dates."""
-    metric = CATALOGUE[name]
-    b_start, b_end = baseline if baseline and metric.takes_baseline else (None, None)
+    takes = CATALOGUE[name].takes_baseline
+    b_start, b_end = baseline if baseline and takes else (None, None)
     result = compute(
         connection,
         name,
@@ -151,8 +151,14 @@ def headline(
         baseline_end=b_end,
         now=now,
     )
-    notes = in_force(connection, name, now)
-    found = Headline(metric, result, GroupChart(None, pd.DataFrame()), notes)
+    return charted(connection, result, now)
+
+
+def charted(connection: Connection, result: MetricResult, now: datetime) -> Headline:
+    """A metric's figures (without a breakdown) charted with the notes and rebase dates stored
+    for it at `now`."""
+    notes = in_force(connection, result.metric.name, now)
+    found = Headline(result.metric, result, GroupChart(None, pd.DataFrame()), notes)
     charts = result.spc_charts(rebase=found.rebase)
     found.chart = charts[0] if charts else found.chart
     return found

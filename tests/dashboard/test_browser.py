@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ledger.ingest import ingest
+from metrics.catalogue import HEADLINES
 from metrics.tally import changed_from
 from models.clock import local_date, utc_now
 from tests.conftest import make_empty_database
@@ -36,7 +37,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 PAGES = {
     "/": "#today-headlines .headline",
-    "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === 8",
+    # A chart per headline metric and the delay bands' stacked bars.
+    "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === "
+    f"{len(HEADLINES) + 1}",
     "/explore": "#explore-figure .js-plotly-plot",
     "/feeds": "#feeds-refusals table",
     "/wall": ".wall-section",

@@ -79,6 +79,18 @@ CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
         lambda b, t: len(trends.chart_card(b, t, HEADLINES[0], "week", None, AS_OF)) > 1,
         (False, False, True, True, True, True, False, False),
     ),
+    "trends summary table": (
+        lambda b, t: "Sign in" not in str(trends.summary_table(b, t, "week", None, AS_OF)),
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends delay bands": (
+        lambda b, t: len(trends.bands_card(b, t, "week", None, AS_OF)) > 1,
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends add a note": (
+        lambda b, t: trends.add_note(b, t, HEADLINES[0], "2025-03-03", "Note", [], AS_OF)[1],
+        (False, True, True, False, True, False, False, False),
+    ),
     "explore organisation options": (
         lambda b, t: explore.organisation_options(b, t, AS_OF) != [],
         (False, False, True, True, True, True, False, False),

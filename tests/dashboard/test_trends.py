@@ -110,3 +110,42 @@ def test_the_baseline_picked_on_the_page() -> None:
     )
     assert trends.baseline_of(None, "2025-03-09") is None
     assert trends.baseline_of("2025-03-10", "2025-03-09") is None
+
+
+def test_the_summary_table_has_a_row_per_headline_metric_linking_to_its_chart(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    table = trends.summary_table(backend, tokens["board"], "week", None, NOW)
+    rows = table.children[1].children
+    assert [r.to_plotly_json()["props"]["data-metric"] for r in rows] == list(HEADLINES)
+    link = rows[0].children[0].children
+    assert link.href == f"#chart-{HEADLINES[0]}"
+    home_first = rows[list(HEADLINES).index("home_first_rate")]
+    assert home_first.children[3].children == "95 %"  # the national ambition as the target
+    assert "Sign in" in str(trends.summary_table(backend, tokens["display"], "week", None, NOW))
+
+
+def test_a_note_and_a_rebase_are_stored_and_drawn(backend: Backend, tokens: dict[str, str]) -> None:
+    shown, stored = trends.add_note(
+        backend, tokens["analyst"], "stranded_7", "2025-03-03", "Hub opened", ["rebase"], NOW
+    )
+    assert stored and "Rebase stored on Stranded patients (7+ days), 03 Mar 2025" in str(shown)
+    card = trends.chart_card(backend, tokens["board"], "stranded_7", "week", None, NOW)
+    [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
+    layout = graph.figure["layout"]
+    assert [s["x0"] for s in layout["shapes"]] == ["2025-03-03"]
+    assert layout["annotations"][0]["text"] == "Rebase: Hub opened"
+    refused, stored = trends.add_note(
+        backend, tokens["board"], "stranded_7", "2025-03-03", "x", [], NOW
+    )
+    assert not stored and "may not" in str(refused)
+    bad, stored = trends.add_note(backend, tokens["analyst"], "stranded_7", None, "x", [], NOW)
+    assert not stored and "day" in str(bad)
+
+
+def test_delay_bands_are_stacked_bars(backend: Backend, tokens: dict[str, str]) -> None:
+    card = trends.bands_card(backend, tokens["board"], "week", None, NOW)
+    [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
+    figure = graph.figure
+    assert figure["layout"]["barmode"] == "stack"
+    assert [t["name"] for t in figure["data"]] == ["0", "1", "2-3", "4-6", "7-13", "14-20", "21+"]

@@ -194,3 +194,13 @@ def test_incomplete_periods_are_drawn_but_left_out_of_spc(system: Database) -> N
     answer = chart.answer()
     assert answer["points"][-1]["incomplete"] is True
     assert answer["points"][-1]["point_type"] is None
+
+
+def test_a_chart_of_incomplete_periods_only_has_points_but_no_limits(system: Database) -> None:
+    now = datetime(2025, 3, 12, 12, 0)
+    result = figure(system, "bed_days_lost", date(2025, 3, 10), date(2025, 3, 12), now=now)
+    rows = result.rows.copy()
+    rows["incomplete"] = True
+    (chart,) = replace(result, rows=rows).spc_charts()
+    assert list(chart.points["incomplete"]) == [True] * 3
+    assert chart.points["mean"].isna().all() and chart.variation is None
