@@ -16,6 +16,7 @@ class Id(StrEnum):
     SIGN_IN_ERROR = "sign-in-error"
     NAV = "nav"
     NAV_FEEDS = "nav-feeds"
+    NAV_RETURNS = "nav-returns"
     PAGE_TITLE = "page-title"
     TITLE_SINK = "title-sink"
     URL_CLEANER = "url-cleaner"
@@ -69,6 +70,17 @@ class Id(StrEnum):
     EXPLORE_CSV = "explore-csv"
     EXPLORE_XLSX = "explore-xlsx"
     EXPLORE_DOWNLOAD = "explore-download"
+
+    # Returns
+    RETURNS_MONTH = "returns-month"
+    RETURNS_SUPPRESS = "returns-suppress"
+    RETURNS_DRD_CSV = "returns-drd-csv"
+    RETURNS_DRD_XLSX = "returns-drd-xlsx"
+    RETURNS_DRD_JSON = "returns-drd-json"
+    RETURNS_PACK_XLSX = "returns-pack-xlsx"
+    RETURNS_PACK_PAGE = "returns-pack-page"
+    RETURNS_DOWNLOAD = "returns-download"
+    RETURNS_STATUS = "returns-status"
 
     # Feeds
     FEEDS_REFRESH = "feeds-refresh"

@@ -346,7 +346,7 @@ def register(app: Dash, backend: Backend) -> None:
         Output(Id.TRENDS_NOTES_VERSION, "data"),
         Input(Id.TRENDS_NOTE_ADD, "n_clicks"),
         State(Id.TRENDS_NOTE_METRIC, "value"),
-        State(Id.TRENDS_NOTE_DAY, "date"),
+        State(Id.TRENDS_NOTE_DAY, "value"),
         State(Id.TRENDS_NOTE_TEXT, "value"),
         State(Id.TRENDS_NOTE_REBASE, "value"),
         State(Id.TRENDS_NOTES_VERSION, "data"),

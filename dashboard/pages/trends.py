@@ -160,9 +160,8 @@ def notes_form() -> html.Section:
                     ),
                     labelled(
                         "Day",
-                        dcc.DatePickerSingle(
-                            id=Id.TRENDS_NOTE_DAY, display_format="D MMM YYYY", first_day_of_week=1
-                        ),
+                        # The browser's own date field: typed or picked, and its value is ISO.
+                        dcc.Input(id=Id.TRENDS_NOTE_DAY, type="date"),  # type: ignore[arg-type]
                         Id.TRENDS_NOTE_DAY,
                     ),
                     labelled(
