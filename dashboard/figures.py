@@ -201,20 +201,25 @@ def stacked_bars(rows: pd.DataFrame, *, title: str, unit: str, x_title: str) -> 
     return _figure(traces, layout)
 
 
-def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
-    """A metric's rows (period, group, value): a line per group, or bars for a single period."""
+def metric_figure(
+    rows: pd.DataFrame, *, title: str, unit: str, interval: str | None = None, codes: bool = False
+) -> go.Figure:
+    """A metric's rows (period, group, value; label and reason_group when broken down): a line
+    per group named by its label (or code), or bars for a single period. Delay reasons are
+    gathered under their national group in the legend; weeks are ticked on Mondays."""
     if rows.empty:
         return empty(f"{title}: no figures for this period")
     single = rows["period"].nunique() == 1
     traces: list[Trace] = []
     for index, (group, part) in enumerate(rows.groupby("group", sort=False, dropna=False)):
-        name = "All" if pd.isna(group) else str(group)
-        colour = theme.SERIES[index % len(theme.SERIES)]
+        name = _group_name(group, part, codes)
+        colour = theme.MANY[index % len(theme.MANY)]
         values = _list(part["value"])
         if single:
             traces.append({"type": "bar", "x": [name], "y": values, "name": name})
             traces[-1]["marker"] = {"color": colour}
         else:
+            dash = ("solid", "dash", "dot")[(index // len(theme.MANY)) % 3]
             traces.append(
                 {
                     "type": "scatter",
@@ -222,12 +227,30 @@ def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
                     "y": values,
                     "name": name,
                     "mode": "lines+markers",
-                    "line": {"color": colour},
+                    "line": {"color": colour, "dash": dash},
                 }
             )
-    layout = _layout(title, height=400)
+        if "reason_group" in part and part["reason_group"].notna().any():
+            reason_group = str(part["reason_group"].dropna().iloc[0])
+            traces[-1] |= {"legendgroup": reason_group, "legendgrouptitle": {"text": reason_group}}
+    layout = _layout(title, height=400 if len(traces) < 8 else 400 + 18 * len(traces))
     layout["yaxis"] |= {"title": {"text": unit}, "rangemode": "tozero"}
+    if len(traces) >= 8:
+        layout["legend"] = {"orientation": "v", "groupclick": "toggleitem"}
+    if interval == "week" and not single:
+        weeks = rows["period"].nunique()
+        step = max(1, -(-weeks // 12))  # at most about 12 ticks, always on a Monday
+        layout["xaxis"] |= {"tick0": "2000-01-03", "dtick": step * 7 * 86_400_000}
+        layout["xaxis"] |= {"tickformat": "%d %b %Y", "title": {"text": "Week starting (Monday)"}}
     return _figure(traces, layout)
+
+
+def _group_name(group: Any, part: pd.DataFrame, codes: bool) -> str:
+    if pd.isna(group):
+        return "All"
+    if codes or "label" not in part:
+        return str(group)
+    return str(part["label"].iloc[0])
 
 
 def _wrap(label: str, width: int = 40) -> str:

@@ -62,6 +62,7 @@ class Id(StrEnum):
     EXPLORE_GROUP_BY = "explore-group-by"
     EXPLORE_ORGANISATION = "explore-organisation"
     EXPLORE_BASELINE = "explore-baseline"
+    EXPLORE_CODES = "explore-codes"
     EXPLORE_STATUS = "explore-status"
     EXPLORE_DEFINITION = "explore-definition"
     EXPLORE_FIGURE = "explore-figure"

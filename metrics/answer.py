@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from metrics import sources
 from metrics.calendar import INTERVALS, period_ends
 from metrics.catalogue import CATALOGUE
+from metrics.labels import labelled
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
 from metrics.suppression import SUPPRESSED, suppress_record
@@ -267,6 +268,7 @@ def compute(
         now or utc_now(),
     )
     rows = _flag_incomplete(metric.figures(connection, query), query)
+    rows = labelled(connection, rows, group)
     count, latest = sources.events_reflected(connection, end)
     extras = metric.extras(query) if metric.extras else {}
     return MetricResult(query, _tidy(rows), count, latest, extras)

@@ -233,8 +233,13 @@ def test_xlsx_download(one_discharge: TestClient, coordinator: dict[str, str]) -
     )
     book = load_workbook(io.BytesIO(response.content))
     figures = list(book["figures"].iter_rows(values_only=True))
-    assert figures[0][:3] == ("period", "group", "value")
-    assert [(r[1], r[2]) for r in figures[1:]] == [("0", 0), ("1", 1), ("2", 0), ("3", 0)]
+    assert figures[0][:4] == ("period", "group", "label", "value")
+    assert [(r[1], r[2], r[3]) for r in figures[1:]] == [
+        ("0", "Pathway 0", 0),
+        ("1", "Pathway 1", 1),
+        ("2", "Pathway 2", 0),
+        ("3", "Pathway 3", 0),
+    ]
     assert dict(book["definition"].iter_rows(values_only=True))["unit"] == "discharges"
 
 

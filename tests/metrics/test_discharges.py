@@ -198,3 +198,14 @@ def test_mean_delay_of_those_delayed_leaves_out_0_day_delays(week: Database) -> 
     assert by_group(by_unit) == {"W1": 11.0, "W2": None}  # W2's k was not delayed: no figure
     daily = figure(week, "mean_delay_delayed", MON, SUN).records()
     assert [r["value"] for r in daily] == [None, None, None, 3.0, 3.0, None, 27.0]
+
+
+def test_a_breakdown_carries_labels_and_reasons_their_group(week: Database) -> None:
+    by_reason = figure(week, "discharge_delay", MON, SUN, interval="total", group_by="reason")
+    h = next(r for r in by_reason.records() if r["group"] == "C8")
+    assert h["reason_group"] == "Capacity"
+    assert h["label"] == "Mental health admitted patient care not yet available"
+    assert h["value"] == 3.0
+    by_unit = figure(week, "acute_discharges", MON, SUN, interval="total", group_by="unit")
+    assert {r["group"]: r["label"] for r in by_unit.records()} == {"W1": "Ward 1", "W2": "Ward 2"}
+    assert "label" not in figure(week, "acute_discharges", MON, SUN).records()[0]
