@@ -109,7 +109,9 @@ def chart_card(
         x_title=x_title,
         notes=found.annotations,
     )
-    written = _baseline(result) + chart.warnings + _incomplete(result)
+    # The chart's own warning about incomplete periods is said once, by _incomplete.
+    warnings = [w for w in chart.warnings if "incomplete period(s)" not in w]
+    written = _baseline(result) + warnings + _incomplete(result)
     written += _priced(result, backend.settings.cost_currency)
     notes = [html.P(w, className="chart-note") for w in written]
     return card_body(
