@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, str] = {
     "aggregates:read": "read figures on screen and as JSON",
     # Figures as files (CSV, XLSX) and the national returns: what leaves the system.
     "exports": "download figures as CSV or XLSX, and the returns",
+    # Notes and rebase dates on a metric's chart (reference data with history): SPEC §7 gives
+    # reference data to admin, and trends, exports and returns to the analyst.
+    "annotations:write": "annotate a metric's chart and set its rebase dates",
     # Patient-level data: the ready list, a timeline. A partner's is limited to its scope.
     "patients:read": "read patient-level data (a partner: of its scope only)",
     # The wall screen's figures: counts by pathway, band and reason, no unit, no patient.
@@ -44,7 +47,14 @@ _EVERYTHING = frozenset(PERMISSIONS)
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Reference data, feeds, tokens, the audit log; no patient-level reads, no events, no figures.
     "admin": frozenset(
-        {"reference:read", "reference:write", "feeds:manage", "tokens:manage", "audit:read"}
+        {
+            "reference:read",
+            "reference:write",
+            "feeds:manage",
+            "tokens:manage",
+            "audit:read",
+            "annotations:write",
+        }
     ),
     # Everything but tokens and the audit log.
     "coordinator": _EVERYTHING - {"tokens:manage", "audit:read"},
@@ -60,8 +70,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "actions:write",
         }
     ),
-    # Aggregates and exports.
-    "analyst": frozenset({"reference:read", "aggregates:read", "wall:read", "exports"}),
+    # Aggregates, exports and returns, and the notes and rebase dates of the charts.
+    "analyst": frozenset(
+        {"reference:read", "aggregates:read", "wall:read", "exports", "annotations:write"}
+    ),
     # Aggregates on screen (no CSV or XLSX).
     "board": frozenset({"reference:read", "aggregates:read", "wall:read"}),
     # The wall screen's figures only.

@@ -96,6 +96,16 @@ HAND_SQL: dict[str, str | dict[str, str]] = {
     "pathway_mix": DISCHARGES.format(what="count(*)") + PATHWAYS_COUNTED + BY_DAY_AND_PATHWAY,
     "discharge_delay": DISCHARGES.format(what="avg(delay_days)") + BY_DAY_AND_PATHWAY,
     "bed_days_lost": DISCHARGES.format(what="sum(delay_days)") + BY_DAY_AND_PATHWAY,
+    "delayed_discharge_rate": DISCHARGES.format(
+        what="sum(CASE WHEN delay_days >= 1 THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN discharged_date > admitted_date THEN 1 ELSE 0 END)"
+    )
+    + BY_DAY_AND_PATHWAY,
+    "mean_delay_delayed": DISCHARGES.format(
+        what="sum(CASE WHEN delay_days >= 1 THEN delay_days ELSE 0 END),"
+        " sum(CASE WHEN delay_days >= 1 THEN 1 ELSE 0 END)"
+    )
+    + BY_DAY_AND_PATHWAY,
     "delay_band": (
         "SELECT discharged_date, CASE WHEN delay_days >= 21 THEN '21+' WHEN delay_days >= 14"
         " THEN '14-20' WHEN delay_days >= 7 THEN '7-13' WHEN delay_days >= 4 THEN '4-6'"

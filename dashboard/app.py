@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from access.throttle import for_state
 from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import feeds as feeds_callbacks
+from dashboard.callbacks import returns as returns_callbacks
 from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
 from dashboard.callbacks import trends as trends_callbacks
@@ -43,6 +44,7 @@ def create_dashboard(backend: Backend) -> Dash:
         trends_callbacks,
         explore_callbacks,
         feeds_callbacks,
+        returns_callbacks,
         wall_callbacks,
     ):
         module.register(app, backend)

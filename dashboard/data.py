@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from access import audit
 from access.principal import Principal
 from access.scope import ScopeMissing
 from access.throttle import AuthFailures
@@ -26,9 +27,12 @@ from feeds.health import silent_feeds as find_silent_feeds
 from feeds.readiness.receive import ListOutcome
 from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.registry import as_dict, feed_rows
-from metrics import MetricResult, compute
+from ledger import chart_notes as notes
+from ledger.chart_notes import AnnotationIn
+from metrics import CATALOGUE, MetricResult, board, compute
 from metrics.data_start import first_day_with_figures
 from metrics.ready_list import ReadyQuestion, read_ready_list
+from metrics.returns import DrdReturn, drd_return, month_end
 from metrics.snapshot import snapshot as position
 from metrics.tally import changed_from
 from models import Event, Organisation
@@ -170,12 +174,14 @@ def metric(
     interval: str = "day",
     group_by: str | None = None,
     organisation: str | None = None,
+    baseline: tuple[date, date] | None = None,
 ) -> MetricResult:
     """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them (a cached
-    answer while no event has been stored since)."""
+    answer while no event has been stored since); `baseline` for a metric that takes one."""
+    b_start, b_end = baseline or (None, None)
     with backend.database.session() as session:
         connection = session.connection()
-        key = ("metric", name, start, end, interval, group_by, organisation)
+        key = ("metric", name, start, end, interval, group_by, organisation, baseline)
         return backend.cache.remember(
             connection,
             key,
@@ -187,6 +193,8 @@ def metric(
                 interval=interval,
                 group_by=group_by,
                 organisation=organisation,
+                baseline_start=b_start,
+                baseline_end=b_end,
                 cost_per_bed_day=backend.settings.cost_per_bed_day,
             ),
         )
@@ -208,18 +216,6 @@ def organisations(backend: Backend) -> list[dict[str, str]]:
             )
         )
         return [{"code": r.code, "name": r.name, "kind": r.kind} for r in rows]
-
-
-def first_event_date(backend: Backend) -> date | None:
-    """The local date of the earliest event: charts start no earlier than the data does."""
-    with backend.database.session() as session:
-        connection = session.connection()
-        first = backend.cache.remember(
-            connection,
-            ("first_event",),
-            lambda: connection.execute(select(func.min(Event.occurred_at))).scalar(),
-        )
-    return local_date(first) if first is not None else None
 
 
 def data_start(backend: Backend, organisation: str | None = None) -> date | None:
@@ -270,3 +266,69 @@ def readiness_upload(
         lambda session: receive_upload(session, asked, principal, now=now, changes=changed_from)
     )
     return written.value
+
+
+def headline(
+    backend: Backend,
+    name: str,
+    span: tuple[date, date],
+    interval: str,
+    organisation: str | None = None,
+    baseline: tuple[date, date] | None = None,
+    now: datetime | None = None,
+) -> board.Headline:
+    """A headline metric charted with its stored notes and rebase dates (metrics.board), from
+    the cached figures; the notes are read afresh."""
+    takes = CATALOGUE[name].takes_baseline
+    result = metric(
+        backend,
+        name,
+        *span,
+        interval,
+        organisation=organisation,
+        baseline=baseline if takes else None,
+    )
+    with backend.database.session() as session:
+        return board.charted(session.connection(), result, now or utc_now())
+
+
+def chart_notes(backend: Backend, name: str, now: datetime) -> list[dict[str, Any]]:
+    """The notes and rebase dates stored for a metric's chart."""
+    with backend.database.session() as session:
+        return notes.in_force(session.connection(), name, now)
+
+
+def add_chart_note(
+    backend: Backend, principal: Principal, name: str, body: AnnotationIn, now: datetime
+) -> bool:
+    """Store a note (or rebase) on a metric's chart as the API's PUT does, audited the same."""
+    with backend.database.session(write=True) as session:
+        created = notes.put_annotation(session, name, body, now, principal.token_id)
+        audit.record(
+            session,
+            principal,
+            "annotation.put",
+            now=now,
+            client="dashboard",
+            target=f"{name}:{body.day.isoformat()}",
+            detail=body.model_dump(mode="json") | {"created": created},
+        )
+    return created
+
+
+def drd(backend: Backend, month: date, now: datetime) -> DrdReturn:
+    """The month's DRD return, exactly as GET /api/v1/returns/drd computes it."""
+    with backend.database.session() as session:
+        return drd_return(session.connection(), month, now)
+
+
+def board_headlines(
+    backend: Backend, month: date, now: datetime
+) -> tuple[tuple[date, date] | None, list[board.Headline]]:
+    """The board pack's headlines, exactly as GET /api/v1/boardpack computes them."""
+    with backend.database.session() as session:
+        connection = session.connection()
+        span = board.window("month", month_end(month), board.first_day(connection))
+        if span is None:
+            return None, []
+        return span, board.headlines(connection, interval="month", span=span, now=now)

@@ -101,7 +101,13 @@ def capacity_bars(
 
 
 def spc_figure(
-    points: pd.DataFrame, *, title: str, unit: str, target: float | None = None
+    points: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    target: float | None = None,
+    x_title: str = "Period starting",
+    notes: list[dict[str, Any]] | None = None,
 ) -> go.Figure:
     """An XmR chart: the values, mean, process limits, target, points coloured by type."""
     if points.empty:
@@ -118,6 +124,12 @@ def spc_figure(
         target_line = {"color": theme.NHS_DARK_RED, "dash": "dot", "width": 2}
         traces.append(line | {"y": [target] * len(x), "name": "Target", "line": target_line})
     kinds = _list(points["point_type"])
+    pending = _incomplete_flags(points)
+    colours = [theme.POINT_COLOURS.get(k, theme.NHS_DARK_GREY) for k in kinds]
+    labels = [
+        theme.INCOMPLETE_LABEL if p else theme.POINT_LABELS.get(k, "")
+        for k, p in zip(kinds, pending, strict=True)
+    ]
     traces.append(
         line
         | {
@@ -125,29 +137,90 @@ def spc_figure(
             "name": f"Value ({unit})",
             "mode": "lines+markers",
             "line": {"color": theme.NHS_MID_GREY, "width": 1.5},
-            "marker": {"color": [theme.POINT_COLOURS[k] for k in kinds], "size": 9},
-            "customdata": [theme.POINT_LABELS[k] for k in kinds],
+            # Incomplete periods are drawn hollow: their figure can still change.
+            "marker": {
+                "color": colours,
+                "size": 9,
+                "symbol": ["circle-open" if p else "circle" for p in pending],
+                "line": {"color": colours, "width": 2},
+            },
+            "customdata": labels,
             "hovertemplate": "%{x|%d %b %Y}: %{y}<br>%{customdata}<extra></extra>",
         }
     )
-    return _figure(traces, _layout(title, height=340))
+    layout = _layout(title, height=340)
+    layout["xaxis"] |= {"title": {"text": x_title}}
+    layout["yaxis"] |= {"title": {"text": unit}}
+    _mark_notes(layout, notes or [])
+    return _figure(traces, layout)
 
 
-def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
-    """A metric's rows (period, group, value): a line per group, or bars for a single period."""
+def _mark_notes(layout: dict[str, Any], notes: list[dict[str, Any]]) -> None:
+    """A vertical line on each annotated day (solid purple for a rebase, dotted grey for a
+    note) with its short text at the top."""
+    shapes, labels = [], []
+    for note in notes:
+        day = note["day"].isoformat() if hasattr(note["day"], "isoformat") else note["day"]
+        colour = theme.NHS_PURPLE if note["rebase"] else theme.NHS_MID_GREY
+        line = {"color": colour, "width": 2, "dash": "solid" if note["rebase"] else "dot"}
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0}
+            | {"y1": 1, "line": line}
+        )
+        text = ("Rebase: " if note["rebase"] else "") + str(note["text"])
+        labels.append(
+            {"x": day, "xref": "x", "yref": "paper", "y": 1, "yanchor": "bottom", "text": text}
+            | {"showarrow": False, "font": {"size": 11, "color": colour}, "xanchor": "left"}
+        )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = labels
+
+
+def _incomplete_flags(points: pd.DataFrame) -> list[bool]:
+    if "incomplete" not in points:
+        return [False] * len(points)
+    return [bool(p) for p in points["incomplete"].fillna(False)]
+
+
+def stacked_bars(rows: pd.DataFrame, *, title: str, unit: str, x_title: str) -> go.Figure:
+    """A metric broken down by group (period, group, value) as bars stacked per period."""
+    if rows.empty:
+        return empty(f"{title}: no figures for this period")
+    traces: list[Trace] = []
+    for index, (group, part) in enumerate(rows.groupby("group", sort=False)):
+        colour = theme.BANDS[index % len(theme.BANDS)]
+        traces.append(
+            {"type": "bar", "name": str(group), "x": _list(part["period"])}
+            | {"y": _list(part["value"]), "marker": {"color": colour}}
+        )
+    layout = _layout(title, height=340) | {"barmode": "stack"}
+    layout["xaxis"] |= {"title": {"text": x_title}}
+    layout["yaxis"] |= {"title": {"text": unit}}
+    layout["legend"] |= {"title": {"text": "Days delayed"}}
+    return _figure(traces, layout)
+
+
+def metric_figure(
+    rows: pd.DataFrame, *, title: str, unit: str, interval: str | None = None, codes: bool = False
+) -> go.Figure:
+    """A metric's rows (period, group, value; label and reason_group when broken down): a line
+    per group named by its label (or code), or bars for a single period. Delay reasons are
+    gathered under their national group in the legend; weeks are ticked on Mondays."""
     if rows.empty:
         return empty(f"{title}: no figures for this period")
     single = rows["period"].nunique() == 1
     traces: list[Trace] = []
     for index, (group, whole) in enumerate(rows.groupby("group", sort=False, dropna=False)):
-        name = "All" if pd.isna(group) else str(group)
-        colour = theme.SERIES[index % len(theme.SERIES)]
+        name = _group_name(group, whole, codes)
+        colour = theme.MANY[index % len(theme.MANY)]
         part = _from_first_figure(whole)
         values = _list(part["value"])
         if single:
             traces.append({"type": "bar", "x": [name], "y": values, "name": name})
             traces[-1]["marker"] = {"color": colour}
         else:
+            dash = ("solid", "dash", "dot")[(index // len(theme.MANY)) % 3]
             traces.append(
                 {
                     "type": "scatter",
@@ -155,11 +228,21 @@ def metric_figure(rows: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
                     "y": values,
                     "name": name,
                     "mode": "lines+markers",
-                    "line": {"color": colour},
+                    "line": {"color": colour, "dash": dash},
                 }
             )
-    layout = _layout(title, height=400)
+        if "reason_group" in part and part["reason_group"].notna().any():
+            reason_group = str(part["reason_group"].dropna().iloc[0])
+            traces[-1] |= {"legendgroup": reason_group, "legendgrouptitle": {"text": reason_group}}
+    layout = _layout(title, height=400 if len(traces) < 8 else 400 + 18 * len(traces))
     layout["yaxis"] |= {"title": {"text": unit}, "rangemode": "tozero"}
+    if len(traces) >= 8:
+        layout["legend"] = {"orientation": "v", "groupclick": "toggleitem"}
+    if interval == "week" and not single:
+        weeks = rows["period"].nunique()
+        step = max(1, -(-weeks // 12))  # at most about 12 ticks, always on a Monday
+        layout["xaxis"] |= {"tick0": "2000-01-03", "dtick": step * 7 * 86_400_000}
+        layout["xaxis"] |= {"tickformat": "%d %b %Y", "title": {"text": "Week starting (Monday)"}}
     return _figure(traces, layout)
 
 
@@ -168,6 +251,14 @@ def _from_first_figure(part: pd.DataFrame) -> pd.DataFrame:
     0) are not drawn, so a line starts where the data does."""
     known = part["value"].notna().to_numpy()
     return part.iloc[int(known.argmax()) :] if known.any() else part.iloc[:0]
+
+
+def _group_name(group: Any, part: pd.DataFrame, codes: bool) -> str:
+    if pd.isna(group):
+        return "All"
+    if codes or "label" not in part:
+        return str(group)
+    return str(part["label"].iloc[0])
 
 
 def _wrap(label: str, width: int = 40) -> str:

@@ -16,6 +16,7 @@ class Id(StrEnum):
     SIGN_IN_ERROR = "sign-in-error"
     NAV = "nav"
     NAV_FEEDS = "nav-feeds"
+    NAV_RETURNS = "nav-returns"
     PAGE_TITLE = "page-title"
     TITLE_SINK = "title-sink"
     URL_CLEANER = "url-cleaner"
@@ -42,6 +43,17 @@ class Id(StrEnum):
     TRENDS_STATUS = "trends-status"
     TRENDS_CARD = "trends-card"
     TRENDS_CHART = "trends-chart"
+    TRENDS_BASELINE = "trends-baseline"
+    TRENDS_SUMMARY = "trends-summary"
+    TRENDS_BANDS = "trends-bands"
+    TRENDS_NOTES_BLOCK = "trends-notes-block"
+    TRENDS_NOTE_METRIC = "trends-note-metric"
+    TRENDS_NOTE_DAY = "trends-note-day"
+    TRENDS_NOTE_TEXT = "trends-note-text"
+    TRENDS_NOTE_REBASE = "trends-note-rebase"
+    TRENDS_NOTE_ADD = "trends-note-add"
+    TRENDS_NOTE_RESULT = "trends-note-result"
+    TRENDS_NOTES_VERSION = "trends-notes-version"
 
     # Explore
     EXPLORE_METRIC = "explore-metric"
@@ -49,6 +61,8 @@ class Id(StrEnum):
     EXPLORE_INTERVAL = "explore-interval"
     EXPLORE_GROUP_BY = "explore-group-by"
     EXPLORE_ORGANISATION = "explore-organisation"
+    EXPLORE_BASELINE = "explore-baseline"
+    EXPLORE_CODES = "explore-codes"
     EXPLORE_STATUS = "explore-status"
     EXPLORE_DEFINITION = "explore-definition"
     EXPLORE_FIGURE = "explore-figure"
@@ -57,6 +71,17 @@ class Id(StrEnum):
     EXPLORE_CSV = "explore-csv"
     EXPLORE_XLSX = "explore-xlsx"
     EXPLORE_DOWNLOAD = "explore-download"
+
+    # Returns
+    RETURNS_MONTH = "returns-month"
+    RETURNS_SUPPRESS = "returns-suppress"
+    RETURNS_DRD_CSV = "returns-drd-csv"
+    RETURNS_DRD_XLSX = "returns-drd-xlsx"
+    RETURNS_DRD_JSON = "returns-drd-json"
+    RETURNS_PACK_XLSX = "returns-pack-xlsx"
+    RETURNS_PACK_PAGE = "returns-pack-page"
+    RETURNS_DOWNLOAD = "returns-download"
+    RETURNS_STATUS = "returns-status"
 
     # Feeds
     FEEDS_REFRESH = "feeds-refresh"

@@ -21,7 +21,14 @@ FONT_FAMILY: Final = "Frutiger W01, Arial, Helvetica, sans-serif"
 
 # Series colours, each at least 3:1 against white (WCAG 1.4.11, graphical objects).
 SERIES: Final = (NHS_BLUE, NHS_DARK_PINK, NHS_DARK_GREEN, NHS_PURPLE, "#AE2573", NHS_DARK_GREY)
-BEFORE: Final = NHS_MID_GREY  # the comparison bar ("24 hours earlier")
+BEFORE: Final = NHS_MID_GREY
+# Delay bands, from no delay (pale) to 21+ days (dark): one sequential blue-to-red scale.
+BANDS: Final = ("#A6C8E8", "#5C9BD6", "#005EB8", "#003087", "#ED8B00", "#B35A00", "#8A1538")
+# Many groups (37 delay reasons): distinct colours, then the same colours dashed.
+MANY: Final = (
+    "#005EB8", "#DA291C", "#009639", "#7C2855", "#ED8B00", "#00A499", "#330072", "#8A1538",
+    "#425563", "#78BE20", "#AE2573", "#003087", "#006747", "#FFB81C", "#41B6E6", "#768692",
+)  # fmt: skip  # the comparison bar ("24 hours earlier")
 
 # Making Data Count: grey common cause, blue improvement, orange concern, purple neutral.
 # The orange is darkened from #ED8B00 so a point keeps 3:1 contrast on white.
@@ -39,6 +46,7 @@ POINT_LABELS: Final = {
     "special_cause_neutral_high": "Special cause: higher",
     "special_cause_neutral_low": "Special cause: lower",
 }
+INCOMPLETE_LABEL: Final = "Incomplete: can still change (not in the limits or rules)"
 ASSURANCE_LABELS: Final = {
     "pass": "Target consistently met",
     "fail": "Target consistently missed",

@@ -17,11 +17,13 @@ from openpyxl import Workbook
 from sqlalchemy import Connection
 
 from metrics import sources
-from metrics.calendar import INTERVALS
+from metrics.calendar import INTERVALS, period_ends
 from metrics.catalogue import CATALOGUE
+from metrics.labels import labelled
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
-from models.clock import day_out_of_range, utc_now
+from metrics.suppression import SUPPRESSED, suppress_record
+from models.clock import day_out_of_range, local_date, utc_now
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
@@ -42,12 +44,30 @@ class MetricResult:
     def metric(self) -> Metric:
         return self.query.metric
 
-    def records(self) -> list[dict[str, Any]]:
-        """The rows as plain values: ISO dates, None for a missing figure."""
+    def records(self, suppress: bool = False) -> list[dict[str, Any]]:
+        """The rows as plain values: ISO dates, None for a missing figure; with `suppress`,
+        small counts suppressed for publication (metrics.suppression)."""
         whole = self.metric.aggregation == "sum"
-        return [_record(row, whole) for row in self.rows.to_dict("records")]
+        records = [_record(row, whole) for row in self.rows.to_dict("records")]
+        return [self._suppressed(r) for r in records] if suppress else records
 
-    def answer(self) -> dict[str, Any]:
+    def _suppressed(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A row for publication: its counts by the metric's aggregation, and rates on them."""
+        aggregation = self.metric.aggregation
+        if aggregation == "sum":
+            out = suppress_record(record, ("value",), {"priced_value": ("value",)})
+        elif aggregation == "census":  # the mean census is a number of patients too
+            out = suppress_record(record, ("value", "numerator"), {})
+        else:
+            out = suppress_record(
+                record, ("numerator", "denominator"), {"value": ("numerator", "denominator")}
+            )
+        cost = self.query.cost_per_bed_day
+        if out.get("priced_value") not in (None, SUPPRESSED) and cost is not None:
+            out["priced_value"] = out["value"] * cost  # priced from the rounded figure
+        return out
+
+    def answer(self, suppress: bool = False) -> dict[str, Any]:
         """The SPEC §6 answer (plus `days` per row and the metric's extras)."""
         q = self.query
         latest = self.latest_event_at
@@ -58,7 +78,8 @@ class MetricResult:
             "interval": q.interval,
             "group_by": q.group_by,
             "organisation": q.organisation,
-            "rows": self.records(),
+            **({"suppressed": True} if suppress else {}),
+            "rows": self.records(suppress),
             "events_reflected": self.events_reflected,
             "latest_event_at": latest.isoformat() + "Z" if latest else None,
             **self.extras,
@@ -70,14 +91,14 @@ class MetricResult:
         parts += [p for p in (q.group_by, q.organisation) if p]
         return "_".join(parts) + f".{extension}"
 
-    def csv(self) -> bytes:
+    def csv(self, suppress: bool = False) -> bytes:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(self.rows.columns), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.records())
+        writer.writerows(self.records(suppress))
         return out.getvalue().encode("utf-8")
 
-    def xlsx(self) -> bytes:
+    def xlsx(self, suppress: bool = False) -> bytes:
         """Figures on one sheet; the definition and provenance on another."""
         book = Workbook()
         sheet = book.active
@@ -85,14 +106,17 @@ class MetricResult:
         sheet.title = "figures"
         columns = list(self.rows.columns)
         sheet.append(columns)
-        for record in self.records():
+        for record in self.records(suppress):
             sheet.append([record[c] for c in columns])
         about = book.create_sheet("definition")
-        answer = self.answer()
+        answer = self.answer(suppress)
         for key in ("metric", "start", "end", "interval", "group_by", "organisation"):
             about.append([key, answer[key]])
         for key in ("title", "unit", "direction", "target", "definition"):
             about.append([key, getattr(self.metric, key)])
+        about.append(
+            ["suppressed", "yes (1–7 as *, others to the nearest 5)" if suppress else "no"]
+        )
         about.append(["events_reflected", answer["events_reflected"]])
         about.append(["latest_event_at", answer["latest_event_at"]])
         out = io.BytesIO()
@@ -108,29 +132,51 @@ class MetricResult:
         """Each group's XmR chart by the metric's direction and target. Periods before the
         group's data start (no day counted: metrics.data_start) are left out, so the chart
         starts there; other periods without a figure (a rate with no denominator) are left out
-        with a warning; a group with none has no chart points. Raises
-        metrics.spc.SpcInputError for options that do not fit."""
+        with a warning; a group with none has no chart points; incomplete periods are drawn but
+        left out of the limits and rules. Raises metrics.spc.SpcInputError for options that do
+        not fit."""
         charts = []
         for group, all_rows in self.rows.groupby("group", sort=False, dropna=False):
-            rows = all_rows[all_rows["days"] > 0]
-            known = rows[rows["value"].notna()]
+            rows = all_rows[all_rows["days"] > 0]  # the periods from the group's data start
             shown = None if pd.isna(group) else group
-            missing = len(rows) - len(known)
-            if known.empty:
-                charts.append(GroupChart(shown, pd.DataFrame(columns=["period", *SPC_COLUMNS])))
-                charts[-1].warnings.append("no period has a figure")
-                continue
-            series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
-            result = spc(
-                series,
-                improvement=self.metric.direction,
-                target=self.metric.target,
-                rebase=rebase,
-                fix_after_n_points=fix_after_n_points,
-                screen_outliers=screen_outliers,
+            charts.append(
+                _group_chart(shown, rows, self.metric, rebase, fix_after_n_points, screen_outliers)
             )
-            charts.append(GroupChart.of(shown, result, missing))
         return charts
+
+
+def _group_chart(
+    group: Any,
+    rows: pd.DataFrame,
+    metric: Metric,
+    rebase: tuple[date, ...],
+    fix_after_n_points: int | None,
+    screen_outliers: bool,
+) -> GroupChart:
+    """One group's chart over its complete periods with a figure; incomplete periods follow
+    as points with the last limits carried on, no point type and `incomplete` true."""
+    incomplete = rows["incomplete"].to_numpy(dtype=bool)
+    known = rows[rows["value"].notna() & ~incomplete]
+    missing = int((rows["value"].isna() & ~incomplete).sum())
+    pending = rows[rows["value"].notna() & incomplete]
+    if known.empty:
+        chart = GroupChart(group, pd.DataFrame(columns=["period", *SPC_COLUMNS]))
+        chart.warnings.append("no complete period has a figure")
+    else:
+        series = pd.Series(known["value"].astype(float).to_numpy(), index=list(known["period"]))
+        result = spc(
+            series,
+            improvement=metric.direction,
+            target=metric.target,
+            rebase=tuple(d for d in rebase if d <= series.index[-1]),
+            fix_after_n_points=fix_after_n_points,
+            screen_outliers=screen_outliers,
+        )
+        chart = GroupChart.of(group, result, missing)
+    chart.points["incomplete"] = False
+    if not pending.empty:
+        chart.add_incomplete(pending)
+    return chart
 
 
 @dataclass
@@ -152,9 +198,24 @@ class GroupChart:
             warnings.append(f"{missing} period(s) without a figure left out")
         return cls(group, points, result.assurance, result.variation, warnings)
 
+    def add_incomplete(self, pending: pd.DataFrame) -> None:
+        """Incomplete periods after the chart: drawn, with the last limits carried on, but
+        never part of the limits or rules (no point type)."""
+        added = pd.DataFrame({"period": list(pending["period"]), "value": pending["value"]})
+        for column in ("mean", "lpl", "upl", "near_lpl", "near_upl"):
+            added[column] = np.nan if self.points.empty else self.points[column].iloc[-1]
+        added["point_type"] = None
+        added["incomplete"] = True
+        added = added.reset_index(drop=True)
+        points = added if self.points.empty else pd.concat([self.points, added], ignore_index=True)
+        self.points = points.sort_values("period", kind="stable").reset_index(drop=True)
+        self.warnings.append(
+            f"{len(added)} incomplete period(s) shown but left out of the limits and rules"
+        )
+
     def answer(self) -> dict[str, Any]:
         """The chart as JSON values."""
-        points = self.points[["period", *SPC_COLUMNS]].copy()
+        points = self.points[["period", *SPC_COLUMNS, "incomplete"]].copy()
         points["period"] = [p.isoformat() for p in points["period"]]
         clean = points.astype(object).where(points.notna(), None)
         return {
@@ -210,7 +271,8 @@ def compute(
         cost_per_bed_day,
         now or utc_now(),
     )
-    rows = metric.figures(connection, query)
+    rows = _flag_incomplete(metric.figures(connection, query), query)
+    rows = labelled(connection, rows, group)
     count, latest = sources.events_reflected(connection, end)
     extras = metric.extras(query) if metric.extras else {}
     return MetricResult(query, _tidy(rows), count, latest, extras)
@@ -268,6 +330,20 @@ def _baseline(
     if (b_end - b_start).days + 1 > MAX_DAYS:
         raise MetricQueryError("baseline_start", f"a baseline may span at most {MAX_DAYS} days")
     return b_start, b_end
+
+
+def _flag_incomplete(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """`incomplete` on every row: the period's figure can still change, because its calendar
+    week or month (or the day, or the total's end) has not yet ended at the local date of
+    `now`, or because the calculation says so (readmissions still in their follow-up)."""
+    starts = pd.to_datetime(rows["period"]).to_numpy().astype("datetime64[D]")
+    today = np.datetime64(local_date(query.now), "D")
+    unfinished = period_ends(starts, query.interval, query.end) >= today
+    if "incomplete" in rows:
+        unfinished |= rows["incomplete"].to_numpy(dtype=bool)
+    rows = rows.copy()
+    rows["incomplete"] = unfinished
+    return rows
 
 
 def _tidy(rows: pd.DataFrame) -> pd.DataFrame:

@@ -48,3 +48,16 @@ def period_starts(days: Days, interval: str, start: date) -> Days:
     if interval == "month":
         return days.astype("datetime64[M]").astype("datetime64[D]")
     return np.full(days.shape, np.datetime64(start, "D"))
+
+
+def period_ends(starts: Days, interval: str, end: date) -> Days:
+    """The calendar end of each interval starting on `starts`: the day itself, the Sunday of
+    its week, the last of its month, or `end` for the total."""
+    if interval == "day":
+        return starts
+    if interval == "week":
+        return starts + np.timedelta64(6, "D")
+    if interval == "month":
+        next_month = starts.astype("datetime64[M]") + np.timedelta64(1, "M")
+        return np.asarray(next_month.astype("datetime64[D]") - 1, dtype="datetime64[D]")
+    return np.full(starts.shape, np.datetime64(end, "D"))

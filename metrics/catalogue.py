@@ -54,6 +54,12 @@ CONVENTIONS = {
         "units the figure counts. A period wholly before the start has value, numerator and "
         "denominator null (days 0); one that straddles it counts only its days from the start."
     ),
+    "incomplete": (
+        "Every row says whether its figure can still change: `incomplete` is true while the "
+        "period's calendar day, week or month (the total: its end) has not ended at today's "
+        "local date, and for readmissions while the period's 30 days of follow-up have not "
+        "passed. SPC charts draw incomplete periods but leave them out of the limits and rules."
+    ),
     "events_reflected": (
         "The number of events that occurred before the census of `end` (the local midnight "
         "ending it), with the voids of those events, whenever they arrived; latest_event_at is "
@@ -66,7 +72,7 @@ CONVENTIONS = {
 }
 
 
-def _stranded(days: int, title: str) -> Metric:
+def _stranded(days: int, title: str, headline: bool = False) -> Metric:
     return Metric(
         f"stranded_{days}",
         title,
@@ -79,6 +85,7 @@ def _stranded(days: int, title: str) -> Metric:
         PLACE,
         census.stranded(days),
         (ACUTE_STAYS_WITH_ADMISSION,),
+        headline=headline,
     )
 
 
@@ -118,10 +125,11 @@ METRICS: tuple[Metric, ...] = (
         READY_GROUPS,
         census.ready_census,
         (READY_SPANS,),
+        headline=True,
     ),
-    _stranded(7, "Stranded patients (7+ days)"),
+    _stranded(7, "Stranded patients (7+ days)", headline=True),
     _stranded(14, "Stranded patients (14+ days)"),
-    _stranded(21, "Super-stranded patients (21+ days)"),
+    _stranded(21, "Super-stranded patients (21+ days)", headline=True),
     Metric(
         "ready_new",
         "Newly ready to leave",
@@ -160,6 +168,7 @@ METRICS: tuple[Metric, ...] = (
         (Discharges(columns=("destination", "pathway")),),
         target=95.0,
         scale=100.0,
+        headline=True,
     ),
     Metric(
         "pathway_mix",
@@ -191,6 +200,37 @@ METRICS: tuple[Metric, ...] = (
         (Discharges(columns=("delay_days",)),),
     ),
     Metric(
+        "delayed_discharge_rate",
+        "Discharges delayed",
+        "%",
+        "decrease",
+        "ratio",
+        "Acute discharges of a night or more (discharged on a later local date than admitted) "
+        "made one or more days after the discharge ready date ÷ acute discharges of a night or "
+        "more: the DRD publication's share of patients delayed, and the DRD return's "
+        "pct_one_plus_days. Delay as for discharge_delay (0 when the person was never ready).",
+        (*DISCHARGE_GROUPS, "reason"),
+        discharges.delayed_discharge_rate,
+        (Discharges(columns=("delay_days", "overnight")),),
+        scale=100.0,
+        headline=True,
+    ),
+    Metric(
+        "mean_delay_delayed",
+        "Mean delay of those delayed",
+        "days",
+        "decrease",
+        "ratio",
+        "Mean delay of the acute discharges made one or more days after their discharge ready "
+        "date (0-day delays left out): the DRD publication's average days delayed, and the DRD "
+        "return's mean_delay_delayed. Numerator: the sum of those delays; denominator: those "
+        "discharges.",
+        (*DISCHARGE_GROUPS, "reason"),
+        discharges.mean_delay_delayed,
+        (Discharges(columns=("delay_days",)),),
+        headline=True,
+    ),
+    Metric(
         "bed_days_lost",
         "Bed days lost to delay",
         "bed days",
@@ -201,6 +241,7 @@ METRICS: tuple[Metric, ...] = (
         (*DISCHARGE_GROUPS, "reason"),
         discharges.bed_days_lost,
         (Discharges(columns=("delay_days",)),),
+        headline=True,
     ),
     Metric(
         "delay_band",
@@ -225,13 +266,16 @@ METRICS: tuple[Metric, ...] = (
         "the period × the baseline mean delay on p) − Σ delay of those discharges. The baseline "
         "is baseline_start to baseline_end (default: the 12 weeks before start), over the same "
         "organisation filter, one mean per pathway for all groups; discharges on a pathway "
-        "without baseline discharges are left out. Positive is good. priced_value is the figure "
+        "without baseline discharges are left out. With no discharges in the baseline the "
+        "figure is null (never 0) and the row's note says why; by pathway, so is a pathway "
+        "without baseline discharges. Positive is good. priced_value is the figure "
         "at the configured cost per bed day, when one is set.",
         ("pathway", *PLACE),
         outcomes.bed_days_saved,
         (Discharges(columns=("delay_days", "pathway")),),
         takes_baseline=True,
         extras=outcomes.baseline_answer,
+        headline=True,
     ),
     Metric(
         "readmission_30d_rate",
@@ -247,6 +291,7 @@ METRICS: tuple[Metric, ...] = (
         outcomes.readmission_30d_rate,
         (Discharges(columns=("destination",), readmissions=True),),
         scale=100.0,
+        headline=True,
     ),
     Metric(
         "discharged_before_noon_rate",
@@ -287,6 +332,7 @@ METRICS: tuple[Metric, ...] = (
         census.d2a_occupancy,
         (D2A_STAYS,),
         scale=100.0,
+        headline=True,
     ),
     Metric(
         "d2a_length_of_stay",
@@ -330,6 +376,7 @@ METRICS: tuple[Metric, ...] = (
 )
 
 CATALOGUE: dict[str, Metric] = {m.name: m for m in METRICS}
+HEADLINES: tuple[str, ...] = tuple(m.name for m in METRICS if m.headline)
 
 
 def catalogue_answer() -> dict[str, Any]:

@@ -53,8 +53,8 @@ FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 @dataclass(frozen=True)
 class Discharges:
     """Spells of `settings` ended by `discharged`, read as counts by discharge date, `columns`
-    (names of PLAIN or TIMES, or before_noon) and the breakdown; with `readmissions`, how many
-    of each were readmitted.
+    (names of PLAIN or TIMES, before_noon or overnight) and the breakdown; with
+    `readmissions`, how many of each were readmitted.
 
     Read from tallied days where they serve (metrics.tally): a discharge's day is its discharge
     date; an emergency admission can still make it a readmission FOLLOW_UP_DAYS later. One
@@ -148,8 +148,9 @@ def counted_discharges(
     readmissions: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of spells of `settings` ended by `discharged` with a local discharge date in
-    start..end, by discharged_date and `columns` (names of PLAIN, TIMES or before_noon: 1 for a
-    discharge before 12:00 local time, else 0);
+    start..end, by discharged_date and `columns` (names of PLAIN, TIMES, before_noon: 1 for a
+    discharge before 12:00 local time, else 0, or overnight: 1 for a stay of a night or more,
+    discharged on a later local date than admitted, else 0);
     with `readmissions`, also how many of them were `readmitted`."""
     since, until = day_window(start, end)
     selected = [micros(connection, S.discharged_date, "discharged_date")]
@@ -183,6 +184,8 @@ def _column(connection: Connection, name: str, years: range) -> Any:
         return PLAIN[name].label(name)
     if name in TIMES:
         return micros(connection, TIMES[name], name)
+    if name == "overnight":
+        return case((S.discharged_date > S.admitted_date, 1), else_=0).label(name)
     if name != "before_noon":
         raise KeyError(name)
     return local_hour_before(connection, S.discharged_at, NOON, years).label(name)

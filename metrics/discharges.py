@@ -104,3 +104,21 @@ def discharged_before_noon_rate(
     rows = reads.of(connection, query)
     before_noon = count(rows, rows["before_noon"].to_numpy(dtype=np.float64))
     return count_rows(connection, query, rows, before_noon, count(rows))
+
+
+def delayed_discharge_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Discharges of a night or more made a day or more after the DRD ÷ discharges of a
+    night or more (the DRD return's pct_one_plus_days)."""
+    rows = reads.of(connection, query)
+    overnight = rows["overnight"].to_numpy(dtype=np.float64)
+    delayed = overnight * (rows["delay_days"].fillna(0).to_numpy(dtype=np.float64) >= 1)
+    return count_rows(connection, query, rows, count(rows, delayed), count(rows, overnight))
+
+
+def mean_delay_delayed(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Mean delay of the discharges delayed a day or more (the DRD return's
+    mean_delay_delayed)."""
+    rows = reads.of(connection, query)
+    delay = rows["delay_days"].fillna(0).to_numpy(dtype=np.float64)
+    delayed = (delay >= 1).astype(np.float64)
+    return count_rows(connection, query, rows, count(rows, delay * delayed), count(rows, delayed))

@@ -57,6 +57,7 @@ class Metric:
     scale: float = 1.0  # 100 for a percentage
     fixed_group_by: str | None = None  # always broken down by this (pathway_mix, delay_band)
     takes_baseline: bool = False
+    headline: bool = False  # on the board's one-page summary (Trends)
     extras: Callable[[Query], dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
@@ -72,7 +73,7 @@ class Metric:
 
     def as_dict(self) -> dict[str, Any]:
         shown: tuple[str, ...] = ("name", "title", "unit", "direction", "aggregation", "definition")
-        shown += ("group_bys", "intervals", "target", "scale", "fixed_group_by")
+        shown += ("group_bys", "intervals", "target", "scale", "fixed_group_by", "headline")
         return {key: getattr(self, key) for key in shown} | {"rate": self.rate}
 
     def figures(self, connection: Connection, query: Query) -> pd.DataFrame:

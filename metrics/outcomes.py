@@ -37,16 +37,32 @@ def baseline_mean_delay(connection: Connection, query: Query, reads: Discharges)
 
 def bed_days_saved(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
     """Σ per discharge of (baseline mean delay on its pathway − its delay); `reads` gives the
-    pathway and delay of discharges, in the period and in the baseline."""
+    pathway and delay of discharges, in the period and in the baseline. Without baseline
+    discharges there is no figure: value null, and `note` says why (never a 0)."""
     rows = reads.of(connection, query)
     rows = rows[rows["pathway"].notna()].reset_index(drop=True)
-    expected = rows["pathway"].astype(int).map(baseline_mean_delay(connection, query, reads))
+    baseline = baseline_mean_delay(connection, query, reads)
+    expected = rows["pathway"].astype(int).map(baseline)
     rows, expected = rows[expected.notna()], expected.dropna()
     saved = count(rows, expected.to_numpy(dtype=np.float64) - rows["delay_days"])
     result = count_rows(connection, query, rows.reset_index(drop=True), saved)
+    result["note"] = None
+    period = f"{query.baseline_start.isoformat()} to {query.baseline_end.isoformat()}"
+    if baseline.empty:
+        _no_figure(result, slice(None), f"no baseline: no discharges {period}")
+    elif query.group_by == "pathway":
+        known = {str(p) for p in baseline.index}
+        missing = ~result["group"].isin(known)
+        _no_figure(result, missing, f"no baseline: no discharges on this pathway {period}")
     cost = query.cost_per_bed_day
     result["priced_value"] = result["value"] * cost if cost is not None else np.nan
     return result
+
+
+def _no_figure(result: pd.DataFrame, rows: Any, note: str) -> None:
+    """Rows without a baseline: no value, and the reason."""
+    result.loc[rows, "value"] = np.nan
+    result.loc[rows, "note"] = note
 
 
 def baseline_answer(query: Query) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from models.access import ApiToken, AuditEntry
 from models.actions import Action, ActionVersion
+from models.annotations import MetricAnnotation
 from models.base import Base
 from models.derived import (
     EventTally,
@@ -38,6 +39,7 @@ __all__ = [
     "Feed",
     "FeedMessage",
     "FigureTally",
+    "MetricAnnotation",
     "Organisation",
     "PathwayTrigger",
     "ReadinessPeriod",

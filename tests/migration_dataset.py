@@ -36,7 +36,7 @@ from access.audit import record
 from access.tokens import create_token
 from feeds.receive import receive_for
 from feeds.registry import put_feed
-from ledger import reference, triggers
+from ledger import chart_notes, reference, triggers
 from ledger.actions import ActionChange, ActionIn, change_action, create_action
 from ledger.ingest import ingest
 from ledger.sender import Sender
@@ -211,6 +211,7 @@ def store_dataset(database: Database) -> None:
             assert result.accepted == len(batch)
     _store_feed(database)
     _store_daily_call(database)
+    _store_annotations(database)
 
 
 ADT = (
@@ -269,6 +270,25 @@ def _store_daily_call(database: Database) -> None:
             change_action(session, first["id"], change, now=at, by=None, owner=None)
         other = ActionIn(organisation_code="RX1", title="Ward 1 board round", due=date(2025, 6, 18))
         create_action(session, other, now=made, by=None, owner=None)
+
+
+def _store_annotations(database: Database) -> None:
+    """A chart's annotations with a history: a rebase set, its text replaced, and a note
+    set and removed."""
+    with database.session(write=True) as session:
+        at = datetime(2025, 7, 1, 9, 0)
+        for hours, day, text, rebase in (
+            (0, date(2025, 6, 2), "Discharge hub opened", True),
+            (1, date(2025, 6, 2), "Discharge hub opened on ward 1", True),
+            (2, date(2025, 6, 9), "Half term", False),
+        ):
+            body = chart_notes.AnnotationIn(day=day, text=text, rebase=rebase)
+            chart_notes.put_annotation(
+                session, "home_first_rate", body, at + timedelta(hours=hours), None
+            )
+        chart_notes.remove_annotation(
+            session, "home_first_rate", date(2025, 6, 9), at + timedelta(hours=3), None
+        )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ router = APIRouter(tags=["metrics"], responses=SIGNED_IN)
 
 Reader = Annotated[Principal, require("aggregates:read")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUPPRESS = (
+    "For publication: counts of 1–7 as *, other counts rounded to the nearest 5, rates on a "
+    "suppressed count as *"
+)
 
 
 class FigureQuery:
@@ -67,19 +71,20 @@ def get_metric(
     db: DatabaseDep,
     reader: Reader,
     format: Literal["json", "csv", "xlsx"] = "json",
+    suppress: Annotated[bool, Query(description=SUPPRESS)] = False,
 ) -> dict[str, Any] | Response:
     """A metric's figures per period and group, with the events they reflect; as CSV or XLSX
-    for the roles that may export."""
+    for the roles that may export; `suppress=true` for publication."""
     if format != "json" and not holds(reader, "exports"):
         error = refused(reader, "exports")
         error.errors[0]["field"] = "format"
         raise error
     result = _compute(name, figures, request, db)
     if format == "csv":
-        return _download(result.csv(), "text/csv; charset=utf-8", result.filename("csv"))
+        return download(result.csv(suppress), "text/csv; charset=utf-8", result.filename("csv"))
     if format == "xlsx":
-        return _download(result.xlsx(), XLSX, result.filename("xlsx"))
-    return result.answer()
+        return download(result.xlsx(suppress), XLSX, result.filename("xlsx"))
+    return result.answer(suppress)
 
 
 @router.get("/metrics/{name}/spc", responses=ASKED)
@@ -130,6 +135,6 @@ def _compute(name: str, figures: FigureQuery, request: Request, db: Any) -> Metr
         raise ApiError(422, error.message, field=error.field) from error
 
 
-def _download(body: bytes, media_type: str, filename: str) -> Response:
+def download(body: bytes, media_type: str, filename: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, media_type=media_type, headers=headers)

@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data, figures
 from dashboard.access import allowed
+from dashboard.callbacks.trends import baseline_of
 from dashboard.components import message, uk_time
 from dashboard.data import Backend
 from dashboard.ids import Id
@@ -44,10 +45,24 @@ class Question:
     interval: str | None
     group_by: str | None = None
     organisation: str | None = None
+    baseline_start: str | None = None
+    baseline_end: str | None = None
+    codes: list[str] | None = None  # names the groups by code, not label (the chart only)
+
+    @property
+    def baseline(self) -> tuple[date, date] | None:
+        """The baseline picked, for a metric compared with one."""
+        metric = CATALOGUE.get(self.metric)
+        if metric is None or not metric.takes_baseline:
+            return None
+        return baseline_of(self.baseline_start, self.baseline_end)
 
     def api_url(self) -> str:
         params = {"start": self.start, "end": self.end, "interval": self.interval}
         params |= {"group_by": self.group_by, "organisation": self.organisation}
+        if self.baseline:
+            params |= {"baseline_start": self.baseline[0].isoformat()}
+            params |= {"baseline_end": self.baseline[1].isoformat()}
         query = urlencode({k: v for k, v in params.items() if v})
         return f"/api/v1/metrics/{self.metric}?{query}"
 
@@ -62,6 +77,7 @@ class Question:
             self.interval or "day",
             self.group_by or None,
             self.organisation or None,
+            self.baseline,
         )
 
 
@@ -104,11 +120,21 @@ def view(
     except MetricQueryError as error:
         return message(error.message, "error"), about(metric), figures.empty(""), [], [], url
     records = result.records()
-    figure = figures.metric_figure(result.rows, title=metric.title, unit=metric.unit)
+    figure = figures.metric_figure(
+        result.rows,
+        title=metric.title,
+        unit=metric.unit,
+        interval=result.query.interval,
+        codes=bool(question.codes),
+    )
     latest = result.latest_event_at
+    baseline = ""
+    if metric.takes_baseline:
+        q = result.query
+        baseline = f" Baseline {q.baseline_start:%d %b %Y} to {q.baseline_end:%d %b %Y}."
     status = message(
         f"{len(records):,} rows. Reflects {result.events_reflected:,} events; "
-        f"the latest received {uk_time(latest) if latest else 'none'}."
+        f"the latest received {uk_time(latest) if latest else 'none'}.{baseline}"
     )
     columns = [_column(c) for c in result.rows.columns]
     return status, about(metric), figure, records, columns, url
@@ -166,6 +192,9 @@ QUESTION = [
     Input(Id.EXPLORE_INTERVAL, "value"),
     Input(Id.EXPLORE_GROUP_BY, "value"),
     Input(Id.EXPLORE_ORGANISATION, "value"),
+    Input(Id.EXPLORE_BASELINE, "start_date"),
+    Input(Id.EXPLORE_BASELINE, "end_date"),
+    Input(Id.EXPLORE_CODES, "value"),
 ]
 
 

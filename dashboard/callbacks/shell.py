@@ -14,7 +14,7 @@ from dashboard.access import Throttled, principal_for, sign_in_principal
 from dashboard.callbacks.feeds import not_for_role as feeds_not_for_role
 from dashboard.data import Backend
 from dashboard.ids import Id
-from dashboard.pages import explore, feeds, shell, today, trends, wall
+from dashboard.pages import explore, feeds, returns, shell, today, trends, wall
 from models.clock import local_date, utc_now
 
 HEADER = "site-header"
@@ -37,6 +37,7 @@ def route(pathname: str | None, backend: Backend, token: str | None = None) -> t
         "/trends": (trends.layout, "Trends", "aggregates:read"),
         "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore", "aggregates:read"),
         "/feeds": (lambda: feeds.layout(utc_now()), "Feeds", "feeds:manage"),
+        "/returns": (lambda: returns.layout(local_date(utc_now())), "Returns", "exports"),
     }
     if path == "/wall":
         return wall.layout(backend.settings), f"{HEADER} hidden", "Wall · D2A Flow"
@@ -74,6 +75,11 @@ def signed_in_as(backend: Backend, token: str | None) -> tuple[Any, bool, bool]:
     if principal is None:
         return "Not signed in", True, False
     return [html.Strong(principal.name), f" · {principal.role}"], False, True
+
+
+def returns_link_hidden(backend: Backend, token: str | None) -> bool:
+    """The Returns link is for the roles that hold exports (analyst, coordinator)."""
+    return not holds(principal_for(backend, token, utc_now()), "exports")
 
 
 def feeds_link_hidden(backend: Backend, token: str | None) -> bool:
@@ -141,3 +147,7 @@ def register(app: Dash, backend: Backend) -> None:
     @app.callback(Output(Id.NAV_FEEDS, "hidden"), Input(Id.TOKEN, "data"))
     def _feeds_link(token: str | None) -> bool:
         return feeds_link_hidden(backend, token)
+
+    @app.callback(Output(Id.NAV_RETURNS, "hidden"), Input(Id.TOKEN, "data"))
+    def _returns_link(token: str | None) -> bool:
+        return returns_link_hidden(backend, token)

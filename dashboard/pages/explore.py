@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.components import graph, labelled
 from dashboard.ids import Id
+from dashboard.pages.trends import baseline_control
 from metrics import CATALOGUE
 from models.clock import FIRST_DAY, LAST_DAY
 
@@ -106,6 +107,12 @@ def controls(today: date) -> html.Div:
                     Id.EXPLORE_ORGANISATION,
                 ),
                 className="control-wide",
+            ),
+            baseline_control(Id.EXPLORE_BASELINE),
+            dcc.Checklist(
+                id=Id.EXPLORE_CODES,
+                options=[{"label": " Show codes, not names", "value": "codes"}],
+                value=[],
             ),
         ],
         className="controls",

@@ -10,11 +10,12 @@ LINKS = (
     ("/", "Today"),
     ("/trends", "Trends"),
     ("/explore", "Explore"),
+    ("/returns", "Returns"),
     ("/feeds", "Feeds"),
     ("/wall", "Wall"),
 )
 # Links shown only to some roles, by the id that callbacks/shell.py hides or shows them by.
-ROLE_LINKS = {"/feeds": Id.NAV_FEEDS}
+ROLE_LINKS = {"/feeds": Id.NAV_FEEDS, "/returns": Id.NAV_RETURNS}
 
 
 def layout() -> html.Div:

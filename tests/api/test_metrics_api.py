@@ -42,10 +42,11 @@ def test_the_catalogue_lists_every_metric_once(
 ) -> None:
     answer = client.get(URL, headers=coordinator).json()
     names = [m["name"] for m in answer["metrics"]]
-    assert names == [m.name for m in METRICS] and len(set(names)) == 21
+    assert names == [m.name for m in METRICS] and len(set(names)) == 23
     home_first = next(m for m in answer["metrics"] if m["name"] == "home_first_rate")
     assert home_first["target"] == 95.0 and home_first["direction"] == "increase"
     assert home_first["rate"] is True and "excluding" in home_first["definition"]
+    assert home_first["headline"] is True
     assert "events_reflected" in answer["conventions"]
     assert "data_from" in answer["conventions"]["data_start"]
 
@@ -72,6 +73,7 @@ def test_a_figure_answers_in_the_spec_shape(
             "numerator": 2,
             "denominator": 7,
             "days": 7,
+            "incomplete": False,
         }
     ]
     assert answer["events_reflected"] == 3
@@ -93,6 +95,7 @@ def test_a_rate_carries_numerator_and_denominator(
             "numerator": 1,
             "denominator": 1,
             "days": 7,
+            "incomplete": False,
         }
     ]
 
@@ -211,7 +214,15 @@ def test_csv_download(one_discharge: TestClient, coordinator: dict[str, str]) ->
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["value"] for r in rows] == ["0", "0", "1", "0", "0", "0", "0"]
-    assert list(rows[0]) == ["period", "group", "value", "numerator", "denominator", "days"]
+    assert list(rows[0]) == [
+        "period",
+        "group",
+        "value",
+        "numerator",
+        "denominator",
+        "days",
+        "incomplete",
+    ]
 
 
 def test_xlsx_download(one_discharge: TestClient, coordinator: dict[str, str]) -> None:
@@ -224,8 +235,13 @@ def test_xlsx_download(one_discharge: TestClient, coordinator: dict[str, str]) -
     )
     book = load_workbook(io.BytesIO(response.content))
     figures = list(book["figures"].iter_rows(values_only=True))
-    assert figures[0][:3] == ("period", "group", "value")
-    assert [(r[1], r[2]) for r in figures[1:]] == [("0", 0), ("1", 1), ("2", 0), ("3", 0)]
+    assert figures[0][:4] == ("period", "group", "label", "value")
+    assert [(r[1], r[2], r[3]) for r in figures[1:]] == [
+        ("0", "Pathway 0", 0),
+        ("1", "Pathway 1", 1),
+        ("2", "Pathway 2", 0),
+        ("3", "Pathway 3", 0),
+    ]
     assert dict(book["definition"].iter_rows(values_only=True))["unit"] == "discharges"
 
 
@@ -320,3 +336,19 @@ def test_bed_days_saved_priced_at_the_configured_cost(
     assert answer["baseline_start"] == "2024-12-09" and answer["baseline_end"] == "2025-03-02"
     (row,) = answer["rows"]
     assert (row["value"], row["priced_value"]) == (2, 700.0)
+
+
+def test_figures_for_publication_are_suppressed(
+    one_discharge: TestClient, coordinator: dict[str, str]
+) -> None:
+    # One discharge in the week: 1 is a small count, shown as *; the empty days stay 0.
+    params = WEEK | {"suppress": "true"}
+    answer = one_discharge.get(f"{URL}/acute_discharges", params=params, headers=coordinator)
+    assert answer.json()["suppressed"] is True
+    assert [r["value"] for r in answer.json()["rows"]] == [0, 0, "*", 0, 0, 0, 0]
+    text = one_discharge.get(
+        f"{URL}/home_first_rate",
+        params=params | {"interval": "total", "format": "csv"},
+        headers=coordinator,
+    ).text
+    assert text.splitlines()[1].startswith("2025-03-03,,*,*,*,7")

@@ -150,6 +150,50 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, h, _: c.get("/api/v1/metrics/acute_occupied/spc", params=WEEK, headers=h),
         (403, 200, 200, 200, 200, 403, 403),
     ),
+    "GET /metrics/{name}?suppress=true": (
+        lambda c, h, _: c.get(
+            "/api/v1/metrics/acute_occupied", params=WEEK | {"suppress": "true"}, headers=h
+        ),
+        (403, 200, 200, 200, 200, 403, 403),
+    ),
+    "PUT /metrics/{name}/annotations": (
+        lambda c, h, _: c.put(
+            "/api/v1/metrics/home_first_rate/annotations",
+            json={"day": "2025-03-03", "text": "Hub opened", "rebase": True},
+            headers=h,
+        ),
+        (201, 201, 403, 201, 403, 403, 403),
+    ),
+    "GET /metrics/{name}/annotations": (
+        lambda c, h, _: c.get("/api/v1/metrics/home_first_rate/annotations", headers=h),
+        (200, 200, 200, 200, 200, 403, 403),
+    ),
+    "DELETE /metrics/{name}/annotations": (
+        lambda c, h, _: c.delete(
+            "/api/v1/metrics/home_first_rate/annotations", params={"day": "2025-03-03"}, headers=h
+        ),
+        (200, 200, 403, 200, 403, 403, 403),
+    ),
+    "GET /returns/drd": (
+        lambda c, h, _: c.get("/api/v1/returns/drd", params={"month": "2025-03"}, headers=h),
+        (403, 200, 403, 200, 403, 403, 403),
+    ),
+    "GET /returns/drd?format=xlsx": (
+        lambda c, h, _: c.get(
+            "/api/v1/returns/drd", params={"month": "2025-03", "format": "xlsx"}, headers=h
+        ),
+        (403, 200, 403, 200, 403, 403, 403),
+    ),
+    "GET /boardpack": (
+        lambda c, h, _: c.get("/api/v1/boardpack", params={"month": "2025-04"}, headers=h),
+        (403, 200, 200, 200, 200, 403, 403),
+    ),
+    "GET /boardpack?format=xlsx": (
+        lambda c, h, _: c.get(
+            "/api/v1/boardpack", params={"month": "2025-04", "format": "xlsx"}, headers=h
+        ),
+        (403, 200, 403, 200, 403, 403, 403),
+    ),
     "POST /tokens": (
         lambda c, h, _: c.post("/api/v1/tokens", json={"role": "analyst"}, headers=h),
         (201, 403, 403, 403, 403, 403, 403),

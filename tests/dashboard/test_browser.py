@@ -9,13 +9,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from dashboard.pages.returns import months
 from ledger.ingest import ingest
+from metrics.catalogue import HEADLINES
 from metrics.tally import changed_from
 from models.clock import local_date, utc_now
 from tests.conftest import make_empty_database
@@ -36,7 +38,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 PAGES = {
     "/": "#today-headlines .headline",
-    "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === 8",
+    # A chart per headline metric and the delay bands' stacked bars.
+    "/trends": "() => document.querySelectorAll('.card .js-plotly-plot').length === "
+    f"{len(HEADLINES) + 1}",
     "/explore": "#explore-figure .js-plotly-plot",
     "/feeds": "#feeds-refusals table",
     "/wall": ".wall-section",
@@ -311,4 +315,90 @@ def test_a_coordinator_checks_and_stores_a_readiness_list(tab: Tab, live: LiveSy
         " return row && row.cells[4].innerText.trim() === count; }",
         arg=["Valley PAS", counts[0]],
     )
+    assert tab.errors == []
+
+
+SUMMARY_ROWS = """() => Array.from(document.querySelectorAll('#trends-summary tbody tr'))
+    .map(tr => ({metric: tr.dataset.metric, href: tr.querySelector('a').getAttribute('href'),
+                 cells: Array.from(tr.cells).map(c => c.innerText.trim()),
+                 icons: Array.from(tr.querySelectorAll('img')).map(i => i.alt)}))"""
+NOTE_SHAPES = """id => (document.querySelector('#' + id + ' .js-plotly-plot').layout.shapes || [])
+    .map(s => s.x0)"""
+
+
+def test_the_board_summary_table_matches_the_spc_charts(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("board")
+    tab.open("/trends", "#trends-summary tbody tr")
+    rows = tab.page.evaluate(SUMMARY_ROWS)
+    assert [r["metric"] for r in rows] == list(HEADLINES)
+    assert all(r["href"] == f"#chart-{r['metric']}" for r in rows)
+    status = tab.page.inner_text("#trends-status")
+    start, end = (
+        datetime.strptime(d, "%d %b %Y").date() for d in status[11:].split(", ")[0].split(" to ")
+    )
+    home_first = next(r for r in rows if r["metric"] == "home_first_rate")
+    chart = live.api(
+        f"/api/v1/metrics/home_first_rate/spc?start={start}&end={end}&interval=week", "board"
+    ).json()["charts"][0]
+    words = {
+        "common_cause": "Common cause variation",
+        "special_cause_improvement": "Special cause: improvement",
+        "special_cause_concern": "Special cause: concern",
+    }
+    assert home_first["icons"][0] == words[chart["variation"]]
+    assert home_first["cells"][3] == "95 %"
+    tab.page.locator("#trends-summary a[href='#chart-home_first_rate']").click()
+    assert tab.page.url.endswith("#chart-home_first_rate")
+    assert tab.errors == []
+
+
+def test_an_analyst_adds_a_rebase_and_it_is_drawn(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("analyst")
+    tab.open("/trends", "#trends-card-stranded_7, .card .js-plotly-plot")
+    tab.page.wait_for_selector("#trends-notes-block:not([hidden])")
+    day = local_date(live.started_at) - timedelta(days=14)
+    tab.page.locator("#trends-note-metric").click()
+    tab.page.get_by_role("option", name="Stranded patients (7+ days)").click()
+    tab.page.locator("#trends-note-day").fill(day.isoformat())
+    tab.page.locator("#trends-note-text").fill("Discharge hub opened")
+    tab.page.get_by_label("The process changed: rebase here").check()
+    tab.page.get_by_role("button", name="Add").click()
+    tab.page.wait_for_selector("#trends-note-result:has-text('Rebase stored')")
+    chart_id = "trends-chart-stranded_7"
+    tab.page.wait_for_function(f"() => ({NOTE_SHAPES})('{chart_id}').length === 1", timeout=20_000)
+    assert tab.page.evaluate(NOTE_SHAPES, chart_id) == [day.isoformat()]
+    stored = live.api("/api/v1/metrics/stranded_7/annotations", "board").json()["annotations"]
+    assert [(a["day"], a["rebase"]) for a in stored] == [(day.isoformat(), True)]
+    assert tab.errors == []
+
+
+def test_the_returns_page_downloads_equal_the_apis(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("analyst")
+    tab.page.get_by_role("link", name="Returns").click()
+    tab.page.wait_for_selector("#returns-month")
+    value = months(local_date(utc_now()))[0]["value"]  # the page offers last month first
+    tab.page.wait_for_selector(
+        f"#returns-month:has-text('{months(local_date(utc_now()))[0]['label']}')"
+    )
+    tab.page.get_by_label("Suppress small numbers (for publication)").check()
+    with tab.page.expect_download() as csv_download:
+        tab.page.locator("#returns-drd-csv").click()
+    with open(csv_download.value.path(), "rb") as file:
+        sent = file.read()
+    assert (
+        sent
+        == live.api(
+            f"/api/v1/returns/drd?month={value}&format=csv&suppress=true", "analyst"
+        ).content
+    )
+    with tab.page.expect_download() as pack:
+        tab.page.locator("#returns-pack-xlsx").click()
+    with open(pack.value.path(), "rb") as file:
+        book = load_workbook(io.BytesIO(file.read()))
+    api_book = load_workbook(
+        io.BytesIO(live.api(f"/api/v1/boardpack?month={value}&format=xlsx", "analyst").content)
+    )
+    assert [list(r) for r in book["summary"].iter_rows(values_only=True)] == [
+        list(r) for r in api_book["summary"].iter_rows(values_only=True)
+    ]
     assert tab.errors == []

@@ -100,9 +100,10 @@ def test_reading_the_patient_list_is_audited(backend: Backend, ward: Database) -
     assert detail["patient_ids"] == ["p1", "p2"]
 
 
-def test_organisations_and_the_first_event(backend: Backend) -> None:
+def test_organisations_and_the_data_start(backend: Backend) -> None:
     assert [o["code"] for o in data.organisations(backend)] == ["CP1", "CH1", "RX1", "LA1"]
-    assert data.first_event_date(backend) == date(2025, 2, 20)
+    # No organisation has a data_from here: the data start is the first event's day.
+    assert data.data_start(backend) == date(2025, 2, 20)
 
 
 def test_answers_are_reused_until_an_event_arrives(backend: Backend, ward: Database) -> None:

@@ -37,16 +37,17 @@ def test_the_table_and_chart_are_the_api_rows(
     status, about, figure, rows, columns, url = explore.view(backend, tokens["analyst"], ASKED, NOW)
     api = client.get(url, headers={"Authorization": f"Bearer {tokens['analyst']}"}).json()
     assert rows == api["rows"]
-    assert [c["field"] for c in columns][:5] == [
+    assert [c["field"] for c in columns][:6] == [
         "period",
         "group",
+        "label",
         "value",
         "numerator",
         "denominator",
     ]
     by_group = {t.name: list(t.y) for t in figure.data}
     for group, values in by_group.items():
-        assert values == [r["value"] for r in api["rows"] if str(r["group"]) == group]
+        assert values == [r["value"] for r in api["rows"] if r["label"] == group]
     assert CATALOGUE["ready_to_leave"].definition in str(about)
     assert f"{len(rows)} rows" in str(status)
 
@@ -111,3 +112,35 @@ def test_downloads_are_the_api_files(
             assert base64.b64decode(sent["content"]) == api.content
     assert explore.download(backend, tokens["display"], ASKED, "csv") is None
     assert explore.download(backend, None, ASKED, "csv") is None
+
+
+def test_weeks_are_ticked_on_mondays_and_groups_named(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    _status, _about, figure, _rows, _columns, _url = explore.view(
+        backend, tokens["analyst"], ASKED, NOW
+    )
+    xaxis = figure.layout.xaxis
+    assert xaxis.tick0 == "2000-01-03" and xaxis.dtick == 7 * 86_400_000  # 2000-01-03: a Monday
+    assert [t.name for t in figure.data] == ["Pathway 0", "Pathway 1", "Pathway 2", "Pathway 3"]
+    coded = Question(**(ASKED.__dict__ | {"codes": ["codes"]}))
+    assert [t.name for t in explore.view(backend, tokens["analyst"], coded, NOW)[2].data] == [
+        "0",
+        "1",
+        "2",
+        "3",
+    ]
+    colours = {t.line.color for t in figure.data}
+    assert len(colours) == 4
+
+
+def test_bed_days_saved_takes_the_baseline_picked(backend: Backend, tokens: dict[str, str]) -> None:
+    asked = Question(
+        "bed_days_saved", "2025-03-03", "2025-03-09", "week", None, None, "2025-03-03", "2025-03-09"
+    )
+    status, _about, _figure, rows, _columns, url = explore.view(
+        backend, tokens["analyst"], asked, NOW
+    )
+    assert "baseline_start=2025-03-03&baseline_end=2025-03-09" in url
+    assert "Baseline 03 Mar 2025 to 09 Mar 2025." in str(status)
+    assert rows[0]["value"] == 0 and rows[0]["note"] is None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from dash import html
 
-from dashboard.callbacks import explore, feeds, shell, today, trends, wall
+from dashboard.callbacks import explore, feeds, returns, shell, today, trends, wall
 from dashboard.callbacks.explore import Question
 from dashboard.data import Backend
 from dashboard.pages.trends import HEADLINES
@@ -79,6 +79,18 @@ CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
         lambda b, t: len(trends.chart_card(b, t, HEADLINES[0], "week", None, AS_OF)) > 1,
         (False, False, True, True, True, True, False, False),
     ),
+    "trends summary table": (
+        lambda b, t: "Sign in" not in str(trends.summary_table(b, t, "week", None, AS_OF)),
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends delay bands": (
+        lambda b, t: len(trends.bands_card(b, t, "week", None, AS_OF)) > 1,
+        (False, False, True, True, True, True, False, False),
+    ),
+    "trends add a note": (
+        lambda b, t: trends.add_note(b, t, HEADLINES[0], "2025-03-03", "Note", [], AS_OF)[1],
+        (False, True, True, False, True, False, False, False),
+    ),
     "explore organisation options": (
         lambda b, t: explore.organisation_options(b, t, AS_OF) != [],
         (False, False, True, True, True, True, False, False),
@@ -108,6 +120,18 @@ CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
     "shell route (Feeds page)": (
         lambda b, t: _page(b, t, "/feeds"),
         (True, True, True, False, False, False, False, False),
+    ),
+    "shell route (Returns page)": (
+        lambda b, t: _page(b, t, "/returns"),
+        (True, False, True, False, True, False, False, False),
+    ),
+    "shell Returns link": (
+        lambda b, t: not shell.returns_link_hidden(b, t),
+        (False, False, True, False, True, False, False, False),
+    ),
+    "returns DRD download": (
+        lambda b, t: returns.download(b, t, "drd_csv", "2025-02", False, AS_OF)[0] is not None,
+        (False, False, True, False, True, False, False, False),
     ),
     "shell Feeds link": (
         lambda b, t: not shell.feeds_link_hidden(b, t),

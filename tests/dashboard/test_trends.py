@@ -36,8 +36,9 @@ def test_a_reader_gets_a_card_per_headline_metric(backend: Backend, tokens: dict
     assert "Weeks from 24 Feb 2025 to 09 Mar 2025, all partners." in str(status)
     cards = [trends.chart_card(backend, tokens["board"], n, "week", None, NOW) for n in HEADLINES]
     headings = [card[0].children for card in cards]
-    assert headings[0] == "Home First rate (%)"
-    assert headings[4] == "Stranded patients (7+ days) (patients)"
+    assert headings[0] == "Delayed bed days (bed days)"
+    assert "Home First rate (%)" in headings
+    assert "Stranded patients (7+ days) (patients)" in headings
     assert all(len(card) > 1 for card in cards)  # badges, chart and definition follow
 
 
@@ -82,8 +83,69 @@ def test_bed_days_saved_are_priced_when_a_cost_is_set(
     priced = Backend(
         backend.get_database, backend.settings.model_copy(update={"cost_per_bed_day": 400.0})
     )
-    card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW)
+    # p3's discharge on 6 March (P1, delay 0) is the baseline chosen: week 3–9 March.
+    baseline = (date(2025, 3, 3), date(2025, 3, 9))
+    card = trends.chart_card(priced, tokens["board"], "bed_days_saved", "week", None, NOW, baseline)
     notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
     assert any("at £400 a bed day" in note for note in notes)
+    assert "Baseline: 03 Mar 2025 to 09 Mar 2025." in notes
     plain = trends.chart_card(backend, tokens["board"], "bed_days_saved", "week", None, NOW)
     assert not any("a bed day" in str(c) for c in plain)
+
+
+def test_bed_days_saved_without_baseline_data_says_so(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    # The default baseline, the 12 weeks before 24 Feb 2025, holds no discharge.
+    card = trends.chart_card(backend, tokens["board"], "bed_days_saved", "week", None, NOW)
+    notes = [c.children for c in card if getattr(c, "className", None) == "chart-note"]
+    assert "Baseline: 02 Dec 2024 to 23 Feb 2025." in notes
+    assert "No figure where there is no baseline: no discharges 2024-12-02 to 2025-02-23." in notes
+
+
+def test_the_baseline_picked_on_the_page() -> None:
+    assert trends.baseline_of("2025-03-03", "2025-03-09T00:00:00") == (
+        date(2025, 3, 3),
+        date(2025, 3, 9),
+    )
+    assert trends.baseline_of(None, "2025-03-09") is None
+    assert trends.baseline_of("2025-03-10", "2025-03-09") is None
+
+
+def test_the_summary_table_has_a_row_per_headline_metric_linking_to_its_chart(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    table = trends.summary_table(backend, tokens["board"], "week", None, NOW)
+    rows = table.children[1].children
+    assert [r.to_plotly_json()["props"]["data-metric"] for r in rows] == list(HEADLINES)
+    link = rows[0].children[0].children
+    assert link.href == f"#chart-{HEADLINES[0]}"
+    home_first = rows[list(HEADLINES).index("home_first_rate")]
+    assert home_first.children[3].children == "95 %"  # the national ambition as the target
+    assert "Sign in" in str(trends.summary_table(backend, tokens["display"], "week", None, NOW))
+
+
+def test_a_note_and_a_rebase_are_stored_and_drawn(backend: Backend, tokens: dict[str, str]) -> None:
+    shown, stored = trends.add_note(
+        backend, tokens["analyst"], "stranded_7", "2025-03-03", "Hub opened", ["rebase"], NOW
+    )
+    assert stored and "Rebase stored on Stranded patients (7+ days), 03 Mar 2025" in str(shown)
+    card = trends.chart_card(backend, tokens["board"], "stranded_7", "week", None, NOW)
+    [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
+    layout = graph.figure["layout"]
+    assert [s["x0"] for s in layout["shapes"]] == ["2025-03-03"]
+    assert layout["annotations"][0]["text"] == "Rebase: Hub opened"
+    refused, stored = trends.add_note(
+        backend, tokens["board"], "stranded_7", "2025-03-03", "x", [], NOW
+    )
+    assert not stored and "may not" in str(refused)
+    bad, stored = trends.add_note(backend, tokens["analyst"], "stranded_7", None, "x", [], NOW)
+    assert not stored and "day" in str(bad)
+
+
+def test_delay_bands_are_stacked_bars(backend: Backend, tokens: dict[str, str]) -> None:
+    card = trends.bands_card(backend, tokens["board"], "week", None, NOW)
+    [graph] = [c.children for c in card if getattr(c, "className", None) == "chart"]
+    figure = graph.figure
+    assert figure["layout"]["barmode"] == "stack"
+    assert [t["name"] for t in figure["data"]] == ["0", "1", "2-3", "4-6", "7-13", "14-20", "21+"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -146,3 +147,60 @@ def test_the_same_events_in_another_order_give_the_same_figures(system: Database
     load(system, *_as_late_feeds(events))
     assert _every_answer(system) == first
     assert first[0][3] == len(events)  # every event is before the census of 31 March
+
+
+def test_periods_not_yet_over_are_incomplete(system: Database) -> None:
+    # Today is Wed 12 March 2025: its week (from Mon 10 March), its month and the day itself
+    # can still change; everything before cannot.
+    now = datetime(2025, 3, 12, 12, 0)
+    start, end = date(2024, 12, 30), date(2025, 3, 12)
+    weeks = figure(system, "bed_days_lost", start, end, interval="week", now=now).records()
+    assert [r["incomplete"] for r in weeks] == [False] * 10 + [True]
+    months = figure(system, "acute_occupied", start, end, interval="month", now=now).records()
+    assert [(r["period"], r["incomplete"]) for r in months] == [
+        ("2024-12-01", False),
+        ("2025-01-01", False),
+        ("2025-02-01", False),
+        ("2025-03-01", True),
+    ]
+    # A month cut short by `end` in the past is still unfinished while the month goes on.
+    (march,) = figure(
+        system, "acute_occupied", date(2025, 3, 1), date(2025, 3, 9), interval="month", now=now
+    ).records()
+    assert march["incomplete"] is True
+    days = figure(system, "acute_occupied", date(2025, 3, 10), end, now=now).records()
+    assert [r["incomplete"] for r in days] == [False, False, True]
+    assert b",incomplete" in figure(system, "bed_days_lost", start, end, now=now).csv()
+
+
+def test_incomplete_periods_are_drawn_but_left_out_of_spc(system: Database) -> None:
+    # Ten complete weeks alternate 1, 2 (mean 1.5, mean moving range 1, upper limit 4.16);
+    # the current week's 50 would be outside the limits, but it can still change: it is
+    # returned with the limits carried on and no point type, and changes nothing.
+    now = datetime(2025, 3, 12, 12, 0)
+    result = figure(
+        system, "bed_days_lost", date(2024, 12, 30), date(2025, 3, 12), interval="week", now=now
+    )
+    rows = result.rows.copy()
+    rows["value"] = [1, 2] * 5 + [50]
+    (chart,) = replace(result, rows=rows).spc_charts()
+    points = chart.points
+    assert len(points) == 11 and list(points["incomplete"]) == [False] * 10 + [True]
+    assert set(points["mean"]) == {1.5}
+    assert points["upl"].iloc[-1] == pytest.approx(1.5 + 2.66)
+    assert points["point_type"].iloc[-1] is None
+    assert set(points["point_type"].iloc[:-1]) == {"common_cause"}
+    assert chart.variation == "common_cause"
+    answer = chart.answer()
+    assert answer["points"][-1]["incomplete"] is True
+    assert answer["points"][-1]["point_type"] is None
+
+
+def test_a_chart_of_incomplete_periods_only_has_points_but_no_limits(system: Database) -> None:
+    now = datetime(2025, 3, 12, 12, 0)
+    result = figure(system, "bed_days_lost", date(2025, 3, 10), date(2025, 3, 12), now=now)
+    rows = result.rows.copy()
+    rows["incomplete"] = True
+    (chart,) = replace(result, rows=rows).spc_charts()
+    assert list(chart.points["incomplete"]) == [True] * 3
+    assert chart.points["mean"].isna().all() and chart.variation is None

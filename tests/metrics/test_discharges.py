@@ -179,3 +179,33 @@ def test_a_voided_discharge_is_no_discharge(system: Database) -> None:
     load(system, q.events)
     assert values(figure(system, "acute_discharges", MON, SUN, interval="week")) == [0]
     assert values(figure(system, "acute_occupied", MON, SUN, interval="week")) == [1.0]
+
+
+def test_share_of_discharges_delayed_counts_stays_of_a_night_or_more(week: Database) -> None:
+    # g left on the day it came (no night): not counted. Of h, i, j, k, l (5 of a night or
+    # more), h (3), j (3) and l (27) left a day or more after their DRD: 3 ÷ 5 = 60%.
+    row = week_total(week, "delayed_discharge_rate")
+    assert (row["value"], row["numerator"], row["denominator"]) == (60.0, 3, 5)
+    by_unit = figure(week, "delayed_discharge_rate", MON, SUN, interval="total", group_by="unit")
+    assert by_group(by_unit) == {"W1": 75.0, "W2": 0.0}  # W1: h, j, l of h, i, j, l; W2: k
+
+
+def test_mean_delay_of_those_delayed_leaves_out_0_day_delays(week: Database) -> None:
+    # (3 + 3 + 27) ÷ 3 = 11; g, i and k (delay 0) are not in it.
+    row = week_total(week, "mean_delay_delayed")
+    assert (row["value"], row["numerator"], row["denominator"]) == (11.0, 33, 3)
+    by_unit = figure(week, "mean_delay_delayed", MON, SUN, interval="total", group_by="unit")
+    assert by_group(by_unit) == {"W1": 11.0, "W2": None}  # W2's k was not delayed: no figure
+    daily = figure(week, "mean_delay_delayed", MON, SUN).records()
+    assert [r["value"] for r in daily] == [None, None, None, 3.0, 3.0, None, 27.0]
+
+
+def test_a_breakdown_carries_labels_and_reasons_their_group(week: Database) -> None:
+    by_reason = figure(week, "discharge_delay", MON, SUN, interval="total", group_by="reason")
+    h = next(r for r in by_reason.records() if r["group"] == "C8")
+    assert h["reason_group"] == "Capacity"
+    assert h["label"] == "Mental health admitted patient care not yet available"
+    assert h["value"] == 3.0
+    by_unit = figure(week, "acute_discharges", MON, SUN, interval="total", group_by="unit")
+    assert {r["group"]: r["label"] for r in by_unit.records()} == {"W1": "Ward 1", "W2": "Ward 2"}
+    assert "label" not in figure(week, "acute_discharges", MON, SUN).records()[0]

@@ -60,7 +60,10 @@ def test_bed_days_saved_against_the_default_baseline(saved: Database) -> None:
     answer = result.answer()
     assert (answer["baseline_start"], answer["baseline_end"]) == ("2024-12-09", "2025-03-02")
     by_pathway = figure(saved, "bed_days_saved", MON, SUN, interval="total", group_by="pathway")
-    assert by_group(by_pathway) == {"0": 0, "1": 0, "2": 4, "3": 0}  # P1: 2 − 2 = 0
+    # P1: 2 − 2 = 0; P0 and P3 have no baseline discharges, so no figure (not 0).
+    assert by_group(by_pathway) == {"0": None, "1": 0, "2": 4, "3": None}
+    notes = {r["group"]: r["note"] for r in by_pathway.records()}
+    assert notes["1"] is None and notes["3"].startswith("no baseline")
 
 
 def test_bed_days_saved_unpriced_without_a_cost(saved: Database) -> None:
@@ -80,6 +83,25 @@ def test_bed_days_saved_with_a_chosen_baseline(saved: Database) -> None:
         baseline_end=date(2025, 1, 31),
     )
     assert [r["value"] for r in result.records()] == [2]
+
+
+def test_bed_days_saved_without_baseline_discharges_is_null_with_a_reason(
+    saved: Database,
+) -> None:
+    # Nothing was discharged in the baseline 1–28 Feb 2025: no figure, not "0 saved".
+    result = figure(
+        saved,
+        "bed_days_saved",
+        MON,
+        SUN,
+        interval="day",
+        baseline_start=date(2025, 2, 1),
+        baseline_end=date(2025, 2, 28),
+    )
+    records = result.records()
+    assert len(records) == 7 and all(r["value"] is None for r in records)
+    assert {r["note"] for r in records} == {"no baseline: no discharges 2025-02-01 to 2025-02-28"}
+    assert b"no baseline: no discharges 2025-02-01 to 2025-02-28" in result.csv()
 
 
 @pytest.fixture
