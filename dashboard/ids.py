@@ -120,3 +120,7 @@ class Id(StrEnum):
     WALL_STALE = "wall-stale"
     WALL_PANEL = "wall-panel"
     WALL_CLOCK = "wall-clock"
+    WALL_UPDATED = "wall-updated"
+    WALL_TICK = "wall-tick"
+    WALL_OFFLINE = "wall-offline"
+    WALL_MAIN = "wall-main"

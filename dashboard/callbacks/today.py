@@ -941,7 +941,9 @@ def register(app: Dash, backend: Backend) -> None:
         Input(Id.TOKEN, "data"),
     )
     def _filters(token: str | None) -> tuple[Any, ...]:
-        return filter_options(backend, token, utc_now())
+        sites, las, owners, site, la = filter_options(backend, token, utc_now())
+        # Only a partner's own is chosen for it: setting None again would ask every list anew.
+        return sites, las, owners, site or no_update, la or no_update
 
     @app.callback(
         Output(Id.RECORD_PATIENT, "value"),
