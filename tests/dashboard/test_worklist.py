@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from dash import html
 from sqlalchemy import func, select
 
 from dashboard.callbacks import today
@@ -43,6 +44,14 @@ def _audit(ward: Database, action: str) -> list[dict[str, Any]]:
             select(AuditEntry.detail).where(AuditEntry.action == action).order_by(AuditEntry.id)
         ).scalars()
         return [json.loads(r) if r else {} for r in rows]
+
+
+def _button_ids(component: Any) -> list[Any]:
+    if isinstance(component, list | tuple):
+        return [i for c in component for i in _button_ids(c)]
+    if isinstance(component, html.Button):
+        return [component.id]
+    return _button_ids(getattr(component, "children", None) or [])
 
 
 def test_each_of_the_four_is_an_event_on_the_persons_timeline(
@@ -220,7 +229,8 @@ def test_what_changed_in_the_24_hours_before(backend: Backend, tokens: dict[str,
     assert "Newly ready: 1, Reason changed: 1." in said
     assert "p2Newly readyready, planned pathway 208:00 Mon 10 Mar 2025" in said
     assert "p1Reason changedC1 → H111:00 Mon 10 Mar 2025" in said
-    assert "/api/v1/patients/p2/timeline" in str(shown)
+    # Each person is a button that opens their timeline.
+    assert {"type": "timeline-open", "index": "p2"} in _button_ids(shown)
     # Another site's: nothing.
     none = today.changes_view(backend, tokens["coordinator"], AS_OF, AS_OF, Filters("RX9"))
     assert text(none).startswith("No changes in the 24 hours before")
