@@ -96,17 +96,18 @@ def clock_time(text: str | None) -> time | None:
 
 
 def as_of(day: str | None, clock: str | None, now: datetime) -> datetime:
-    """The instant asked for (a UK local date and HH:MM) as naive UTC; now when no date is
-    given. A date without a time is the end of that day (23:59), or now for today.
+    """The instant asked for (a UK local date and HH:MM) as naive UTC; now when neither is
+    given. A date without a time is the end of that day (23:59), or now for today; a time
+    without a date is today's.
 
     Raises ValueError, its text a sentence for the page, for a date that is not one, lies
     outside the record's calendar, or is in the future, and for a time that is not one or has
     not come yet."""
     at = clock_time(clock)
     if not day:
-        if at is not None:
-            raise ValueError("Choose a date as well as a time to replay a moment.")
-        return now
+        if at is None:
+            return now
+        day = local_date(now).isoformat()  # a time alone is today's
     try:
         asked = date.fromisoformat(day[:10])
     except ValueError as error:
@@ -127,6 +128,11 @@ def as_of(day: str | None, clock: str | None, now: datetime) -> datetime:
     if instant > now:
         raise ValueError(f"Cannot replay {at:%H:%M} today: that time has not come yet.")
     return instant
+
+
+def replayed(day: str | None, clock: str | None) -> bool:
+    """Whether the page shows a moment other than now (a date or a time is given)."""
+    return bool(day) or bool(clock and clock.strip())
 
 
 def _asked(day: str | None, clock: str | None, now: datetime) -> tuple[datetime | None, str]:
@@ -968,6 +974,7 @@ def register(app: Dash, backend: Backend) -> None:
         State(Id.RECORD_PATHWAY, "value"),
         State(Id.RECORD_REASON, "value"),
         State(Id.TODAY_DATE, "date"),
+        State(Id.TODAY_TIME, "value"),
         State(Id.TODAY_RECORDED, "data"),
         State(Id.TOKEN, "data"),
         prevent_initial_call=True,
@@ -981,11 +988,13 @@ def register(app: Dash, backend: Backend) -> None:
         pathway: int | None,
         reason: str | None,
         replayed_day: str | None,
+        replayed_time: str | None,
         recorded: int | None,
         token: str | None,
     ) -> tuple[Any, Any]:
         asked = Recording(kind, patient, day, clock, pathway, reason)
-        said, stored = record(backend, token, asked, bool(replayed_day), utc_now())
+        replaying = replayed(replayed_day, replayed_time)
+        said, stored = record(backend, token, asked, replaying, utc_now())
         return said, ((recorded or 0) + 1) if stored else no_update
 
     @app.callback(
@@ -1001,6 +1010,7 @@ def register(app: Dash, backend: Backend) -> None:
         State(Id.ACTION_NOTE, "value"),
         State(Id.ACTIONS_GRID, "selectedRows"),
         State(Id.TODAY_DATE, "date"),
+        State(Id.TODAY_TIME, "value"),
         State(Id.TODAY_RECORDED, "data"),
         State(Id.TOKEN, "data"),
         prevent_initial_call=True,
@@ -1016,10 +1026,11 @@ def register(app: Dash, backend: Backend) -> None:
         note: str | None,
         selected: list[dict[str, Any]] | None,
         replayed_day: str | None,
+        replayed_time: str | None,
         recorded: int | None,
         token: str | None,
     ) -> tuple[Any, Any]:
-        now, replaying = utc_now(), bool(replayed_day)
+        now, replaying = utc_now(), replayed(replayed_day, replayed_time)
         if ctx.triggered_id == Id.ACTION_CREATE:
             asked = NewAction(patient, owner, title, due, note)
             said, stored = create_action(backend, token, asked, replaying, now)

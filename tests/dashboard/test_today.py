@@ -31,6 +31,7 @@ def test_as_of_reads_a_uk_local_date_and_time_as_utc() -> None:
     for typed in ("8.30", "08:30", "8:30", "0830", "830", " 08.30 "):
         assert today.as_of("2025-03-08", typed, NOW) == datetime(2025, 3, 8, 8, 30), typed
     assert today.as_of("2025-03-08", "8", NOW) == datetime(2025, 3, 8, 8, 0)
+    assert today.as_of(None, "8.30", NOW) == datetime(2025, 3, 10, 8, 30)  # today's
 
 
 @pytest.mark.parametrize(
@@ -42,7 +43,7 @@ def test_as_of_reads_a_uk_local_date_and_time_as_utc() -> None:
         ("2025-03-11", "09:00", "Cannot replay 11 Mar 2025: it is in the future."),
         ("2025-03-11", None, "Cannot replay 11 Mar 2025: it is in the future."),
         ("2025-03-10", "12:30", "Cannot replay 12:30 today: that time has not come yet."),
-        (None, "08:30", "Choose a date as well as a time"),
+        (None, "12:30", "Cannot replay 12:30 today: that time has not come yet."),
     ],
 )
 def test_a_time_or_date_that_cannot_be_replayed_is_refused_in_words(

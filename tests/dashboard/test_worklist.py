@@ -50,7 +50,7 @@ def _button_ids(component: Any) -> list[Any]:
     if isinstance(component, list | tuple):
         return [i for c in component for i in _button_ids(c)]
     if isinstance(component, html.Button):
-        return [component.id]
+        return [component.id]  # type: ignore[attr-defined]
     return _button_ids(getattr(component, "children", None) or [])
 
 
