@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -820,6 +821,17 @@ def filter_options(
     return sites, las, owners, site, la
 
 
+def sections_hidden(backend: Backend, token: str | None, now: datetime) -> tuple[bool, bool, bool]:
+    """Whether to hide the patient grid, the record form and the actions (a role that does not
+    see them gets the note instead of an empty grid)."""
+    principal = principal_for(backend, token, now)
+    return (
+        not holds(principal, "patients:read"),
+        not holds(principal, "worklist:record"),
+        not holds(principal, "actions:read"),
+    )
+
+
 def callsheet_file(
     backend: Backend, token: str | None, day: str | None, clock: str | None, now: datetime
 ) -> tuple[Any, Any]:
@@ -838,6 +850,13 @@ def callsheet_file(
         return None, message(str(missing), "error")
     assert content is not None
     return dcc.send_bytes(content, name), message(f"Call sheet {name} downloaded.", "success")
+
+
+def callsheet_href(day: str | None, clock: str | None) -> str:
+    """The printable call sheet at the moment the page shows."""
+    asked = {"date": (day or "")[:10], "time": (clock or "").strip()}
+    query = urlencode({k: v for k, v in asked.items() if v})
+    return "/callsheet" + (f"?{query}" if query else "")
 
 
 def register(app: Dash, backend: Backend) -> None:
@@ -923,6 +942,15 @@ def register(app: Dash, backend: Backend) -> None:
     ) -> tuple[Any, ...]:
         filters = Filters(site or None, la or None)
         return actions_asked(backend, token, day, clock, utc_now(), filters)
+
+    @app.callback(
+        Output(Id.TODAY_PATIENTS_BOX, "hidden"),
+        Output(Id.RECORD_SECTION, "hidden"),
+        Output(Id.ACTIONS_BODY, "hidden"),
+        Input(Id.TOKEN, "data"),
+    )
+    def _sections(token: str | None) -> tuple[bool, bool, bool]:
+        return sections_hidden(backend, token, utc_now())
 
     @app.callback(
         Output(Id.TIMELINE, "children"),
@@ -1050,6 +1078,14 @@ def register(app: Dash, backend: Backend) -> None:
     )
     def _callsheet(_clicks: Any, day: str | None, clock: str | None, token: str | None) -> Any:
         return callsheet_file(backend, token, day, clock, utc_now())
+
+    @app.callback(
+        Output(Id.CALLSHEET_LINK, "href"),
+        Input(Id.TODAY_DATE, "date"),
+        Input(Id.TODAY_TIME, "value"),
+    )
+    def _callsheet_link(day: str | None, clock: str | None) -> str:
+        return callsheet_href(day, clock)
 
     @app.callback(
         Output(Id.TODAY_DATE, "date"),

@@ -180,28 +180,32 @@ def long_waiters() -> html.Section:
         [
             html.H2("Long waiters: people ready to leave"),
             html.P(id=Id.TODAY_PATIENTS_NOTE, role="status"),
-            dag.AgGrid(
-                id=Id.TODAY_PATIENTS,
-                columnDefs=PATIENT_COLUMNS,
-                rowData=[],
-                getRowId="params.data.patient_id",
-                defaultColDef={
-                    "sortable": True,
-                    "filter": True,
-                    "floatingFilter": True,
-                    "resizable": True,
-                    "flex": 1,
-                    "minWidth": 130,
-                    "wrapHeaderText": True,
-                    "autoHeaderHeight": True,
-                },
-                dashGridOptions={
-                    "pagination": True,
-                    "paginationPageSize": 20,
-                    "paginationPageSizeSelector": False,
-                    "rowSelection": SINGLE_ROW,
-                },
-                style={"height": "560px"},
+            html.Div(
+                dag.AgGrid(
+                    id=Id.TODAY_PATIENTS,
+                    columnDefs=PATIENT_COLUMNS,
+                    rowData=[],
+                    getRowId="params.data.patient_id",
+                    defaultColDef={
+                        "sortable": True,
+                        "filter": True,
+                        "floatingFilter": True,
+                        "resizable": True,
+                        "flex": 1,
+                        "minWidth": 130,
+                        "wrapHeaderText": True,
+                        "autoHeaderHeight": True,
+                    },
+                    dashGridOptions={
+                        "pagination": True,
+                        "paginationPageSize": 20,
+                        "paginationPageSizeSelector": False,
+                        "rowSelection": SINGLE_ROW,
+                    },
+                    style={"height": "560px"},
+                ),
+                id=Id.TODAY_PATIENTS_BOX,
+                hidden=True,  # shown to the roles that see patients
             ),
         ],
         className="long-waiters",
@@ -271,6 +275,8 @@ def record_form() -> html.Section:
             ),
             html.Div(id=Id.RECORD_RESULT, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
         ],
+        id=Id.RECORD_SECTION,
+        hidden=True,  # shown to the roles that record
         className="panel record",
         **{"aria-label": "Record for a person"},  # type: ignore[arg-type]
     )
@@ -281,70 +287,84 @@ def actions_section() -> html.Section:
         [
             html.H2("Actions and escalations"),
             html.P(id=Id.ACTIONS_NOTE, role="status"),
-            dag.AgGrid(
-                id=Id.ACTIONS_GRID,
-                columnDefs=ACTION_COLUMNS,
-                rowData=[],
-                getRowId="params.data.id",
-                defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1},
-                dashGridOptions={"rowSelection": SINGLE_ROW, "domLayout": "autoHeight"},
-            ),
             html.Div(
                 [
-                    html.Button(
-                        "Escalate the chosen action",
-                        id=Id.ACTION_ESCALATE,
-                        type="button",
-                        className="button button-secondary",
+                    dag.AgGrid(
+                        id=Id.ACTIONS_GRID,
+                        columnDefs=ACTION_COLUMNS,
+                        rowData=[],
+                        getRowId="params.data.id",
+                        defaultColDef={
+                            "sortable": True,
+                            "filter": True,
+                            "resizable": True,
+                            "flex": 1,
+                        },
+                        dashGridOptions={"rowSelection": SINGLE_ROW, "domLayout": "autoHeight"},
                     ),
-                    html.Button(
-                        "Close the chosen action (done)",
-                        id=Id.ACTION_CLOSE,
-                        type="button",
-                        className="button button-secondary",
+                    html.Div(
+                        [
+                            html.Button(
+                                "Escalate the chosen action",
+                                id=Id.ACTION_ESCALATE,
+                                type="button",
+                                className="button button-secondary",
+                            ),
+                            html.Button(
+                                "Close the chosen action (done)",
+                                id=Id.ACTION_CLOSE,
+                                type="button",
+                                className="button button-secondary",
+                            ),
+                        ],
+                        className="controls",
+                    ),
+                    html.H3("New action"),
+                    html.Div(
+                        [
+                            labelled(
+                                "About patient (local id, optional)",
+                                dcc.Input(id=Id.ACTION_PATIENT, type="text", maxLength=64),
+                                Id.ACTION_PATIENT,
+                            ),
+                            labelled(
+                                "Owner organisation",
+                                dcc.Dropdown(id=Id.ACTION_OWNER),
+                                Id.ACTION_OWNER,
+                            ),
+                            labelled(
+                                "What is to be done",
+                                dcc.Input(id=Id.ACTION_TITLE, type="text", maxLength=200),
+                                Id.ACTION_TITLE,
+                            ),
+                            labelled(
+                                "Due",
+                                dcc.DatePickerSingle(
+                                    id=Id.ACTION_DUE_DATE,
+                                    display_format="D MMM YYYY",
+                                    first_day_of_week=1,
+                                    placeholder="Today",
+                                    min_date_allowed=FIRST_DAY.isoformat(),
+                                ),
+                                Id.ACTION_DUE_DATE,
+                            ),
+                            labelled(
+                                "Note (optional; no names)",
+                                dcc.Input(id=Id.ACTION_NOTE, type="text", maxLength=500),
+                                Id.ACTION_NOTE,
+                            ),
+                            html.Button(
+                                "Create action",
+                                id=Id.ACTION_CREATE,
+                                type="button",
+                                className="button",
+                            ),
+                        ],
+                        className="record-form",
                     ),
                 ],
-                className="controls",
-            ),
-            html.H3("New action"),
-            html.Div(
-                [
-                    labelled(
-                        "About patient (local id, optional)",
-                        dcc.Input(id=Id.ACTION_PATIENT, type="text", maxLength=64),
-                        Id.ACTION_PATIENT,
-                    ),
-                    labelled(
-                        "Owner organisation",
-                        dcc.Dropdown(id=Id.ACTION_OWNER),
-                        Id.ACTION_OWNER,
-                    ),
-                    labelled(
-                        "What is to be done",
-                        dcc.Input(id=Id.ACTION_TITLE, type="text", maxLength=200),
-                        Id.ACTION_TITLE,
-                    ),
-                    labelled(
-                        "Due",
-                        dcc.DatePickerSingle(
-                            id=Id.ACTION_DUE_DATE,
-                            display_format="D MMM YYYY",
-                            first_day_of_week=1,
-                            placeholder="Today",
-                            min_date_allowed=FIRST_DAY.isoformat(),
-                        ),
-                        Id.ACTION_DUE_DATE,
-                    ),
-                    labelled(
-                        "Note (optional; no names)",
-                        dcc.Input(id=Id.ACTION_NOTE, type="text", maxLength=500),
-                        Id.ACTION_NOTE,
-                    ),
-                    html.Button(
-                        "Create action", id=Id.ACTION_CREATE, type="button", className="button"
-                    ),
-                ],
-                className="record-form",
+                id=Id.ACTIONS_BODY,
+                hidden=True,  # shown to the roles that see actions
             ),
             html.Div(id=Id.ACTION_RESULT, role="status", **{"aria-live": "polite"}),  # type: ignore[arg-type]
         ],

@@ -12,7 +12,7 @@ import pytest
 from dash import html
 from sqlalchemy import func, select
 
-from dashboard.callbacks import today
+from dashboard.callbacks import callsheet, today
 from dashboard.callbacks.today import Filters, NewAction, Recording
 from dashboard.data import Backend
 from ledger.patients import patient_timeline
@@ -309,3 +309,34 @@ def test_a_changed_person_opens_their_timeline(
     )
     assert _audit(ward, "patient.timeline.refused")[-1]["status"] == 404
     assert "needs a coordinator" in text(today.timeline_view(backend, tokens["board"], "p1", AS_OF))
+
+
+def test_the_printable_call_sheet_has_the_figures_of_the_page(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    now = AS_OF + timedelta(minutes=30)
+    shown = callsheet.sheet_view(backend, tokens["coordinator"], "?date=2025-03-10&time=12:00", now)
+    said = text(shown)
+    assert said.startswith("Position at 12:00 Mon 10 Mar 2025 (replayed)")
+    view = today.position(backend, tokens["coordinator"], AS_OF, now)
+    ready_now = view.headlines[0].children[1].children
+    assert f"Ready to leave (acute){ready_now}1" in said  # now, then 24 hours before
+    assert "Waiting for D2A against free places: system level unknown" in said
+    assert "Long waiters: ready 7+ days (0)" in said
+    for role in ("board", "analyst", "display"):
+        said = text(callsheet.sheet_view(backend, tokens[role], "", now))
+        assert "needs a coordinator or partner token" in said
+    said = text(callsheet.sheet_view(backend, tokens["coordinator"], "?time=8.75", now))
+    assert said == "'8.75' is not a time: write it as HH:MM, for example 08:30."
+    assert today.callsheet_href("2025-03-10", "8.30") == "/callsheet?date=2025-03-10&time=8.30"
+    assert today.callsheet_href(None, "") == "/callsheet"
+
+
+def test_roles_without_the_worklist_get_notes_not_empty_grids(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    assert today.sections_hidden(backend, tokens["coordinator"], AS_OF) == (False, False, False)
+    assert today.sections_hidden(backend, tokens["partner"], AS_OF) == (False, False, False)
+    for role in ("board", "analyst"):
+        assert today.sections_hidden(backend, tokens[role], AS_OF) == (True, True, True)
+    assert today.sections_hidden(backend, None, AS_OF) == (True, True, True)
