@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,10 +76,18 @@ def browser(live: LiveSystem) -> Iterator[Any]:
 class Tab:
     """A page in its own context, recording console errors and uncaught exceptions."""
 
-    def __init__(self, browser: Any, live: LiveSystem, size: tuple[int, int] = VIEWPORTS[0]):
+    def __init__(
+        self,
+        browser: Any,
+        live: LiveSystem,
+        size: tuple[int, int] = VIEWPORTS[0],
+        bypass_csp: bool = False,  # to inject axe-core, which the page's policy would refuse
+    ):
         self.live = live
         self.context = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+            viewport={"width": size[0], "height": size[1]},
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(60_000)  # CI machines can be slow and busy
@@ -425,3 +435,44 @@ def test_the_page_filters_by_site(tab: Tab, live: LiveSystem) -> None:
     now, _before = tab.figure("today-pathway")
     assert now["y"] == [g["now"] for g in snap["ready_to_leave"]["by_pathway"]]
     assert tab.errors == []
+
+
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations
+        .filter(v => v.impact === 'critical' || v.impact === 'serious')
+        .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+}"""
+ACCESSIBLE_PAGES = {**PAGES, "/callsheet": "#callsheet-page table"}
+
+
+def _axe_script() -> str:
+    """axe-core as shipped in the axe-playwright-python package (no network needed)."""
+    axe = pytest.importorskip("axe_playwright_python")
+    return str(Path(axe.__file__).parent / "axe.min.js")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_axe_finds_nothing_critical_or_serious_on_any_page(
+    browser: Any, live: LiveSystem, size: tuple[int, int]
+) -> None:
+    script = _axe_script()
+    tab = Tab(browser, live, size, bypass_csp=True)
+    found: dict[str, Any] = {}
+    try:
+        tab.sign_in("coordinator")
+        for path, ready in ACCESSIBLE_PAGES.items():
+            wall = path == "/wall"
+            tab.open(path + (f"#token={live.tokens['display']}" if wall else ""), ready)
+            if path == "/":
+                tab.open_today()
+                # The date picker open, as a keyboard user opens it.
+                tab.page.locator("#today-date").click()
+            tab.page.add_script_tag(path=script)
+            violations = tab.page.evaluate(AXE_RUN)
+            if violations:
+                found[path] = violations
+    finally:
+        tab.close()
+    assert found == {}, json.dumps(found, indent=1)
