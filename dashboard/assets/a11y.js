@@ -41,8 +41,8 @@
             set(f, 'aria-label', name);
             set(f, 'aria-expanded', (button && button.getAttribute('aria-expanded')) || 'false');
         });
-        document.querySelectorAll('.dash-options-list[role="listbox"]').forEach(function (list) {
-            if (!list.querySelector('input[type="radio"], input[type="checkbox"]')) { return; }
+        document.querySelectorAll('.dash-radioitems[role="listbox"]').forEach(function (list) {
+            if (!list.querySelector('input[type="radio"]')) { return; }
             drop(list, 'role');
             list.querySelectorAll('[role="option"]').forEach(function (o) {
                 drop(o, 'role');

@@ -233,7 +233,7 @@ def test_the_wall_refreshes_and_rotates_by_itself(tab: Tab, live: LiveSystem) ->
         f"() => document.querySelector('.tile-hero .tile-value')?.innerText === '{before + 1}'",
         timeout=15_000,
     )
-    tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 4')", timeout=20_000)
+    tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 2')", timeout=20_000)
     # The data is fresh; Hilltop's feed has been silent for three hours, and is named.
     warnings = tab.page.locator("#wall-stale").inner_text()
     assert "DATA MAY BE OUT OF DATE" not in warnings
