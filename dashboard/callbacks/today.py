@@ -200,7 +200,10 @@ def position(
         status=status,
         replay=replay_banner(instant, now),
         headlines=_headlines(snap, capacity),
-        capacity=capacity_cards(capacity),
+        capacity=[
+            html.Div(capacity_cards(capacity), className="capacity-cards"),
+            services_table(data.services(system), names),
+        ],
         pathway=figures.comparison_bars(pathways, title="Ready to leave by planned pathway"),
         site=figures.comparison_bars(
             data.comparison(ready["by_site"], names=names), title="Ready to leave by site"
@@ -269,6 +272,41 @@ def capacity_cards(capacity: dict[str, Any]) -> list[Any]:
             )
         )
     return cards
+
+
+def services_table(frame: Any, names: dict[str, str]) -> Any:
+    """Each D2A service's places (the pathways' figures are their sums), one click away."""
+    rows = [
+        html.Tr(
+            [
+                html.Th(str(r["name"]), scope="row"),
+                html.Td(f"Pathway {int(r['pathway'])}"),
+                *[
+                    html.Td(
+                        "–" if r[k] is None or r[k] != r[k] else f"{int(r[k]):,}",
+                        className="number",
+                    )
+                    for k in ("capacity", "occupied", "free")
+                ],
+            ]
+        )
+        for r in frame.to_dict("records")
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(h, scope="col")
+                for h in ("Service", "Pathway", "Capacity", "Occupied", "Free")
+            ]
+        )
+    )
+    return html.Details(
+        [
+            html.Summary("Each D2A service's places"),
+            html.Table([head, html.Tbody(rows)], className="table"),
+        ],
+        className="definition",
+    )
 
 
 def _status(snap: dict[str, Any], instant: datetime, now: datetime) -> Any:

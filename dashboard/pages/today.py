@@ -26,9 +26,21 @@ PATIENT_COLUMNS: list[dict[str, Any]] = [
         "filter": "agNumberColumnFilter",
         "sort": "desc",
     },
-    {"field": "reason_label", "headerName": "Delay reason", "minWidth": 260, "flex": 2},
+    {
+        "field": "reason_label",
+        "headerName": "Delay reason",
+        "minWidth": 260,
+        "flex": 2,
+        "tooltipField": "reason_label",  # the whole reason when the column is narrow
+    },
     {"field": "los_days", "headerName": "Length of stay", "filter": "agNumberColumnFilter"},
-    {"field": "open_actions", "headerName": "Open actions", "minWidth": 220, "flex": 2},
+    {
+        "field": "open_actions",
+        "headerName": "Open actions",
+        "minWidth": 220,
+        "flex": 2,
+        "tooltipField": "open_actions",
+    },
 ]
 ACTION_COLUMNS: list[dict[str, Any]] = [
     {"field": "id", "headerName": "No.", "maxWidth": 90},
@@ -70,7 +82,7 @@ def layout() -> html.Div:
             html.Section(
                 [
                     html.H2("Waiting for D2A against free places today"),
-                    html.Div(id=Id.TODAY_CAPACITY, className="capacity-cards"),
+                    html.Div(id=Id.TODAY_CAPACITY),
                     graph(Id.TODAY_SERVICES, "Queue and free places by pathway"),
                 ],
                 className="capacity",

@@ -68,6 +68,10 @@ def test_the_position_draws_the_snapshot_figures(backend: Backend, tokens: dict[
     assert [(p.xaxis, p.yaxis) for p in (p1, p2, p3)] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
     assert "Position at 12:00 Mon 10 Mar 2025 (now)" in str(view.status)
     assert view.replay is None
+    # The system's level, each pathway in words, and each service's places one click away.
+    said = text(view.capacity)
+    assert said.startswith("System levelUNKNOWNPathway 1: unknown1 waiting9 free of 10")
+    assert "Home reablementPathway 11019" in said  # H1: capacity 10, 1 occupied, 9 free
 
 
 def test_headlines_give_the_change_in_words(backend: Backend, tokens: dict[str, str]) -> None:
