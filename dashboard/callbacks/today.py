@@ -985,10 +985,13 @@ def register(app: Dash, backend: Backend) -> None:
         Output(Id.TODAY_PATIENTS_BOX, "hidden"),
         Output(Id.RECORD_SECTION, "hidden"),
         Output(Id.ACTIONS_BODY, "hidden"),
+        Output(Id.CALLSHEET_XLSX, "hidden"),
+        Output(Id.CALLSHEET_LINK, "hidden"),
         Input(Id.TOKEN, "data"),
     )
-    def _sections(token: str | None) -> tuple[bool, bool, bool]:
-        return sections_hidden(backend, token, utc_now())
+    def _sections(token: str | None) -> tuple[bool, ...]:
+        patients, record_, actions = sections_hidden(backend, token, utc_now())
+        return patients, record_, actions, patients, patients  # the call sheet is patient-level
 
     @app.callback(
         Output(Id.TIMELINE, "children"),
