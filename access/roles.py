@@ -39,6 +39,11 @@ PERMISSIONS: dict[str, str] = {
     "actions:read": "read the actions and escalations (a partner: patient ids of its scope only)",
     # Making and changing actions; a partner only those its organisation owns.
     "actions:write": "create and change actions (a partner: those its organisation owns)",
+    # Recording from the Today worklist (issue 16): a person's readiness with its DRD, planned
+    # pathway, delay reason or withdrawal, each an ordinary event through ledger.ingest. A
+    # partner only about its own organisation's units (as a feed token is limited).
+    "worklist:record": "record readiness, pathway, delay reason and withdrawal from the worklist"
+    " (a partner: about its organisation's stays only)",
 }
 
 _EVERYTHING = frozenset(PERMISSIONS)
@@ -68,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "patients:read",
             "actions:read",
             "actions:write",
+            "worklist:record",
         }
     ),
     # Aggregates, exports and returns, and the notes and rebase dates of the charts.

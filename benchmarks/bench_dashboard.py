@@ -76,6 +76,26 @@ def scenarios(backend: Backend, token: str, now: Any) -> list[tuple[str, str, Ca
     def explore_view(question: Question) -> Callable[[], Any]:
         return lambda: explore.view(backend, token, question, now)
 
+    waiters, _note = today.long_waiters(backend, token, now, now)
+    someone = waiters[0]["patient_id"] if waiters else "nobody"
+    reasons = iter(["H1", "C1"] * 1000)  # a different reason each time: a real change
+
+    def record_reason() -> Any:
+        asked = today.Recording("delay_reason", someone, reason=next(reasons))
+        return today.record(backend, token, asked, False, now)
+
+    def make_action() -> Any:
+        asked = today.NewAction(someone, org, "Chase the package of care", None, None)
+        return today.create_action(backend, token, asked, False, now)
+
+    def today_lists() -> Any:
+        return (
+            today.position(backend, token, now, now),
+            today.long_waiters(backend, token, now, now),
+            today.changes_view(backend, token, now, now),
+            today.actions_view(backend, token, now, now),
+        )
+
     return [
         (
             "Today",
@@ -83,10 +103,20 @@ def scenarios(backend: Backend, token: str, now: Any) -> list[tuple[str, str, Ca
             lambda: (
                 shell.route("/", backend),
                 shell.signed_in_as(backend, token),
-                today.position(backend, token, now, now),
-                today.long_waiters(backend, token, now, now),
+                today.filter_options(backend, token, now),
+                today.sections_hidden(backend, token, now),
+                today_lists(),
             ),
         ),
+        ("Today", "record a delay reason", record_reason),
+        ("Today", "record, then the page anew", lambda: (record_reason(), today_lists())),
+        ("Today", "make an action", make_action),
+        (
+            "Today",
+            "filter by a site",
+            lambda: today.position(backend, token, now, now, today.Filters(org)),
+        ),
+        ("Today", "call sheet XLSX", lambda: today.callsheet_file(backend, token, None, None, now)),
         (
             "Today",
             "replay a week earlier",

@@ -9,6 +9,7 @@ from dash import Dash
 from fastapi import FastAPI
 
 from access.throttle import for_state
+from dashboard.callbacks import callsheet as callsheet_callbacks
 from dashboard.callbacks import explore as explore_callbacks
 from dashboard.callbacks import feeds as feeds_callbacks
 from dashboard.callbacks import returns as returns_callbacks
@@ -46,6 +47,7 @@ def create_dashboard(backend: Backend) -> Dash:
         feeds_callbacks,
         returns_callbacks,
         wall_callbacks,
+        callsheet_callbacks,
     ):
         module.register(app, backend)
     return app

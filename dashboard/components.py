@@ -56,8 +56,8 @@ def change(now: float | int | None, before: float | int | None, *, short: bool =
 
 def headline(title: str, now: Any, before: Any, *, better: str = "decrease") -> html.Div:
     """A big number with its change since 24 hours earlier, coloured by whether that is good."""
-    tone = "same"
-    if now is not None and before is not None and now != before:
+    tone = "same"  # a neutral figure (better="neutral") is never coloured good or bad
+    if better != "neutral" and now is not None and before is not None and now != before:
         good = (now < before) == (better == "decrease")
         tone = "good" if good else "bad"
     return html.Div(

@@ -20,16 +20,24 @@ from sqlalchemy import Connection, func, select
 
 from access import audit
 from access.principal import Principal
-from access.scope import ScopeMissing
+from access.scope import ScopeMissing, patient_scope
 from access.throttle import AuthFailures
 from feeds.health import SilentFeed, feed_health
 from feeds.health import silent_feeds as find_silent_feeds
 from feeds.readiness.receive import ListOutcome
 from feeds.readiness.upload import ListRequest, receive_upload
 from feeds.registry import as_dict, feed_rows
+from ledger import actions as action_log
 from ledger import chart_notes as notes
+from ledger.actions import ActionChange, ActionIn, ActionRefused
 from ledger.chart_notes import AnnotationIn
+from ledger.ingest import IngestResult, ingest
+from ledger.patients import patient_timeline, patients_in_scope
+from ledger.sender import Sender
 from metrics import CATALOGUE, MetricResult, board, compute
+from metrics.callsheet import callsheet_xlsx, read_callsheet
+from metrics.callsheet import filename as callsheet_filename
+from metrics.changes import ChangesQuestion, read_changes
 from metrics.data_start import first_day_with_figures
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.returns import DrdReturn, drd_return, month_end
@@ -332,3 +340,236 @@ def board_headlines(
         if span is None:
             return None, []
         return span, board.headlines(connection, interval="month", span=span, now=now)
+
+
+VIA = "dashboard"
+
+
+class OutOfScope(PermissionError):
+    """A partner asked to record about a patient none of whose stays is its scope's."""
+
+
+def record_events(
+    backend: Backend,
+    principal: Principal,
+    events: list[dict[str, Any]],
+    now: datetime,
+    client: str | None = None,
+) -> IngestResult:
+    """Events recorded from the Today worklist, through the API's own path (ledger.ingest:
+    the same schema, NHS-number and timeline checks) and audited as POST /api/v1/events is
+    (`events.ingest`, with the event ids and `via`). A partner writes as a feed of its
+    organisation does: only about its own units, and only about patients of its scope.
+    Raises ledger.ingest.BatchRejected (nothing stored), OutOfScope and ScopeMissing."""
+    scope = patient_scope(principal)
+
+    def store(session: Any) -> IngestResult:
+        if scope is not None:
+            asked = {str(e.get("patient_id")) for e in events}
+            if patients_in_scope(session.connection(), asked, scope) != asked:
+                raise OutOfScope(f"no such patient in the stays of {scope}")
+        sender = Sender(principal.token_id, scope)
+        result = ingest(session, events, now=now, changes=changed_from, sender=sender)
+        detail = {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "event_ids": result.event_ids,
+            "via": VIA,
+        }
+        audit.record(session, principal, "events.ingest", now=now, client=client, detail=detail)
+        return result
+
+    return backend.database.write(store).value
+
+
+def actions(
+    backend: Backend,
+    principal: Principal,
+    as_of: datetime,
+    now: datetime,
+    client: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every action as it stood at `as_of`, as GET /api/v1/actions gives them to the principal
+    (a partner: patient ids of its scope only), audited as that read is (`actions.read`)."""
+    scope = patient_scope(principal)
+    with backend.database.session(write=True) as session:
+        connection = session.connection()
+        shown = action_log.for_reader(connection, action_log.actions_at(connection, as_of), scope)
+        detail = {
+            "as_of": as_of.isoformat(),
+            "scope": scope,
+            "count": len(shown),
+            "action_ids": [a["id"] for a in shown],
+            "patient_ids": sorted({a["patient_id"] for a in shown if a["patient_id"]}),
+            "via": VIA,
+        }
+        audit.record(
+            session, principal, "actions.read", now=now, client=client, target=scope, detail=detail
+        )
+    return shown
+
+
+def create_action(
+    backend: Backend, principal: Principal, body: ActionIn, now: datetime, client: str | None
+) -> dict[str, Any]:
+    """POST /api/v1/actions's own path: made, audited (`action.create`); a refusal raises
+    ActionRefused after it is audited (`action.create.refused`)."""
+    scope = patient_scope(principal)
+    return _action_write(
+        backend,
+        principal,
+        "action.create",
+        body.patient_id,
+        lambda session: action_log.create_action(
+            session, body, now=now, by=principal.token_id, owner=scope
+        ),
+        now,
+        client,
+    )
+
+
+def change_action(
+    backend: Backend,
+    principal: Principal,
+    action_id: int,
+    change: ActionChange,
+    now: datetime,
+    client: str | None,
+) -> dict[str, Any]:
+    """PATCH /api/v1/actions/{id}'s own path: a new version, audited (`action.change`)."""
+    scope = patient_scope(principal)
+    return _action_write(
+        backend,
+        principal,
+        "action.change",
+        str(action_id),
+        lambda session: action_log.change_action(
+            session, action_id, change, now=now, by=principal.token_id, owner=scope
+        ),
+        now,
+        client,
+    )
+
+
+def _action_write(
+    backend: Backend,
+    principal: Principal,
+    name: str,
+    target: str | None,
+    write: Callable[[Any], action_log.Written],
+    now: datetime,
+    client: str | None,
+) -> dict[str, Any]:
+    scope = patient_scope(principal)
+    try:
+        with backend.database.session(write=True) as session:
+            written = write(session)
+            (shown,) = action_log.for_reader(session.connection(), [written.action], scope)
+            action = written.action
+            detail = {
+                "action_id": action["id"],
+                "version": action["version"],
+                "changed": written.changed,
+                "status": action["status"],
+                "organisation_code": action["organisation_code"],
+                "due": action["due"].isoformat(),
+                "patient_ids": [action["patient_id"]] if action["patient_id"] else [],
+                "via": VIA,
+            }
+            audit.record(
+                session,
+                principal,
+                name,
+                now=now,
+                client=client,
+                target=str(action["id"]),
+                detail=detail,
+            )
+    except ActionRefused as refusal:
+        with backend.database.session(write=True) as session:
+            audit.record(
+                session,
+                principal,
+                f"{name}.refused",
+                now=now,
+                client=client,
+                target=target,
+                detail={
+                    "status": refusal.status,
+                    "reason": f"{refusal.field}: {refusal.message}",
+                    "via": VIA,
+                },
+            )
+        raise
+    return cast(dict[str, Any], shown)
+
+
+def changes(
+    backend: Backend,
+    principal: Principal,
+    as_of: datetime,
+    now: datetime,
+    client: str | None = None,
+) -> dict[str, Any]:
+    """What changed in the 24 hours before `as_of`, as GET /api/v1/patients/changes gives it
+    (a partner: its scope's), audited as that read is (`patients.changes`, with `via`)."""
+    with backend.database.session(write=True) as session:
+        return read_changes(
+            session, principal, ChangesQuestion(as_of), now=now, via=VIA, client=client
+        )
+
+
+def callsheet(
+    backend: Backend,
+    principal: Principal,
+    as_of: datetime,
+    now: datetime,
+    client: str | None = None,
+    fmt: str = "json",
+) -> tuple[dict[str, Any], bytes | None, str]:
+    """The call sheet at `as_of` as GET /api/v1/callsheet makes it (metrics.callsheet), audited
+    as that read is; with its XLSX bytes when `fmt` is xlsx, and its file name."""
+    with backend.database.session(write=True) as session:
+        sheet = read_callsheet(
+            session, principal, as_of, now=now, format=fmt, via=VIA, client=client
+        )
+    content = callsheet_xlsx(sheet) if fmt == "xlsx" else None
+    return sheet, content, callsheet_filename(sheet)
+
+
+def timeline(
+    backend: Backend, principal: Principal, patient_id: str, now: datetime, client: str | None
+) -> dict[str, Any] | None:
+    """A person's events and spells as GET /api/v1/patients/{id}/timeline gives them (a
+    partner: only its scope's spells), audited as that read is (`patient.timeline`, or its
+    refusal when there is none to show). None: no such patient (in the scope)."""
+    scope = patient_scope(principal)
+    with backend.database.session(write=True) as session:
+        found = patient_timeline(session, patient_id, scope)
+        if found is None:
+            audit.record(
+                session,
+                principal,
+                "patient.timeline.refused",
+                now=now,
+                client=client,
+                target=patient_id,
+                detail={"status": 404, "reason": "no such patient", "via": VIA},
+            )
+            return None
+        detail = {
+            "patient_ids": [patient_id],
+            "scope": scope,
+            "spells": [s["spell_id"] for s in found["spells"]],
+            "via": VIA,
+        }
+        audit.record(
+            session,
+            principal,
+            "patient.timeline",
+            now=now,
+            client=client,
+            target=patient_id,
+            detail=detail,
+        )
+    return found

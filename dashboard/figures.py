@@ -19,14 +19,24 @@ Trace = dict[str, Any]
 
 def _layout(title: str, *, height: int = 320, legend: bool = True) -> dict[str, Any]:
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        # The title at the top, the legend under it on the left: never one over the other.
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+            "font": {"size": 18},
+        },
         "font": {"family": theme.FONT_FAMILY, "size": 14, "color": theme.NHS_BLACK},
         "height": height,
-        "margin": {"l": 56, "r": 16, "t": 56 if title else 32, "b": 48},
+        "margin": {"l": 56, "r": 16, "t": (80 if legend else 52) if title else 32, "b": 48},
         "paper_bgcolor": theme.NHS_WHITE,
         "plot_bgcolor": theme.NHS_WHITE,
         "showlegend": legend,
-        "legend": {"orientation": "h", "x": 1, "y": 1.02, "xanchor": "right", "yanchor": "bottom"},
+        "legend": {"orientation": "h", "x": 0, "y": 1.01, "xanchor": "left", "yanchor": "bottom"},
         "xaxis": {"gridcolor": theme.NHS_PALE_GREY, "linecolor": theme.NHS_MID_GREY},
         "yaxis": {"gridcolor": theme.NHS_PALE_GREY, "linecolor": theme.NHS_MID_GREY},
         "hoverlabel": {"font": {"family": theme.FONT_FAMILY}},
@@ -97,6 +107,78 @@ def capacity_bars(
     traces[0]["marker"] = {"color": theme.NHS_BLUE}
     layout = _layout(title, height=max(320, 120 + 34 * len(frame))) | {"barmode": "stack"}
     layout["yaxis"] |= {"autorange": "reversed", "automargin": True}
+    return _figure(traces, layout)
+
+
+STATUS_COLOURS = {
+    "normal": theme.NHS_DARK_GREEN,
+    "pressure": "#B35A00",
+    "escalation": "#D5281B",
+    "unknown": theme.NHS_DARK_GREY,
+}
+
+
+def queue_against_capacity(pathways: list[dict[str, Any]]) -> go.Figure:
+    """Per D2A pathway, the people waiting for it beside its free places (and its capacity),
+    each pathway on its own axis (home-care slots and beds are not one scale); the waiting
+    bar is coloured by the pathway's status, which its title also says in words."""
+    if not pathways:
+        return empty("No D2A services")
+    count = len(pathways)
+    gap = 0.08
+    width = (1 - gap * (count - 1)) / count
+    layout = _layout("", height=340, legend=False)
+    layout["margin"] = {"l": 48, "r": 16, "t": 64, "b": 40}
+    traces: list[Trace] = []
+    annotations = []
+    for index, p in enumerate(pathways):
+        n = "" if index == 0 else str(index + 1)
+        start = index * (width + gap)
+        layout[f"xaxis{n}"] = {
+            "domain": [start, start + width],
+            "anchor": f"y{n}",
+            "linecolor": theme.NHS_MID_GREY,
+        }
+        layout[f"yaxis{n}"] = {
+            "anchor": f"x{n}",
+            "rangemode": "tozero",
+            "gridcolor": theme.NHS_PALE_GREY,
+            "linecolor": theme.NHS_MID_GREY,
+        }
+        status = p.get("status") or "unknown"
+        labels = ["Waiting", "Free", "Capacity"]
+        values = [p.get("waiting"), p.get("free"), p.get("capacity")]
+        colours = [STATUS_COLOURS.get(status, theme.NHS_DARK_GREY), theme.NHS_BLUE, theme.BEFORE]
+        traces.append(
+            {
+                "type": "bar",
+                "x": labels,
+                "y": values,
+                "xaxis": f"x{n}",
+                "yaxis": f"y{n}",
+                "name": f"Pathway {p['pathway']}",
+                "marker": {"color": colours},
+                "text": ["–" if v is None else str(v) for v in values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "hovertemplate": "%{x}: %{y}<extra>Pathway " + str(p["pathway"]) + "</extra>",
+            }
+        )
+        annotations.append(
+            {
+                "text": f"<b>Pathway {p['pathway']}: {status}</b>",
+                "x": start,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": 1.0,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 18,
+                "showarrow": False,
+                "font": {"size": 16},
+            }
+        )
+    layout["annotations"] = annotations
     return _figure(traces, layout)
 
 

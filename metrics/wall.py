@@ -11,8 +11,11 @@ TOP_REASONS = 5
 
 def wall_figures(snap: dict[str, Any]) -> dict[str, Any]:
     """The wall's counts of a snapshot (metrics.snapshot): ready to leave in all and by pathway,
-    waits by band, stranded, the top delay reasons and D2A places by pathway."""
+    waits by band, stranded, the top delay reasons, D2A places by pathway with each pathway's
+    status against its trigger levels, and the system's level (metrics.capacity_status)."""
     ready = snap["ready_to_leave"]
+    judged = snap.get("capacity_status") or {"level": "unknown", "pathways": []}
+    status = {p["pathway"]: p["status"] for p in judged["pathways"]}
 
     def pair(item: dict[str, Any]) -> dict[str, Any]:
         return {"now": item["now"], "before": item["before"]}
@@ -26,8 +29,10 @@ def wall_figures(snap: dict[str, Any]) -> dict[str, Any]:
         "stranded_7": pair(snap["stranded_7"]),
         "stranded_21": pair(snap["stranded_21"]),
         "reasons": [{"label": r["label"], **pair(r)} for r in snap["top_reasons"][:TOP_REASONS]],
+        "level": judged["level"],
         "pathways": [
             {k: p[k] for k in ("pathway", "capacity", "occupied", "free", "waiting")}
+            | {"status": status.get(p["pathway"], "unknown")}
             for p in snap["d2a_pathways"]
         ],
     }

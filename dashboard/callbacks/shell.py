@@ -14,7 +14,7 @@ from dashboard.access import Throttled, principal_for, sign_in_principal
 from dashboard.callbacks.feeds import not_for_role as feeds_not_for_role
 from dashboard.data import Backend
 from dashboard.ids import Id
-from dashboard.pages import explore, feeds, returns, shell, today, trends, wall
+from dashboard.pages import callsheet, explore, feeds, returns, shell, today, trends, wall
 from models.clock import local_date, utc_now
 
 HEADER = "site-header"
@@ -38,6 +38,7 @@ def route(pathname: str | None, backend: Backend, token: str | None = None) -> t
         "/explore": (lambda: explore.layout(local_date(utc_now())), "Explore", "aggregates:read"),
         "/feeds": (lambda: feeds.layout(utc_now()), "Feeds", "feeds:manage"),
         "/returns": (lambda: returns.layout(local_date(utc_now())), "Returns", "exports"),
+        "/callsheet": (callsheet.layout, "Call sheet", "patients:read"),
     }
     if path == "/wall":
         return wall.layout(backend.settings), f"{HEADER} hidden", "Wall · D2A Flow"

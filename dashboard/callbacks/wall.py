@@ -1,4 +1,5 @@
-"""Wall: fetch an aggregate summary every refresh, rotate panels, warn when data is stale."""
+"""Wall: fetch an aggregate summary every refresh, show it at once with a rotating panel below,
+warn when data is stale; the browser keeps the clock and warns when it cannot refresh."""
 
 from __future__ import annotations
 
@@ -17,6 +18,26 @@ from dashboard.pages import wall
 from metrics.wall import wall_figures
 from models.clock import LONDON, utc_now
 
+# The browser's clock (UK time) and its warning when two refreshes have been missed: the
+# figures' Store is last written at `fetchedAt` (its modified_timestamp, ms); the refresh runs
+# every `refreshMs`. Counted from the page's load until the first figures arrive.
+WALL_TICK = """function (_n, fetchedAt, refreshMs) {
+    const now = new Date();
+    window.d2aWallLoadedAt = window.d2aWallLoadedAt || now.getTime();
+    const uk = {timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit'};
+    const clock = now.toLocaleTimeString('en-GB', uk);
+    const last = (typeof fetchedAt === 'number' && fetchedAt > 0)
+        ? fetchedAt : window.d2aWallLoadedAt;
+    const every = refreshMs || 60000;
+    const limit = 2 * every + Math.min(every / 2, 5000);
+    if (now.getTime() - last <= limit) {
+        return [clock, null];
+    }
+    const since = new Date(last).toLocaleTimeString(
+        'en-GB', Object.assign({second: '2-digit'}, uk));
+    return [clock, 'NOT UPDATING: this screen has not reached the server since ' + since +
+        '. The figures below may be out of date.'];
+}"""
 NEEDS_TOKEN = "This screen needs a display token: open /wall#token=… once on this screen."
 
 
@@ -85,8 +106,8 @@ def silent_warning(feeds: list[dict[str, Any]] | None, now: datetime) -> str | N
 def view(
     summary_: dict[str, Any] | None, rotation: int | None, now: datetime, limit_minutes: int
 ) -> tuple[Any, Any, str]:
-    """The panel to show, the warning banners (or nothing: stale data, silent feeds) and the
-    clock line."""
+    """The rotating panel, the warning banners (or nothing: stale data, silent feeds) and when
+    the figures were fetched."""
     if not summary_:
         return html.P("Loading…", className="wall-message"), None, ""
     if "error" in summary_:
@@ -97,8 +118,14 @@ def view(
     ]
     banner = [html.P(w, className="wall-stale") for w in warnings if w] or None
     fetched = datetime.fromisoformat(summary_["fetched_at"])
-    clock = f"{now.replace(tzinfo=UTC).astimezone(LONDON):%H:%M} · updated {_clock(fetched)}"
-    return wall.panel(rotation or 0, summary_), banner, clock
+    return wall.panel(rotation or 0, summary_), banner, f"updated {_clock(fetched)}"
+
+
+def main_view(summary_: dict[str, Any] | None) -> Any:
+    """The part always on screen: headline, system level, queues against capacity."""
+    if not summary_ or "error" in summary_:
+        return None
+    return wall.main(summary_)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -128,12 +155,27 @@ def register(app: Dash, backend: Backend) -> None:
     @app.callback(
         Output(Id.WALL_PANEL, "children"),
         Output(Id.WALL_STALE, "children"),
-        Output(Id.WALL_CLOCK, "children"),
+        Output(Id.WALL_UPDATED, "children"),
         Input(Id.WALL_ROTATE, "n_intervals"),
         Input(Id.WALL_DATA, "data"),
     )
     def _view(rotation: int | None, summary_: dict[str, Any] | None) -> tuple[Any, Any, str]:
         return view(summary_, rotation, utc_now(), backend.settings.stale_after_minutes)
+
+    @app.callback(Output(Id.WALL_MAIN, "children"), Input(Id.WALL_DATA, "data"))
+    def _main(summary_: dict[str, Any] | None) -> Any:
+        return main_view(summary_)
+
+    # The browser's own clock, and its own warning when the figures stop arriving: after two
+    # refreshes missed (the server stopped, the network gone) the banner says since when.
+    app.clientside_callback(
+        WALL_TICK,
+        Output(Id.WALL_CLOCK, "children"),
+        Output(Id.WALL_OFFLINE, "children"),
+        Input(Id.WALL_TICK, "n_intervals"),
+        State(Id.WALL_DATA, "modified_timestamp"),
+        State(Id.WALL_REFRESH, "interval"),
+    )
 
     # Once kept, the token is taken out of the address bar (and so out of sight and history).
     app.clientside_callback(

@@ -28,7 +28,7 @@ def layout() -> html.Div:
             dcc.Store(id=Id.WALL_TOKEN, storage_type="local"),
             dcc.Store(id=Id.PAGE_TITLE),
             dcc.Store(id=Id.TITLE_SINK),
-            html.A("Skip to main content", href="#main", className="skip-link"),
+            html.A("Skip to main content", href=f"#{Id.PAGE}", className="skip-link"),
             header(),
             html.Main(id=Id.PAGE, tabIndex="-1", **{"aria-live": "off"}),  # type: ignore[arg-type]
         ]

@@ -1,7 +1,11 @@
-"""Wall: a discharge hub screen. No controls, large type, rotating panels, aggregates only.
+"""Wall: a discharge hub screen. No controls, large type, aggregates only.
 
-The panels are built from the wall summary (data shaped by callbacks/wall.py), which holds
-counts only: no patient id ever reaches this page.
+One screen shows at once the headline (ready to leave), each D2A pathway's queue against its
+free places coloured and named by its status, and the system's level; below them a smaller
+panel rotates between waits and delay reasons. The clock and the "not updating" warning are
+the browser's own (assets/wall.js through a client-side callback), so a screen that cannot
+reach the server says so. Built from the wall summary (callbacks/wall.py): counts only, no
+patient id ever reaches this page.
 """
 
 from __future__ import annotations
@@ -15,12 +19,8 @@ from dashboard.ids import Id
 from store.settings import Settings
 
 ROTATE_SECONDS = 15
-PANEL_TITLES = (
-    "Ready to leave hospital",
-    "Discharge to assess: free places",
-    "How long people have waited",
-    "Why people are still waiting",
-)
+CLOCK_SECONDS = 1
+PANEL_TITLES = ("How long people have waited", "Why people are still waiting")
 
 
 def layout(settings: Settings) -> html.Div:
@@ -28,16 +28,73 @@ def layout(settings: Settings) -> html.Div:
         [
             dcc.Interval(id=Id.WALL_REFRESH, interval=settings.wall_refresh_seconds * 1000),
             dcc.Interval(id=Id.WALL_ROTATE, interval=ROTATE_SECONDS * 1000),
+            dcc.Interval(id=Id.WALL_TICK, interval=CLOCK_SECONDS * 1000),
             dcc.Store(id=Id.WALL_DATA),
             dcc.Store(id=Id.URL_CLEANER),
+            html.Div(id=Id.WALL_OFFLINE, role="alert", **{"aria-live": "assertive"}),  # type: ignore[arg-type]
             html.Div(id=Id.WALL_STALE, role="alert", **{"aria-live": "assertive"}),  # type: ignore[arg-type]
             html.Div(
-                [html.H1("Discharge hub"), html.P(id=Id.WALL_CLOCK, className="wall-clock")],
+                [
+                    html.H1("Discharge hub"),
+                    html.P(
+                        [
+                            html.Span(id=Id.WALL_CLOCK),
+                            html.Span(id=Id.WALL_UPDATED, className="wall-updated"),
+                        ],
+                        className="wall-clock",
+                    ),
+                ],
                 className="wall-top",
             ),
+            html.Div(id=Id.WALL_MAIN, className="wall-main"),
             html.Div(id=Id.WALL_PANEL, className="wall-panel"),
         ],
         className="wall",
+    )
+
+
+def main(summary: dict[str, Any]) -> html.Div:
+    """What the screen always shows: ready to leave, the system's level, and each pathway's
+    queue against its free places, named and coloured by its status."""
+    ready = summary["ready"]
+    level = summary.get("level", "unknown")
+    hero = html.Div(
+        [
+            html.P("Ready to leave hospital", className="tile-label"),
+            html.P(_n(ready["now"]), className="tile-value"),
+            html.P(change(ready["now"], ready["before"], short=True), className="tile-change"),
+        ],
+        className="tile tile-hero",
+    )
+    system = html.Div(
+        [
+            html.P("System level", className="tile-label"),
+            html.P(level.upper(), className="tile-value"),
+        ],
+        className=f"tile tile-level wall-status-{level}",
+    )
+    queues = []
+    for p in summary["pathways"]:
+        status = p.get("status", "unknown")
+        free = (
+            "no capacity set" if p["free"] is None else f"{p['free']:,} free of {p['capacity']:,}"
+        )
+        queues.append(
+            html.Div(
+                [
+                    html.P(f"Pathway {p['pathway']} · {status.upper()}", className="tile-label"),
+                    html.P(f"{p['waiting']:,} waiting", className="tile-value"),
+                    html.P(free, className="tile-change"),
+                ],
+                className=f"tile wall-status-{status}",
+            )
+        )
+    return html.Div(
+        [
+            html.Div([hero, system], className="wall-headline"),
+            html.H2("Waiting for D2A against free places"),
+            html.Div(queues, className="tiles tiles-queues"),
+        ]
     )
 
 
@@ -49,8 +106,8 @@ def tile(label: str, now: Any, before: Any = None, *, size: str = "") -> html.Di
 
 
 def panel(index: int, summary: dict[str, Any]) -> html.Section:
-    """Panel `index` (0–3) of the rotation, with its position shown as "1 of 4"."""
-    builders = (_ready, _capacity, _waits, _reasons)
+    """Panel `index` of the rotation below, with its position shown as "1 of 2"."""
+    builders = (_waits, _reasons)
     body = builders[index % len(builders)](summary)
     return html.Section(
         [
@@ -60,30 +117,6 @@ def panel(index: int, summary: dict[str, Any]) -> html.Section:
         ],
         className="wall-section",
     )
-
-
-def _ready(summary: dict[str, Any]) -> html.Div:
-    ready = summary["ready"]
-    tiles = [tile("Ready to leave now", ready["now"], ready["before"], size="tile-hero")]
-    tiles += [tile(f"Pathway {g['group']}", g["now"], g["before"]) for g in summary["by_pathway"]]
-    return html.Div(tiles, className="tiles")
-
-
-def _capacity(summary: dict[str, Any]) -> html.Div:
-    tiles = []
-    for p in summary["pathways"]:
-        free = "–" if p["free"] is None else f"{p['free']:,} of {p['capacity']:,}"
-        tiles.append(
-            html.Div(
-                [
-                    html.P(f"Pathway {p['pathway']}", className="tile-label"),
-                    html.P(free, className="tile-value"),
-                    html.P(f"{p['waiting']:,} waiting in hospital", className="tile-change"),
-                ],
-                className="tile",
-            )
-        )
-    return html.Div(tiles, className="tiles")
 
 
 def _waits(summary: dict[str, Any]) -> html.Div:

@@ -23,6 +23,7 @@ from feeds.pseudonym import pseudonym, pseudonym_key
 from feeds.registry import put_feed
 from ledger import reference
 from ledger.ingest import ingest
+from ledger.triggers import TriggerIn, set_levels
 from metrics.tally import changed_from
 from models import FeedMessage
 from models.clock import utc_now
@@ -60,6 +61,7 @@ UNITS = (
     ("B1", "Recovery beds", "CP1", "community_bed", 2, 4),
     ("C1", "Oak beds", "CH1", "care_home_bed", 3, 2),
 )
+TRIGGER_LEVELS = {1: (2, 4), 2: (1, 3), 3: (2, 4)}
 REASONS = ("C1", "H1", "I2", "C5", "W1")
 # Two feeds: Valley's PAS, sending (its last message two minutes before the server starts), and
 # Hilltop's, silent for three hours (over the default 60 minutes). Valley's ward W4 holds only
@@ -126,6 +128,14 @@ def install_reference(database: Database) -> None:
             reference.upsert_unit(
                 session, code, fields | {"capacity_from": date(2020, 1, 1)}, changed_from
             )
+        # Trigger levels (shortfall = waiting − free), so the statuses are not all unknown.
+        for pathway, (pressure, escalation) in TRIGGER_LEVELS.items():
+            levels = {
+                "pressure": pressure,
+                "escalation": escalation,
+                "effective_from": "2020-01-01",
+            }
+            set_levels(session, pathway, TriggerIn.model_validate(levels), utc_now())
 
 
 def recent_events(now: datetime) -> list[dict[str, Any]]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,7 @@ from dashboard.pages.returns import months
 from ledger.ingest import ingest
 from metrics.catalogue import HEADLINES
 from metrics.tally import changed_from
-from models.clock import local_date, utc_now
+from models.clock import LONDON, local_date, utc_now
 from tests.conftest import make_empty_database
 from tests.dashboard.browser import (
     CHROMIUM,
@@ -78,10 +80,18 @@ def browser(live: LiveSystem) -> Iterator[Any]:
 class Tab:
     """A page in its own context, recording console errors and uncaught exceptions."""
 
-    def __init__(self, browser: Any, live: LiveSystem, size: tuple[int, int] = VIEWPORTS[0]):
+    def __init__(
+        self,
+        browser: Any,
+        live: LiveSystem,
+        size: tuple[int, int] = VIEWPORTS[0],
+        bypass_csp: bool = False,  # to inject axe-core, which the page's policy would refuse
+    ):
         self.live = live
         self.context = browser.new_context(
-            viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+            viewport={"width": size[0], "height": size[1]},
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(60_000)  # CI machines can be slow and busy
@@ -106,6 +116,16 @@ class Tab:
         else:
             self.page.wait_for_selector(ready, timeout=20_000)
         self.page.wait_for_load_state("networkidle")
+
+    def open_today(self) -> None:
+        """Today, with its grids scrolled into view (AG Grid draws rows only when seen)."""
+        if not self.page.url.rstrip("/").endswith(self.live.url.split("//")[1]):
+            self.open("/", "#today-headlines .headline")
+        self.page.locator("#today-patients").scroll_into_view_if_needed()
+        self.page.wait_for_selector("#today-patients .ag-center-cols-container .ag-row")
+        self.page.locator("#actions-grid").scroll_into_view_if_needed()
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("window.scrollTo(0, 0)")
 
     def figure(self, component_id: str) -> list[dict[str, Any]]:
         traces: list[dict[str, Any]] = self.page.evaluate(FIGURE_DATA, component_id)
@@ -134,7 +154,7 @@ def test_every_page_loads_with_no_console_errors(
             wall = path == "/wall"
             tab.open(path + (f"#token={live.tokens['display']}" if wall else ""), ready)
             if path == "/":
-                tab.page.wait_for_selector("#today-patients .ag-row")
+                tab.open_today()  # the grids draw their rows once scrolled into view
             name = path.strip("/") or "today"
             shot = SCREENSHOTS / f"{name}-{size[0]}x{size[1]}.png"
             tab.page.screenshot(path=str(shot), full_page=not wall)
@@ -154,16 +174,19 @@ def test_today_draws_the_snapshot_the_api_serves(tab: Tab, live: LiveSystem) -> 
     by_pathway = snap["ready_to_leave"]["by_pathway"]
     assert now["y"] == [g["now"] for g in by_pathway]
     assert before["y"] == [g["before"] for g in by_pathway]
-    occupied, free = tab.figure("today-services")
-    assert occupied["x"] == [s["occupied"] for s in snap["d2a_services"]]
-    assert free["x"] == [s["free"] for s in snap["d2a_services"]]
+    # Each pathway's queue, free places and capacity, on its own axis.
+    queues = tab.figure("today-services")
+    judged = snap["capacity_status"]["pathways"]
+    assert [t["y"] for t in queues] == [[p["waiting"], p["free"], p["capacity"]] for p in judged]
     headline = tab.page.locator("#today-headlines .headline-value").first.inner_text()
     assert headline == str(snap["ready_to_leave"]["now"])
+    level = tab.page.locator("#today-capacity .capacity-value").first.inner_text()
+    assert level == snap["capacity_status"]["level"].upper()
 
 
 def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveSystem) -> None:
     tab.sign_in("coordinator")
-    tab.open("/", "#today-patients .ag-row")
+    tab.open_today()
     ready = live.api("/api/v1/patients/ready")
     if ready.status_code == 200:
         listed = sorted(p["patient_id"] for p in ready.json()["patients"])
@@ -217,7 +240,7 @@ def test_the_wall_refreshes_and_rotates_by_itself(tab: Tab, live: LiveSystem) ->
         f"() => document.querySelector('.tile-hero .tile-value')?.innerText === '{before + 1}'",
         timeout=15_000,
     )
-    tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 4')", timeout=20_000)
+    tab.page.wait_for_selector(".wall-pager:has-text('Panel 2 of 2')", timeout=20_000)
     # The data is fresh; Hilltop's feed has been silent for three hours, and is named.
     warnings = tab.page.locator("#wall-stale").inner_text()
     assert "DATA MAY BE OUT OF DATE" not in warnings
@@ -402,3 +425,147 @@ def test_the_returns_page_downloads_equal_the_apis(tab: Tab, live: LiveSystem) -
         list(r) for r in api_book["summary"].iter_rows(values_only=True)
     ]
     assert tab.errors == []
+
+
+def _timeline(live: LiveSystem, patient: str) -> list[tuple[Any, ...]]:
+    events = live.api(f"/api/v1/patients/{patient}/timeline").json()["events"]
+    return [(e["type"], e.get("pathway"), e.get("reason_code")) for e in events]
+
+
+def _record(tab: Tab, kind: str, done: str) -> None:
+    tab.page.get_by_label(kind).check()
+    tab.page.get_by_role("button", name="Record", exact=True).click()
+    tab.page.wait_for_selector(f"#record-result:has-text('{done}')")
+
+
+def _choose(tab: Tab, control: str, option: str) -> None:
+    tab.page.locator(f"#{control}").click()
+    tab.page.get_by_role("option", name=option).click()
+
+
+def test_a_coordinator_records_the_four_from_the_grid(tab: Tab, live: LiveSystem) -> None:
+    """Pathway, reason, withdrawal, then ready again with today as its DRD, for one person
+    chosen in the grid; each is on the person's timeline as the API gives it."""
+    tab.sign_in("coordinator")
+    tab.open_today()
+    rows = tab.page.evaluate(GRID_ROWS, "today-patients")
+    chosen = next(r for r in rows if r["patient_id"].startswith("P"))["patient_id"]
+    before = _timeline(live, chosen)
+    tab.page.locator("#today-patients").scroll_into_view_if_needed()
+    tab.page.locator(f"#today-patients .ag-center-cols-container [row-id='{chosen}']").click()
+    tab.page.wait_for_function(
+        "id => document.querySelector('#record-patient').value === id", arg=chosen
+    )
+    _choose(tab, "record-pathway", "Pathway 3")
+    _record(tab, "Change planned pathway", f"Recorded for {chosen}: planned pathway changed")
+    _choose(tab, "record-reason", "W1 ")
+    _record(tab, "Set delay reason", f"Recorded for {chosen}: delay reason set")
+    _record(tab, "Withdraw readiness", f"Recorded for {chosen}: readiness withdrawn")
+    _record(tab, "Mark ready (with its DRD)", f"Recorded for {chosen}: ready to leave")
+    after = _timeline(live, chosen)
+    assert after[: len(before)] == before
+    assert after[len(before) :] == [
+        ("pathway_changed", 3, None),
+        ("delay_reason", None, "W1"),
+        ("readiness_withdrawn", None, None),
+        ("discharge_ready", 3, None),  # the pathway chosen stays in the form
+    ]
+    # A refusal says why and stores nothing: withdrawing twice.
+    _record(tab, "Withdraw readiness", f"Recorded for {chosen}: readiness withdrawn")
+    tab.page.get_by_role("button", name="Record", exact=True).click()
+    tab.page.wait_for_selector("#record-result .message-error:has-text('Not recorded')")
+    assert len(_timeline(live, chosen)) == len(after) + 1
+    assert tab.errors == []
+
+
+def test_a_coordinator_makes_escalates_and_closes_an_action(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("coordinator")
+    tab.open_today()
+    started = utc_now()
+    tab.page.get_by_label("What is to be done").fill("Chase the care home assessment")
+    _choose(tab, "action-owner", "Oak Care Home")
+    tab.page.get_by_role("button", name="Create action").click()
+    tab.page.wait_for_selector("#action-result:has-text('made: Chase the care home assessment')")
+    made = [a for a in live.api("/api/v1/actions").json() if a["title"].startswith("Chase the")]
+    assert [(a["status"], a["organisation_code"]) for a in made] == [("open", "CH1")]
+    row = f"#actions-grid [row-id='{made[0]['id']}']"
+    tab.page.locator("#actions-grid").scroll_into_view_if_needed()
+    tab.page.wait_for_selector(row)
+    assert "Oak Care Home" in tab.page.inner_text("#actions-due")
+    tab.page.locator(row).first.click()
+    tab.page.get_by_role("button", name="Escalate the chosen action").click()
+    tab.page.wait_for_selector(f"#action-result:has-text('Action {made[0]['id']} escalated')")
+    tab.page.wait_for_selector(f"{row} [col-id='status']:has-text('escalated')")
+    tab.page.locator(row).first.click()
+    tab.page.get_by_role("button", name="Close the chosen action (done)").click()
+    tab.page.wait_for_selector(f"#action-result:has-text('Action {made[0]['id']} closed')")
+    history = live.api(f"/api/v1/actions/{made[0]['id']}/history").json()
+    assert [v["status"] for v in history] == ["open", "escalated", "done"]
+    # Replayed to the minute before it was made, the action is not there.
+    minute_before = (started - timedelta(minutes=1)).replace(tzinfo=UTC).astimezone(LONDON)
+    tab.page.get_by_label("Time (HH:MM, e.g. 08:30)").fill(f"{minute_before:%H.%M}")
+    tab.page.get_by_label("Time (HH:MM, e.g. 08:30)").press("Enter")
+    tab.page.wait_for_selector("#today-replay:has-text('Replay: you are looking at the position')")
+    tab.page.wait_for_selector("#actions-note:has-text('as they stood at')")
+    tab.page.wait_for_function(
+        "() => document.querySelector('#actions-note').innerText.startsWith('"
+        f"0 actions as they stood at {minute_before:%H:%M}')"
+    )
+    assert tab.page.locator(row).count() == 0
+    assert tab.errors == []
+
+
+def test_the_page_filters_by_site(tab: Tab, live: LiveSystem) -> None:
+    tab.sign_in("coordinator")
+    tab.open_today()
+    _choose(tab, "today-site-filter", "Hilltop Hospital")
+    tab.page.wait_for_selector("#today-status:has-text('of Hilltop Hospital only')")
+    ready = live.api("/api/v1/patients/ready").json()["patients"]
+    hilltop = sorted(p["patient_id"] for p in ready if p["organisation_code"] == "RX2")
+    tab.page.locator("#today-patients").scroll_into_view_if_needed()
+    tab.page.wait_for_function(GRID_IDS_ARE, arg=hilltop)
+    snap = live.api("/api/v1/snapshot?organisation=RX2").json()
+    now, _before = tab.figure("today-pathway")
+    assert now["y"] == [g["now"] for g in snap["ready_to_leave"]["by_pathway"]]
+    assert tab.errors == []
+
+
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations
+        .filter(v => v.impact === 'critical' || v.impact === 'serious')
+        .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+}"""
+ACCESSIBLE_PAGES = {**PAGES, "/callsheet": "#callsheet-page table"}
+
+
+def _axe_script() -> str:
+    """axe-core as shipped in the axe-playwright-python package (no network needed)."""
+    axe = pytest.importorskip("axe_playwright_python")
+    return str(Path(axe.__file__).parent / "axe.min.js")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_axe_finds_nothing_critical_or_serious_on_any_page(
+    browser: Any, live: LiveSystem, size: tuple[int, int]
+) -> None:
+    script = _axe_script()
+    tab = Tab(browser, live, size, bypass_csp=True)
+    found: dict[str, Any] = {}
+    try:
+        tab.sign_in("coordinator")
+        for path, ready in ACCESSIBLE_PAGES.items():
+            wall = path == "/wall"
+            tab.open(path + (f"#token={live.tokens['display']}" if wall else ""), ready)
+            if path == "/":
+                tab.open_today()
+                # The date picker open, as a keyboard user opens it.
+                tab.page.locator("#today-date").click()
+            tab.page.add_script_tag(path=script)
+            violations = tab.page.evaluate(AXE_RUN)
+            if violations:
+                found[path] = violations
+    finally:
+        tab.close()
+    assert found == {}, json.dumps(found, indent=1)

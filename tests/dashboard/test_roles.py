@@ -25,6 +25,8 @@ SCOPES = {"partner": "RX1", "feed": "RX1"}  # RX1's wards hold p1 and p2, both r
 ASKED = Question("ready_to_leave", "2025-02-17", "2025-03-09", "week", "pathway", None)
 BY_UNIT = Question("acute_occupied", "2025-02-17", "2025-03-09", "week", "unit", None)
 Sees = Callable[[Backend, str | None], bool]
+NEW_ACTION = today.NewAction(None, "RX1", "Chase the package of care", None, None)
+REASON = today.Recording("delay_reason", "p1", reason="H1")
 # A list naming nobody, as at AS_OF, for Riverside's feed (tests/dashboard/conftest.py FEEDS):
 # its dry run would withdraw p1 and p2; and a check of it as the browser could forge one.
 EMPTY_LIST = b"local_patient_id,ready_date,pathway\n"
@@ -65,6 +67,31 @@ CALLBACKS: dict[str, tuple[Sees, tuple[bool, ...]]] = {
     ),
     "today long waiters (patient ids)": (
         lambda b, t: today.long_waiters(b, t, AS_OF, AS_OF)[0] != [],
+        (False, False, True, True, False, False, False, False),
+    ),
+    "today filter options": (
+        lambda b, t: today.filter_options(b, t, AS_OF)[0] != [],
+        (False, False, True, True, True, True, False, False),
+    ),
+    "today changes (patient ids)": (
+        lambda b, t: "p2" in str(today.changes_view(b, t, AS_OF, AS_OF)),
+        (False, False, True, True, False, False, False, False),
+    ),
+    "today actions": (
+        lambda b, t: "as they stood" in today.actions_view(b, t, AS_OF, AS_OF)[2],
+        (False, False, True, True, False, False, False, False),
+    ),
+    "today call sheet (patient ids)": (
+        lambda b, t: today.callsheet_file(b, t, None, None, AS_OF)[0] is not None,
+        (False, False, True, True, False, False, False, False),
+    ),
+    # These two write: an action owned by RX1, and p1's delay reason (p1 is on RX1's ward).
+    "today create action": (
+        lambda b, t: today.create_action(b, t, NEW_ACTION, False, AS_OF)[1],
+        (False, False, True, True, False, False, False, False),
+    ),
+    "today record from the worklist": (
+        lambda b, t: today.record(b, t, REASON, False, AS_OF)[1],
         (False, False, True, True, False, False, False, False),
     ),
     "trends organisation options": (

@@ -3,6 +3,7 @@ snapshot the API serves."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -23,8 +24,35 @@ def test_as_of_reads_a_uk_local_date_and_time_as_utc() -> None:
     # British Summer Time: 14:30 local is 13:30 UTC.
     later = datetime(2025, 7, 1)
     assert today.as_of("2025-06-30", "14:30", later) == datetime(2025, 6, 30, 13, 30)
-    assert today.as_of("2025-03-08", "nonsense", NOW) == datetime(2025, 3, 8, 23, 59)
-    assert today.as_of("2025-03-11", "09:00", NOW) == NOW  # not yet happened: now
+    # A date alone is the end of that day; today alone is now.
+    assert today.as_of("2025-03-08", "", NOW) == datetime(2025, 3, 8, 23, 59)
+    assert today.as_of("2025-03-10", None, NOW) == NOW
+    # The ways a time is typed on the call.
+    for typed in ("8.30", "08:30", "8:30", "0830", "830", " 08.30 "):
+        assert today.as_of("2025-03-08", typed, NOW) == datetime(2025, 3, 8, 8, 30), typed
+    assert today.as_of("2025-03-08", "8", NOW) == datetime(2025, 3, 8, 8, 0)
+    assert today.as_of(None, "8.30", NOW) == datetime(2025, 3, 10, 8, 30)  # today's
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "said"),
+    [
+        ("2025-03-08", "nonsense", "'nonsense' is not a time: write it as HH:MM"),
+        ("2025-03-08", "25:00", "'25:00' is not a time"),
+        ("2025-03-08", "8.75", "'8.75' is not a time"),
+        ("2025-03-11", "09:00", "Cannot replay 11 Mar 2025: it is in the future."),
+        ("2025-03-11", None, "Cannot replay 11 Mar 2025: it is in the future."),
+        ("2025-03-10", "12:30", "Cannot replay 12:30 today: that time has not come yet."),
+        (None, "12:30", "Cannot replay 12:30 today: that time has not come yet."),
+    ],
+)
+def test_a_time_or_date_that_cannot_be_replayed_is_refused_in_words(
+    backend: Backend, tokens: dict[str, str], day: str | None, clock: str, said: str
+) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(said)):
+        today.as_of(day, clock, NOW)
+    view = today.position_asked(backend, tokens["coordinator"], day, clock, NOW)
+    assert text(view.status).startswith(said) and view.headlines == []
 
 
 def test_the_position_draws_the_snapshot_figures(backend: Backend, tokens: dict[str, str]) -> None:
@@ -34,9 +62,16 @@ def test_the_position_draws_the_snapshot_figures(backend: Backend, tokens: dict[
     assert (list(now.y), list(before.y)) == ([0, 1, 1, 0], [0, 1, 0, 0])
     [site_now, _] = view.site.data
     assert (list(site_now.x), list(site_now.y)) == (["Riverside Hospital"], [2])
-    occupied, free = view.services.data
-    assert (list(occupied.x), list(free.x)) == ([1, 0, 0], [9, 4, 2])
+    # Each pathway on its own axis: waiting, free, capacity (P1: H1 10 slots, p3 in one).
+    p1, p2, p3 = view.services.data
+    assert [list(p.y) for p in (p1, p2, p3)] == [[1, 9, 10], [1, 4, 4], [0, 2, 2]]
+    assert [(p.xaxis, p.yaxis) for p in (p1, p2, p3)] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
     assert "Position at 12:00 Mon 10 Mar 2025 (now)" in str(view.status)
+    assert view.replay is None
+    # The system's level, each pathway in words, and each service's places one click away.
+    said = text(view.capacity)
+    assert said.startswith("System levelUNKNOWNPathway 1: unknown1 waiting9 free of 10")
+    assert "Home reablementPathway 11019" in said  # H1: capacity 10, 1 occupied, 9 free
 
 
 def test_headlines_give_the_change_in_words(backend: Backend, tokens: dict[str, str]) -> None:
@@ -44,6 +79,13 @@ def test_headlines_give_the_change_in_words(backend: Backend, tokens: dict[str, 
     ready = view.headlines[0]
     texts = [child.children for child in ready.children]
     assert texts == ["Ready to leave", "2", "up 1 in 24 hours"]
+    # Acute inpatients is a neutral figure: its change is never coloured good or bad.
+    acute = view.headlines[1]
+    assert acute.children[0].children == "Acute inpatients"
+    assert acute.children[2].className == "headline-change same"
+    # No sum of home-care slots and beds: the people waiting for D2A instead.
+    assert [h.children[0].children for h in view.headlines][-1] == "Waiting for D2A (P1–P3)"
+    assert view.headlines[-1].children[1].children == "2"
 
 
 def test_no_token_or_the_display_role_sees_no_figures(
@@ -111,6 +153,7 @@ def test_a_replay_within_the_calendar_is_drawn(backend: Backend, tokens: dict[st
     # and no D2A place was free: the services' capacities are in force from 1 Jan 2024.
     view = today.position_asked(backend, tokens["coordinator"], "2000-01-01", "00:00", AS_OF)
     assert "Position at 00:00 Sat 1 Jan 2000 (replayed)" in str(view.status)
+    assert text(view.replay).startswith("Replay: you are looking at the position at 00:00")
     assert [h.children[1].children for h in view.headlines] == ["0"] * 5
     rows, note = today.long_waiters_asked(backend, tokens["coordinator"], "2000-01-01", "", AS_OF)
     assert rows == [] and note.startswith("0 people ready to leave")

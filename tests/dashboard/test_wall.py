@@ -9,6 +9,7 @@ from dash import html
 
 from dashboard.callbacks import wall
 from dashboard.data import Backend
+from ledger.triggers import TriggerIn, set_levels
 from store.database import Database
 from tests.dashboard.conftest import AS_OF, LOADED_AT
 from tests.dashboard.reading import text
@@ -64,10 +65,11 @@ def test_panels_rotate_and_the_banner_shows_when_stale(
     backend: Backend, tokens: dict[str, str]
 ) -> None:
     summary, _ = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
-    titles = [wall.view(summary, n, AS_OF, 60)[0].children[0].children for n in range(5)]
+    titles = [wall.view(summary, n, AS_OF, 60)[0].children[0].children for n in range(3)]
     assert titles == [*wall.wall.PANEL_TITLES, wall.wall.PANEL_TITLES[0]]
-    _panel, banner, clock = wall.view(summary, 0, AS_OF, 60)
-    assert banner is None and clock == "12:00 · updated 12:00:00"
+    _panel, banner, updated = wall.view(summary, 0, AS_OF, 60)
+    # The clock itself is the browser's (assets/wall.js); the server says when it fetched.
+    assert banner is None and updated == "updated 12:00:00"
     _panel, banners, _clock = wall.view(summary, 0, datetime(2025, 3, 10, 18, 0), 60)
     [banner] = banners
     assert isinstance(banner, html.P) and banner.children.startswith("DATA MAY BE OUT OF DATE")
@@ -91,3 +93,34 @@ def test_the_wall_names_each_silent_feed_and_nothing_else_of_it(
     # Six hours on, the data is stale too: two banners.
     _panel, banners, _clock = wall.view(summary, 0, AS_OF + timedelta(hours=6), 60)
     assert [text(b).split(":")[0] for b in banners] == ["DATA MAY BE OUT OF DATE", "FEEDS SILENT"]
+
+
+def test_the_wall_shows_headline_queues_and_level_at_once(
+    backend: Backend, tokens: dict[str, str]
+) -> None:
+    summary, _ = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
+    shown = text(wall.main_view(summary))
+    assert shown.startswith("Ready to leave hospital2up 1 on yesterday")
+    assert "System levelUNKNOWN" in shown  # no trigger levels set in this ward
+    assert "Pathway 1 · UNKNOWN1 waiting9 free of 10" in shown
+    assert "Pathway 2 · UNKNOWN1 waiting4 free of 4" in shown
+    assert "Pathway 3 · UNKNOWN0 waiting2 free of 2" in shown
+    assert wall.main_view({"error": wall.NEEDS_TOKEN}) is None
+
+
+def test_a_pathway_over_its_trigger_level_is_named_and_coloured(
+    backend: Backend, ward: Database, tokens: dict[str, str]
+) -> None:
+    with ward.session(write=True) as session:
+        # Shortfalls (waiting − free): P1 1 − 9 = −8, P2 1 − 4 = −3, P3 0 − 2 = −2.
+        for pathway, pressure, escalation in ((1, 5, 10), (2, -4, -3), (3, -2, 0)):
+            levels = {"pressure": pressure, "escalation": escalation}
+            levels["effective_from"] = "2025-01-01"  # type: ignore[assignment]
+            set_levels(session, pathway, TriggerIn.model_validate(levels), AS_OF)
+    backend.cache.clear()
+    summary, _ = wall.fetch(backend, f"#token={tokens['display']}", None, None, AS_OF)
+    assert summary["level"] == "escalation"
+    assert [p["status"] for p in summary["pathways"]] == ["normal", "escalation", "pressure"]
+    main = wall.main_view(summary)
+    assert "System levelESCALATION" in text(main)
+    assert "wall-status-escalation" in str(main) and "wall-status-pressure" in str(main)
