@@ -109,16 +109,24 @@ class Backend:
         return self.get_database()
 
 
-def snapshot(backend: Backend, as_of: datetime, organisation: str | None = None) -> dict[str, Any]:
+def snapshot(
+    backend: Backend,
+    as_of: datetime,
+    organisation: str | None = None,
+    local_authority: str | None = None,
+) -> dict[str, Any]:
     """The coordinator's position at `as_of` (naive UTC, taken to the minute) and 24 hours
-    before; screens open at the same minute share one answer until an event arrives."""
+    before (of one site, and of one council's residents, when asked: metrics.snapshot);
+    screens open at the same minute share one answer until an event arrives."""
     minute = as_of.replace(second=0, microsecond=0)
     with backend.database.session() as session:
         connection = session.connection()
         return backend.cache.remember(
             connection,
-            ("snapshot", minute, organisation),
-            lambda: position(connection, as_of=minute, organisation=organisation),
+            ("snapshot", minute, organisation, local_authority),
+            lambda: position(
+                connection, as_of=minute, organisation=organisation, local_authority=local_authority
+            ),
         )
 
 

@@ -37,14 +37,21 @@ from store.dialect.locks import for_point_reads
 
 
 def snapshot(
-    connection: Connection, *, as_of: datetime, organisation: str | None = None
+    connection: Connection,
+    *,
+    as_of: datetime,
+    organisation: str | None = None,
+    local_authority: str | None = None,
 ) -> dict[str, Any]:
     """The coordinator's figures at `as_of` (naive UTC) and 24 hours earlier; no patient ids.
 
     `organisation` limits acute figures to that site and D2A services to that provider, as the
-    metrics' `organisation` filter does. `capacity_status` (metrics.capacity_status) judges
-    each pathway's queue against its free places by the trigger levels; None for an
-    organisation's snapshot.
+    metrics' `organisation` filter does. `local_authority` limits the people ready to leave
+    (totals, pathways, sites, bands, reasons) to that council's residents; acute inpatients,
+    stranded patients and D2A services stay the hospitals' and services' (residence is not
+    what a bed count is about). `capacity_status` (metrics.capacity_status) judges each
+    pathway's queue against its free places by the trigger levels; None for an organisation's
+    or a local authority's snapshot (the levels are the system's).
     """
     for_point_reads(connection)
     w = Window.around(as_of)
@@ -53,6 +60,8 @@ def snapshot(
     stays = stay_counts(connection, w, organisation)
     acute, d2a = stays.where(stays["setting"] == "acute"), stays.where(stays["setting"] != "acute")
     ready = ready_counts(connection, w, organisation)
+    if local_authority is not None:
+        ready = ready.where(ready["local_authority"] == local_authority)
     by_pathway = ready.groups("pathway", ALL_PATHWAY_GROUPS)
     waiting = {int(g["group"]): g for g in by_pathway if g["group"] in ("1", "2", "3")}
     d2a_services = services(connection, w, units, d2a, waiting, organisation)
@@ -63,6 +72,7 @@ def snapshot(
         "local_date": w.now_day.isoformat(),
         "compared_with_local_date": w.before_day.isoformat(),
         "organisation": organisation,
+        "local_authority": local_authority,
         "acute_inpatients": acute.total() | {"by_site": acute.groups("organisation", sites)},
         "ready_to_leave": ready.total()
         | {
@@ -80,5 +90,6 @@ def snapshot(
     }
     # Trigger levels are the system's: one provider's places against one site's queue is not
     # what they measure, so an organisation's snapshot has none.
-    answer["capacity_status"] = None if organisation else capacity_status(connection, answer)
+    scoped = organisation is not None or local_authority is not None
+    answer["capacity_status"] = None if scoped else capacity_status(connection, answer)
     return answer

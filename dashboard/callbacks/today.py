@@ -188,8 +188,9 @@ def position(
     filters = filters or Filters()
     if allowed(backend, token, now, "aggregates:read") is None:
         return _blank(message(SIGN_IN_FIRST))
-    snap = data.snapshot(backend, instant, filters.site)
-    system = snap if filters.site is None else data.snapshot(backend, instant)
+    snap = data.snapshot(backend, instant, filters.site, filters.local_authority)
+    whole = filters.site is None and filters.local_authority is None
+    system = snap if whole else data.snapshot(backend, instant)
     names = {o["code"]: o["name"] for o in data.organisations(backend)}
     ready = snap["ready_to_leave"]
     pathways = data.comparison(ready["by_pathway"])
@@ -239,8 +240,9 @@ def _filter_notes(filters: Filters, names: dict[str, str]) -> list[Any]:
         la = names.get(filters.local_authority, filters.local_authority)
         notes.append(
             message(
-                f"The lists, changes and actions are of {la}'s residents; the charts are of "
-                "every local authority (the snapshot has no breakdown by residence)."
+                f"People ready to leave, the lists, changes and actions are {la}'s residents; "
+                "acute inpatients and stranded patients are every resident's (a bed is "
+                "counted where it is), and demand against capacity is the whole system's."
             )
         )
     return notes

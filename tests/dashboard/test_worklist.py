@@ -256,6 +256,13 @@ def test_the_page_filters_by_site_and_local_authority(
     assert list(site_now.y) == [0, 0, 0, 0]  # nobody ready in CP1's (community) beds
     assert "Community Partnership only" in text(view.status)
     assert len(view.services.data) == 3  # demand against capacity stays the system's
+    everyone = today.position(backend, coordinator, AS_OF, AS_OF, Filters())
+    shire = today.position(backend, coordinator, AS_OF, AS_OF, Filters(None, "LA1"))
+    nobody = today.position(backend, coordinator, AS_OF, AS_OF, Filters(None, "LA9"))
+    # Both people ready are LA1's residents: its charts are everyone's; LA9 has nobody.
+    assert list(shire.pathway.data[0].y) == list(everyone.pathway.data[0].y)
+    assert sum(everyone.pathway.data[0].y) > 0 and sum(nobody.pathway.data[0].y) == 0
+    assert "residents" in text(nobody.status) and len(nobody.services.data) == 3
 
 
 def test_a_partner_lands_on_its_own_organisation(backend: Backend, ward: Database) -> None:

@@ -216,6 +216,27 @@ def test_the_organisation_filter(march: Database) -> None:
     assert s["ready_to_leave"]["now"] == 1 and s["d2a_services"] == []
 
 
+def test_the_local_authority_filter(march: Database) -> None:
+    s = _snapshot(march, local_authority="LA1")
+    # LA1's residents ready: now p1 (planned P2 since this morning); yesterday p1 (P1) and p3
+    # (P3, left at 18:00). p2 (LA2) is out.
+    ready = s["ready_to_leave"]
+    assert (ready["now"], ready["before"]) == (1, 2)
+    assert _groups(ready["by_pathway"]) == {
+        "0": (0, 0),
+        "1": (0, 1),
+        "2": (1, 0),
+        "3": (0, 1),
+    }  # no "unknown": p2, ready with no pathway, lives in LA2
+    assert _groups(ready["by_local_authority"]) == {"LA1": (1, 2)}
+    # Beds are counted where they are, whoever lives where: the same 3 now and 4 before.
+    assert s["acute_inpatients"]["now"] == 3 and s["acute_inpatients"]["before"] == 4
+    assert s["local_authority"] == "LA1" and s["capacity_status"] is None
+    other = _snapshot(march, local_authority="LA2")["ready_to_leave"]
+    assert (other["now"], other["before"]) == (1, 0)  # p2, ready since 09:00
+    assert _snapshot(march)["local_authority"] is None
+
+
 def test_no_patient_ids_in_the_snapshot(march: Database) -> None:
     text = repr(_snapshot(march))
     assert not any(f"p{n}" in text.replace("pathway", "") for n in range(1, 7))
