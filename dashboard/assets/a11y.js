@@ -4,9 +4,10 @@
      its calendar dialog and year box get names;
    - the dropdown's focus target is focusable yet aria-hidden: it is named (by our <label>, or
      "Month" and so on inside a calendar) and made a combobox instead of hidden;
-   - radio items are a listbox of options each holding a radio input (interactive controls
-     nested, a listbox with no name): the roles are dropped, leaving native radios, named by
-     the fieldset's legend around them.
+   - radio items and checklists are a listbox of options each holding a radio or checkbox
+     input (interactive controls nested, a listbox with no name): the roles are dropped,
+     leaving native inputs, named by their labels and the fieldset's legend around them;
+   - a date picker's clear link (<a> without href, with aria-label) is given the button role.
    Each change is made only when needed, so the observer settles. */
 (function () {
     function set(el, name, value) {
@@ -41,13 +42,16 @@
             set(f, 'aria-label', name);
             set(f, 'aria-expanded', (button && button.getAttribute('aria-expanded')) || 'false');
         });
-        document.querySelectorAll('.dash-radioitems[role="listbox"]').forEach(function (list) {
-            if (!list.querySelector('input[type="radio"]')) { return; }
+        document.querySelectorAll('[role="listbox"]').forEach(function (list) {
+            if (!list.querySelector('input[type="radio"], input[type="checkbox"]')) { return; }
             drop(list, 'role');
             list.querySelectorAll('[role="option"]').forEach(function (o) {
                 drop(o, 'role');
                 drop(o, 'aria-selected');
             });
+        });
+        document.querySelectorAll('.dash-datepicker-clear').forEach(function (a) {
+            set(a, 'role', 'button');  // an <a> without href may not carry aria-label
         });
     }
     let queued = false;

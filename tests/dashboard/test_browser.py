@@ -537,7 +537,7 @@ AXE_RUN = """async () => {
         .map(v => ({id: v.id, impact: v.impact, help: v.help,
                     targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
 }"""
-ACCESSIBLE_PAGES = {**PAGES, "/callsheet": "#callsheet-page table"}
+ACCESSIBLE_PAGES = {**PAGES, "/callsheet": "#callsheet-page table", "/returns": "#returns-month"}
 
 
 def _axe_script() -> str:
