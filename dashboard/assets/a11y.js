@@ -42,7 +42,9 @@
             set(f, 'aria-label', name);
             set(f, 'aria-expanded', (button && button.getAttribute('aria-expanded')) || 'false');
         });
-        document.querySelectorAll('[role="listbox"]').forEach(function (list) {
+        // Only radio items and checklists: a dropdown's list is a real listbox of options.
+        const lists = '.dash-radioitems[role="listbox"], .dash-checklist[role="listbox"]';
+        document.querySelectorAll(lists).forEach(function (list) {
             if (!list.querySelector('input[type="radio"], input[type="checkbox"]')) { return; }
             drop(list, 'role');
             list.querySelectorAll('[role="option"]').forEach(function (o) {
