@@ -656,7 +656,9 @@ def _occurred_at(day: str | None, clock: str | None, now: datetime) -> str:
     if at is None:
         if asked != today:
             raise ValueError("Give the time (HH:MM) as well when the date is not today.")
-        local = now.replace(tzinfo=UTC, microsecond=0).astimezone(LONDON)
+        # To the microsecond: two things recorded within one second keep the order they were
+        # recorded in (to the second, they tied and replayed in the order of their types).
+        local = now.replace(tzinfo=UTC).astimezone(LONDON)
     else:
         local = datetime.combine(asked, at, tzinfo=LONDON)
         if to_utc_naive(local) > now:
