@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 from ledger.changes import FigureChanges
 from ledger.events import EventIn
 from ledger.timeline import UnitInfo
-from models import DelayReason, Destination, Organisation, Stay, Unit, UnitCapacity
+from models import (
+    CareSystem,
+    DelayReason,
+    Destination,
+    Organisation,
+    OrganisationSystem,
+    Stay,
+    Unit,
+    UnitCapacity,
+)
+from models.reference import system_history, system_on
 
 
 @dataclass(frozen=True)
@@ -146,6 +156,78 @@ def _set_capacity(session: Session, code: str, capacity: int, effective_from: da
     else:
         row.capacity = capacity
     session.flush()
+
+
+def upsert_system(session: Session, code: str, name: str) -> list[tuple[str, str]] | bool:
+    """Creates or renames a system (an ICB); True when created, or the problems (a code that
+    is already an organisation's: an `organisation=` filter must name one or the other)."""
+    if session.get(Organisation, code) is not None:
+        return [("code", f"{code!r} is an organisation's code; a system needs its own code")]
+    existing = session.get(CareSystem, code)
+    if existing is None:
+        session.add(CareSystem(code=code, name=name))
+        session.flush()
+        return True
+    existing.name = name
+    session.flush()
+    return False
+
+
+def system_problems(
+    session: Session, organisation: str, system: str | None
+) -> list[tuple[str, str]]:
+    """Why an organisation cannot be given `system` (or be created under its code)."""
+    problems = []
+    if session.get(CareSystem, organisation) is not None:
+        problems.append(
+            ("code", f"{organisation!r} is a system's code; an organisation needs its own")
+        )
+    if system is not None and session.get(CareSystem, system) is None:
+        message = f"unknown system {system!r}; create it first with PUT /api/v1/systems/{system}"
+        problems.append(("system_code", message))
+    return problems
+
+
+def set_organisation_system(session: Session, organisation: str, system: str, since: date) -> bool:
+    """Puts `organisation` in `system` from `since` (a row of its history; the same date again
+    replaces that row); False when that changes nothing. Figures by system map organisations to
+    systems at each answer (metrics.systems), so no stored figure or tally changes."""
+    rows = system_history(session.connection()).get(organisation)
+    if rows and system_on(rows, since) == system and all(d < since for d, _ in rows):
+        return False
+    row = session.get(OrganisationSystem, (organisation, since))
+    if row is None:
+        session.add(
+            OrganisationSystem(
+                organisation_code=organisation, effective_from=since, system_code=system
+            )
+        )
+    elif row.system_code == system:
+        return False
+    else:
+        row.system_code = system
+    session.flush()
+    return True
+
+
+def list_systems(session: Session, day: date) -> list[dict[str, Any]]:
+    """Every system with its organisations on `day`, in code order."""
+    history = system_history(session.connection())
+    members: dict[str, list[str]] = {}
+    for org, rows in history.items():
+        members.setdefault(system_on(rows, day), []).append(org)
+    return [
+        {"code": s.code, "name": s.name, "organisations": sorted(members.get(s.code, []))}
+        for s in session.scalars(select(CareSystem).order_by(CareSystem.code))
+    ]
+
+
+def organisation_systems(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Each organisation with a system → its history rows, oldest first."""
+    return {
+        org: [{"system_code": s, "effective_from": d} for d, s in rows]
+        for org, rows in system_history(session.connection()).items()
+    }
 
 
 def organisation_data_from(session: Session, code: str) -> date | None:

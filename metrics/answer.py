@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
 from metrics.suppression import SUPPRESSED, suppress_record
 from models.clock import day_out_of_range, local_date, utc_now
+from models.reference import is_system, members_on, systems_on
 
 MAX_DAYS = 3700  # about ten years of days in one answer
 BASELINE_WEEKS = 12
@@ -88,7 +89,7 @@ class MetricResult:
     def filename(self, extension: str) -> str:
         q = self.query
         parts = [self.metric.name, q.start.isoformat(), q.end.isoformat(), q.interval]
-        parts += [p for p in (q.group_by, q.organisation) if p]
+        parts += [p for p in (q.group_by, q.organisation) if isinstance(p, str) and p]
         return "_".join(parts) + f".{extension}"
 
     def csv(self, suppress: bool = False) -> bytes:
@@ -256,8 +257,7 @@ def compute(
     )
     _check_period(start, end, interval, metric)
     group = _group_by(metric, group_by)
-    if organisation is not None and not sources.organisation_exists(connection, organisation):
-        raise MetricQueryError("organisation", f"{organisation!r} has no units")
+    orgs = _organisations(connection, organisation, end)
     b_start, b_end = _baseline(metric, start, baseline_start, baseline_end)
     query = Query(
         metric,
@@ -271,11 +271,41 @@ def compute(
         cost_per_bed_day,
         now or utc_now(),
     )
-    rows = _flag_incomplete(metric.figures(connection, query), query)
+    # As the calculations read it: a system's organisations, and by system, by organisation
+    # with each labelled with its system on the period's last day.
+    reading = replace(query, organisation=orgs)
+    if group == "system":
+        reading = replace(reading, group_by="organisation", systems=_systems_on(connection, end))
+    rows = _flag_incomplete(metric.figures(connection, reading), query)
     rows = labelled(connection, rows, group)
     count, latest = sources.events_reflected(connection, end)
     extras = metric.extras(query) if metric.extras else {}
     return MetricResult(query, _tidy(rows), count, latest, extras)
+
+
+def _organisations(
+    connection: Connection, organisation: str | None, end: date
+) -> str | tuple[str, ...] | None:
+    """The organisation filter as the calculations read it: an organisation's code, or a
+    system's organisations on the period's last day (a system's figures over a period count
+    the organisations that belong to it at its end, as national series are restated on the
+    current boundaries; the same question asked later gives the same answer)."""
+    if organisation is None or sources.organisation_exists(connection, organisation):
+        return organisation
+    if not is_system(connection, organisation):
+        raise MetricQueryError(
+            "organisation", f"{organisation!r} is neither an organisation with units nor a system"
+        )
+    members = members_on(connection, organisation, end)
+    if not members:
+        raise MetricQueryError(
+            "organisation", f"system {organisation!r} has no organisations on {end}"
+        )
+    return members
+
+
+def _systems_on(connection: Connection, end: date) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(systems_on(connection, end).items()))
 
 
 def _metric(name: str) -> Metric:

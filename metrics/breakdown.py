@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics import sources
-from metrics.data_start import group_starts
+from metrics.data_start import NO_SYSTEM, group_starts
 from metrics.grid import BANDS, Grid, label, make_grid
 from metrics.metric import Query
 from models.reference import D2A_PATHWAYS, PATHWAYS
@@ -22,7 +22,15 @@ def labels(rows: pd.DataFrame, query: Query) -> pd.Series | None:
     """Each row's group label, or None without a breakdown."""
     if query.group_by is None:
         return None
+    if query.systems is not None:
+        return label(_systems(rows["organisation"], query)).reset_index(drop=True)
     return label(rows[query.group_by]).reset_index(drop=True)
+
+
+def _systems(organisations: pd.Series, query: Query) -> pd.Series:
+    """Each organisation's system (query.systems), NO_SYSTEM for one without."""
+    systems = dict(query.systems or ())
+    return pd.Series([systems.get(o, NO_SYSTEM) for o in organisations], dtype=object)
 
 
 def universe(
@@ -39,6 +47,8 @@ def universe(
         return BANDS
     if query.group_by in ("unit", "organisation"):
         units = sources.units(connection, settings, query.organisation)
+        if query.systems is not None:
+            return tuple(dict.fromkeys(_systems(units["organisation"], query)))
         return tuple(dict.fromkeys(units[query.group_by]))
     return ()
 
@@ -60,5 +70,8 @@ def grid_for(
         grid = make_grid(
             query.start, query.end, observed, universe(connection, query, settings, pathways)
         )
-    starts = group_starts(connection, grid.groups, query.group_by, query.organisation, settings)
+    systems = None if query.systems is None else dict(query.systems)
+    starts = group_starts(
+        connection, grid.groups, query.group_by, query.organisation, settings, systems
+    )
     return replace(grid, known_from=starts)

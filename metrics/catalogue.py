@@ -24,8 +24,17 @@ from metrics.metric import Metric
 from metrics.readiness_sources import ReadinessStarts
 from metrics.tally import Tallied
 
-GROUP_BYS = ("pathway", "organisation", "unit", "local_authority", "reason", "destination", "band")
-PLACE = ("unit", "organisation", "local_authority")
+GROUP_BYS = (
+    "pathway",
+    "organisation",
+    "system",
+    "unit",
+    "local_authority",
+    "reason",
+    "destination",
+    "band",
+)
+PLACE = ("unit", "organisation", "system", "local_authority")
 READY_GROUPS = ("pathway", *PLACE, "reason", "band")
 DISCHARGE_GROUPS = ("pathway", *PLACE, "destination")
 
@@ -328,7 +337,7 @@ METRICS: tuple[Metric, ...] = (
         "D2A stays (home service slots, community and care-home beds) at the census ÷ the "
         "capacity in force that day, by unit or pathway. Over longer intervals: Σ censuses ÷ "
         f"Σ daily capacity. {CENSUS}",
-        ("pathway", "unit", "organisation"),
+        ("pathway", "unit", "organisation", "system"),
         census.d2a_occupancy,
         (D2A_STAYS,),
         scale=100.0,
@@ -389,7 +398,9 @@ def tallied_reads() -> list[Tallied]:
     system-wide by each breakdown it offers, and for one organisation by its default one."""
     found: dict[str, Tallied] = {}
     for metric in METRICS:
-        asked = [(group_by, False) for group_by in metric.breakdowns]
+        # By system is read by organisation (each labelled with its system at each answer).
+        read_as = {"system": "organisation"}
+        asked = [(read_as.get(str(g), g), False) for g in metric.breakdowns]
         asked.append((metric.breakdowns[0], True))
         for reads in metric.reads:
             for group_by, by_organisation in asked:

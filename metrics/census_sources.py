@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
 from metrics.calendar import Days, as_days
-from metrics.sources import TIMES, frame
+from metrics.sources import TIMES, Orgs, frame, org_filter
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from store.dialect.local_day import local_day, years_around
@@ -96,7 +96,7 @@ class CensusRows:
     organisation). Others, and those by unit, read the derived tables."""
 
     name: str
-    intervals: Callable[[str | None, str | None, bool], Intervals]
+    intervals: Callable[[Orgs, str | None, bool], Intervals]
     origins: Callable[[str | None], tuple[str, ...]] = lambda _group_by: ()
 
     def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
@@ -117,7 +117,7 @@ class CensusRows:
         )
 
     def moves(
-        self, connection: Connection, group_by: str | None, org: str | None, start: date, end: date
+        self, connection: Connection, group_by: str | None, org: Orgs, start: date, end: date
     ) -> Moves:
         """The arrivals and departures of the rows counted at some census from start to end,
         of organisation `org` (all for None), by `group_by`."""
@@ -166,7 +166,7 @@ def _grouped(
 
 def stays(
     settings: tuple[str, ...],
-    org: str | None,
+    org: Orgs,
     group_by: str | None,
     admitted: bool = False,
     by_organisation: bool = False,
@@ -218,7 +218,7 @@ def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
 
 
 def ready_spans(
-    org: str | None,
+    org: Orgs,
     group_by: str | None,
     pathways: tuple[int, ...] | None = None,
     by_organisation: bool = False,
@@ -248,5 +248,5 @@ def ready_spans(
     return Intervals(r, selectable, where, by, frozenset({"ready_since"}))
 
 
-def _org(column: Any, org: str | None) -> list[ColumnElement[bool]]:
-    return [] if org is None else [column == org]
+def _org(column: Any, org: Orgs) -> list[ColumnElement[bool]]:
+    return org_filter(column, org)

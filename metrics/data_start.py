@@ -28,7 +28,7 @@ With no organisation in scope (an empty system) nothing is held back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Connection, exists, func, select
@@ -38,6 +38,8 @@ from models.clock import local_date
 
 ALWAYS = date.min  # every day has figures
 NEVER = date.max  # no day has figures
+# The group of the organisations without a system, in a breakdown by system.
+NO_SYSTEM = "no system"
 
 
 def data_starts(
@@ -78,17 +80,29 @@ def group_starts(
     connection: Connection,
     groups: Sequence[str | None],
     group_by: str | None,
-    organisation: str | None,
+    organisation: str | tuple[str, ...] | None,
     settings: Sequence[str] | None = None,
+    systems: Mapping[str, str] | None = None,
 ) -> tuple[date, ...]:
     """The first day with figures of each group of a question about the units of `settings`
-    (None: all units) (module text)."""
+    (None: all units) (module text). `organisation` is one organisation or a system's members
+    (a system is the whole deployment in small: the latest start of its organisations in
+    scope); `systems`, for a breakdown by system, maps each organisation to its system's code
+    (each system's start: the latest of its organisations in scope)."""
     starts = data_starts(connection)
-    if organisation is not None:
+    if isinstance(organisation, str):
         return tuple(starts.get(organisation) or NEVER for _ in groups)
+    scoped = starts if settings is None else data_starts(connection, settings)
+    if organisation is not None:
+        scoped = {o: d for o, d in scoped.items() if o in organisation}
+    if systems is not None:
+        by_system: dict[str, dict[str, date | None]] = {}
+        for org, day in scoped.items():
+            by_system.setdefault(systems.get(org, NO_SYSTEM), {})[org] = day
+        return tuple(system_start(by_system.get(str(g), {})) for g in groups)
     if group_by == "organisation":
         return tuple(starts.get(str(g)) or NEVER for g in groups)
-    system = system_start(starts if settings is None else data_starts(connection, settings))
+    system = system_start(scoped)
     if group_by == "unit":
         u = Unit.__table__.c
         owner = dict(connection.execute(select(u.code, u.organisation_code)).all())
@@ -96,12 +110,17 @@ def group_starts(
     return tuple(system for _ in groups)
 
 
-def first_day_with_figures(connection: Connection, organisation: str | None) -> date | None:
+def first_day_with_figures(
+    connection: Connection, organisation: str | tuple[str, ...] | None
+) -> date | None:
     """The first day any figure has a number, system-wide (the earliest start of the
-    organisations with units) or of one organisation: where charts can begin (each figure's
-    own rows start at its own start); None while no day has any."""
+    organisations with units), of a system (of its organisations, `organisation` a tuple) or of
+    one organisation: where charts can begin (each figure's own rows start at its own start);
+    None while no day has any."""
     starts = data_starts(connection)
-    if organisation is not None:
+    if isinstance(organisation, str):
         return starts.get(organisation)
+    if organisation is not None:
+        starts = {o: d for o, d in starts.items() if o in organisation}
     known = [d for d in starts.values() if d is not None]
     return min(known) if known else None

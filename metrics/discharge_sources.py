@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from metrics import tally
 from metrics.grid import delay_bands
 from metrics.metric import Query
-from metrics.sources import day_window, frame
+from metrics.sources import Orgs, day_window, frame, org_filter
 from models import Spell
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS, SETTING_PATHWAY, Destination
 from store.dialect.local_day import local_hour_before, years_around
@@ -109,7 +109,7 @@ class Discharges:
         keyed = tuple(sorted({*wanted, "organisation"})) if by_organisation else wanted
         settings, readmissions = self.settings, self.readmissions
 
-        def read(c: Connection, a: date, b: date, org: str | None = None) -> pd.DataFrame:
+        def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
             return counted_discharges(c, settings, a, b, org, keyed, readmissions)
 
         return tally.Tallied(
@@ -143,7 +143,7 @@ def counted_discharges(
     settings: tuple[str, ...],
     start: date,
     end: date,
-    org: str | None,
+    org: Orgs,
     columns: Iterable[str],
     readmissions: bool = False,
 ) -> pd.DataFrame:
@@ -171,8 +171,7 @@ def counted_discharges(
     if "home" in columns:
         query = query.join(Destination, D.code == S.destination, isouter=True)
     query = query.where(S.setting.in_(settings), S.discharged_at >= since, S.discharged_at < until)
-    if org is not None:
-        query = query.where(S.organisation_code == org)
+    query = query.where(*org_filter(S.organisation_code, org))
     # By position: the database groups by each selected expression as it computed it.
     positions: list[Any] = [literal_column(str(i + 1)) for i in range(len(selected))]
     return frame(connection, query.group_by(*positions))

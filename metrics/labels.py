@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from models.reference import DelayReason, Destination, Organisation, Unit
+from models.reference import CareSystem, DelayReason, Destination, Organisation, Unit
 
 
 def labelled(connection: Connection, rows: pd.DataFrame, group_by: str | None) -> pd.DataFrame:
@@ -37,6 +37,7 @@ def _names(connection: Connection, group_by: str) -> dict[str, str]:
         "unit": (Unit.code, Unit.name),
         "organisation": (Organisation.code, Organisation.name),
         "local_authority": (Organisation.code, Organisation.name),
+        "system": (CareSystem.code, CareSystem.name),
     }.get(group_by)
     if table is None:
         return {}

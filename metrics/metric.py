@@ -89,8 +89,13 @@ class Query:
     end: date
     interval: str
     group_by: str | None
-    organisation: str | None
+    # The organisation filter: one organisation's code, or as the calculations read it a
+    # system's member organisations (metrics.answer resolves a system code).
+    organisation: str | tuple[str, ...] | None
     baseline_start: date
     baseline_end: date
     cost_per_bed_day: float | None
     now: datetime
+    # By system: the calculations read by organisation and label each organisation with its
+    # system (these pairs, as of the period's end; metrics.breakdown).
+    systems: tuple[tuple[str, str], ...] | None = None

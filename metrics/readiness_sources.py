@@ -13,7 +13,7 @@ from sqlalchemy import Connection, exists, func, literal_column, select
 
 from metrics import tally
 from metrics.metric import Query
-from metrics.sources import day_window, frame
+from metrics.sources import Orgs, day_window, frame, org_filter
 from models import ReadySpan, Spell
 from store.dialect.local_day import local_day, years_around
 from store.dialect.sql import micros
@@ -37,7 +37,7 @@ class ReadinessStarts:
         if by_organisation or group_by == "unit":
             return None
 
-        def read(c: Connection, a: date, b: date, org: str | None = None) -> pd.DataFrame:
+        def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
             return counted_readiness_starts(c, a, b, org, group_by)
 
         return tally.Tallied(
@@ -46,7 +46,7 @@ class ReadinessStarts:
 
 
 def counted_readiness_starts(
-    connection: Connection, start: date, end: date, org: str | None, group_by: str | None
+    connection: Connection, start: date, end: date, org: Orgs, group_by: str | None
 ) -> pd.DataFrame:
     """Counts `n` of acute readiness periods that began from start to end, by local `day` and
     `group_by`, with attributes as they stood once every event at that instant was applied:
@@ -82,5 +82,5 @@ def counted_readiness_starts(
     return frame(connection, query)
 
 
-def _org(column: Any, org: str | None) -> list[Any]:
-    return [] if org is None else [column == org]
+def _org(column: Any, org: Orgs) -> list[Any]:
+    return org_filter(column, org)

@@ -15,8 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, String, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from metrics import sources
 from metrics.grid import BAND_FLOORS, BANDS, UNKNOWN
 from metrics.instants import Window
+from metrics.sources import Orgs
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
@@ -33,8 +35,8 @@ def _label(column: Any) -> ColumnElement[str]:
     return func.coalesce(cast(column, String), literal(UNKNOWN))
 
 
-def org_filter(column: Any, organisation: str | None) -> list[ColumnElement[bool]]:
-    return [] if organisation is None else [column == organisation]
+def org_filter(column: Any, organisation: Orgs) -> list[ColumnElement[bool]]:
+    return sources.org_filter(column, organisation)
 
 
 # -- counting, in the database ---------------------------------------------------------------------
@@ -47,7 +49,7 @@ def fetch(connection: Connection, query: Any) -> pd.DataFrame:
     return pd.DataFrame(list(map(tuple, result)), columns=list(result.keys()))
 
 
-def stay_counts(connection: Connection, w: Window, organisation: str | None) -> InstantCounts:
+def stay_counts(connection: Connection, w: Window, organisation: Orgs) -> InstantCounts:
     """Stays (acute and D2A) in at each instant per unit, and the acute ones with LOS ≥ 7, 14,
     21 days: LOS at instant t ≥ n ⟺ admission date ≤ L − n (L the local date of t)."""
     rows, t, where = w.rows(Stay, (*ACUTE_SETTINGS, *D2A_SETTINGS), with_spell=False)
@@ -79,7 +81,7 @@ def _band(ready_since: Any, day: date) -> ColumnElement[str]:
     return case(*whens, else_=literal(BANDS[0]))
 
 
-def ready_counts(connection: Connection, w: Window, organisation: str | None) -> InstantCounts:
+def ready_counts(connection: Connection, w: Window, organisation: Orgs) -> InstantCounts:
     """People ready in acute beds at each instant, grouped by every breakdown at once."""
     joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS)
     s = Spell.__table__.c
@@ -109,7 +111,7 @@ class UnitRow:
     pathway: int | None
 
 
-def units_of(connection: Connection, organisation: str | None) -> list[UnitRow]:
+def units_of(connection: Connection, organisation: Orgs) -> list[UnitRow]:
     """Every unit (of `organisation`): acute sites are listed in by_site even when empty, and
     every D2A unit in d2a_services."""
     u = Unit.__table__.c

@@ -70,7 +70,7 @@ def day_window(start: date, end: date) -> tuple[datetime, datetime]:
     return census_instant(start - timedelta(days=1)), census_instant(end)
 
 
-def capacity(connection: Connection, end: date, org: str | None) -> pd.DataFrame:
+def capacity(connection: Connection, end: date, org: Orgs) -> pd.DataFrame:
     """Capacity history of D2A units, rows in force by `end`, in effective order."""
     c, u = UnitCapacity.__table__.c, Unit.__table__.c
     query = (
@@ -89,7 +89,7 @@ def capacity(connection: Connection, end: date, org: str | None) -> pd.DataFrame
     return frame(connection, query)
 
 
-def units(connection: Connection, settings: tuple[str, ...], org: str | None) -> pd.DataFrame:
+def units(connection: Connection, settings: tuple[str, ...], org: Orgs) -> pd.DataFrame:
     """Reference units of `settings` (the breakdown rows shown even when empty)."""
     u = Unit.__table__.c
     query = select(u.code.label("unit"), u.organisation_code.label("organisation")).where(
@@ -116,5 +116,14 @@ def events_reflected(connection: Connection, end: date) -> tuple[int, datetime |
     return int(count), latest
 
 
-def _org(column: Any, org: str | None) -> list[Any]:
-    return [] if org is None else [column == org]
+Orgs = str | tuple[str, ...] | None  # an organisation filter: one, several (a system's), all
+
+
+def org_filter(column: Any, org: Orgs) -> list[Any]:
+    """The condition that `column` is the organisation (or one of the organisations) `org`."""
+    if org is None:
+        return []
+    return [column.in_(org)] if isinstance(org, tuple) else [column == org]
+
+
+_org = org_filter

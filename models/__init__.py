@@ -17,9 +17,11 @@ from models.derived import (
 from models.events import Event
 from models.feeds import DeploymentSecret, Feed, FeedMessage
 from models.reference import (
+    CareSystem,
     DelayReason,
     Destination,
     Organisation,
+    OrganisationSystem,
     PathwayTrigger,
     Unit,
     UnitCapacity,
@@ -31,6 +33,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CareSystem",
     "DelayReason",
     "DeploymentSecret",
     "Destination",
@@ -41,6 +44,7 @@ __all__ = [
     "FigureTally",
     "MetricAnnotation",
     "Organisation",
+    "OrganisationSystem",
     "PathwayTrigger",
     "ReadinessPeriod",
     "ReadySpan",

@@ -5,7 +5,7 @@ import io
 from datetime import date, datetime
 from importlib.resources import files
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Connection, Date, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -26,6 +26,29 @@ class Organisation(Base):
     # The first local date its data is complete (its feeds went live, or a seed's start):
     # figures of days before it are null. Null means its first event's day (metrics.data_start).
     data_from: Mapped[date | None] = mapped_column(Date)
+
+
+class CareSystem(Base):
+    """A health and care system: an integrated care board (ICB), by its ODS code (SPEC §3)."""
+
+    __tablename__ = "care_system"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class OrganisationSystem(Base):
+    """The system an organisation belongs to, in force from `effective_from` until the next
+    row (history: an organisation can move between systems). An organisation's first row also
+    holds for the days before it: its system before any recorded move is its first known."""
+
+    __tablename__ = "organisation_system"
+
+    organisation_code: Mapped[str] = mapped_column(
+        ForeignKey("organisation.code"), primary_key=True
+    )
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    system_code: Mapped[str] = mapped_column(ForeignKey("care_system.code"), index=True)
 
 
 class Unit(Base):
@@ -110,3 +133,44 @@ def destination_rows() -> list[dict[str, object]]:
         }
         for r in read_reference_csv("destinations")
     ]
+
+
+def system_history(connection: Connection) -> dict[str, list[tuple[date, str]]]:
+    """Each organisation with a system → its (effective_from, system_code) rows, oldest first."""
+    t = OrganisationSystem.__table__.c
+    query = select(t.organisation_code, t.effective_from, t.system_code).order_by(
+        t.organisation_code, t.effective_from
+    )
+    history: dict[str, list[tuple[date, str]]] = {}
+    for org, since, system in connection.execute(query):
+        day = since if isinstance(since, date) else date.fromisoformat(str(since)[:10])
+        history.setdefault(org, []).append((day, system))
+    return history
+
+
+def system_on(rows: list[tuple[date, str]], day: date) -> str:
+    """The system of an organisation on `day` from its history rows (oldest first): the row in
+    force then, or before the first row the first (its system before any recorded move)."""
+    found = rows[0][1]
+    for since, system in rows:
+        if since > day:
+            break
+        found = system
+    return found
+
+
+def systems_on(connection: Connection, day: date) -> dict[str, str]:
+    """Each organisation with a system → its system on `day`."""
+    return {org: system_on(rows, day) for org, rows in system_history(connection).items()}
+
+
+def members_on(connection: Connection, system: str, day: date) -> tuple[str, ...]:
+    """The organisations of `system` on `day`, in code order."""
+    return tuple(sorted(org for org, s in systems_on(connection, day).items() if s == system))
+
+
+def is_system(connection: Connection, code: str) -> bool:
+    return (
+        connection.execute(select(CareSystem.code).where(CareSystem.code == code)).first()
+        is not None
+    )

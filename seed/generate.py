@@ -18,7 +18,7 @@ from seed.feed import Batch, Batcher
 from seed.flow import Simulation
 from seed.params import SIZES, Params, Size
 from seed.patient import Patient
-from seed.system import SystemPlan, build_plan
+from seed.system import SystemPlan, build_plan, national_systems
 
 BATCH_SIZE = 5000
 # Takes a finished patient of system `index` aside, wholly (None) or in part (what is left to
@@ -83,10 +83,13 @@ def system_sizes(spec: RunSpec) -> list[Size]:
 def plans(spec: RunSpec) -> list[SystemPlan]:
     """The reference data of every system in the run."""
     sizes = system_sizes(spec)
-    prefixes = [""] if len(sizes) == 1 else [f"S{i + 1:02d}" for i in range(len(sizes))]
+    if len(sizes) == 1:
+        return [build_plan(sizes[0], spec.params, "", spec.first, spec.change)]
+    # A national run's systems are England's integrated care boards, in turn.
+    icbs = national_systems()
     return [
-        build_plan(size, spec.params, prefix, spec.first, spec.change)
-        for size, prefix in zip(sizes, prefixes, strict=True)
+        build_plan(size, spec.params, f"S{i + 1:02d}", spec.first, spec.change, icbs[i % len(icbs)])
+        for i, size in enumerate(sizes)
     ]
 
 

@@ -7,15 +7,19 @@ service functions the API uses.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ledger import reference
 from metrics.tally import changed_from
+from models.clock import FIRST_DAY
 from seed.params import Params, Size
 
 SITE_NAMES = ("Riverside", "St Helen's", "Northgate", "Meadowbank", "Kingsmoor", "Abbeyfield")
@@ -40,6 +44,17 @@ P3_HOSPICE_SHARE = 0.06
 ALIVE_SHARE = 0.975
 REPEAT_ADMISSIONS = 1.15  # readmissions on top of first admissions (measured on the generator)
 WEEKDAY_STARTS = 5 + 0.8 + 0.7  # a week of package starts in weekday units (Sat 0.8, Sun 0.7)
+
+
+# A single-system run's system: a made-up ICB code (real ICB codes are Q plus two characters;
+# QZZ is not one), so that demonstration figures can never be mistaken for a real ICB's.
+DEMO_SYSTEM = ("QZZ", "Demonstration Integrated Care Board (synthetic)")
+
+
+def national_systems() -> list[tuple[str, str]]:
+    """England's 42 integrated care boards (ODS codes and names, 2023), for a national run."""
+    text = files("seed").joinpath("icbs.csv").read_text(encoding="utf-8")
+    return [(r["code"], r["name"]) for r in csv.DictReader(io.StringIO(text))]
 
 
 def mean_d2a_los(pathway: int) -> float:
@@ -76,12 +91,21 @@ class SystemPlan:
     authorities: list[str]
     services: list[D2AService]
     package_starts: dict[str, float]  # weekday starts of packages of care, by local authority
+    system: tuple[str, str] = ("", "")  # the system (ICB) code and name of every organisation
 
 
-def build_plan(size: Size, params: Params, prefix: str, first: date, change: date) -> SystemPlan:
-    """The system of `size`; capacity rows start on `first` and D2A capacity changes on `change`."""
+def build_plan(
+    size: Size,
+    params: Params,
+    prefix: str,
+    first: date,
+    change: date,
+    system: tuple[str, str] = DEMO_SYSTEM,
+) -> SystemPlan:
+    """The system of `size` (ICB code and name `system`); capacity rows start on `first` and D2A
+    capacity changes on `change`."""
     authorities = [f"{prefix}LA{i + 1}" for i in range(size.authorities)]
-    plan = SystemPlan(prefix, [], [], [], authorities, [], {})
+    plan = SystemPlan(prefix, [], [], [], authorities, [], {}, system)
     for i, code in enumerate(authorities):
         plan.organisations.append((code, f"{TOWNS[i]} Council", "local_authority"))
     _add_sites(plan, size, params, first)
@@ -240,9 +264,14 @@ def _split(total: int, parts: int) -> list[int]:
 def install(session: Session, plan: SystemPlan, data_from: date | None = None) -> None:
     """Writes the plan's organisations, units and capacity histories (idempotent upserts);
     every organisation's data is complete from `data_from` (a run's start: the days before it
-    are its warm-up, of which only the people still in a bed at the start are sent)."""
+    are its warm-up, of which only the people still in a bed at the start are sent). Every
+    organisation belongs to the plan's system from the start."""
+    system, system_name = plan.system
+    if isinstance(reference.upsert_system(session, system, system_name), list):
+        raise ValueError(f"system {system}: its code is an organisation's")
     for code, name, kind in plan.organisations:
         reference.upsert_organisation(session, code, name, kind, data_from)
+        reference.set_organisation_system(session, code, system, data_from or FIRST_DAY)
     for code, unit in plan.units:
         fields = {k: v for k, v in unit.items() if k != "capacity_history"}
         for effective_from, capacity in unit["capacity_history"]:

@@ -25,10 +25,52 @@ class OrganisationIn(BaseModel):
             "default, also when left out) means the day of its first event."
         ),
     )
+    system_code: Code16 | None = Field(
+        default=None,
+        description=(
+            "The system (ICB code, created with PUT /api/v1/systems/{code}) the organisation "
+            "belongs to from `system_from`. Left out: its systems stay as they are."
+        ),
+    )
+    system_from: Day | None = Field(
+        default=None,
+        description=(
+            "The first local date of that membership (default today). An organisation's first "
+            "system also holds for the days before it."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _system_from_needs_system(self) -> Self:
+        if self.system_from is not None and self.system_code is None:
+            raise ValueError("system_code is required with system_from")
+        return self
 
 
-class OrganisationOut(OrganisationIn):
+class SystemSpellOut(BaseModel):
+    system_code: str
+    effective_from: date
+
+
+class OrganisationOut(BaseModel):
     code: str
+    name: str
+    kind: str
+    data_from: date | None
+    system_code: str | None = Field(description="Its system today (null: none)")
+    system_history: list[SystemSpellOut]
+
+
+class SystemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name200
+
+
+class SystemOut(BaseModel):
+    code: str
+    name: str
+    organisations: list[str] = Field(description="Its organisations today")
 
 
 class UnitIn(BaseModel):

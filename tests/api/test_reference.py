@@ -22,8 +22,55 @@ def test_organisation_upsert_and_list(
     renamed = {"name": "Riverside University Hospital", "kind": "acute"}
     assert client.put("/api/v1/organisations/RX1", json=renamed, headers=admin).status_code == 200
     assert client.get("/api/v1/organisations", headers=admin).json() == [
-        {"code": "RX1", **renamed, "data_from": None}
+        {"code": "RX1", **renamed, "data_from": None, "system_code": None, "system_history": []}
     ]
+
+
+def test_systems_and_an_organisations_system_history(
+    client: TestClient, db: Database, admin: dict[str, str]
+) -> None:
+    """An organisation joins a system (an ICB) and later moves: both rows are kept, the list
+    shows today's system, and every write is audited."""
+    body = {"name": "Riverside Hospital", "kind": "acute"}
+    # The system must exist first, and the refusal stores nothing.
+    refused = client.put(
+        "/api/v1/organisations/RX1", json=body | {"system_code": "QE1"}, headers=admin
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "system_code"
+    assert client.get("/api/v1/organisations", headers=admin).json() == []
+    for code, name in (("QE1", "Lancashire and South Cumbria ICB"), ("QYG", "Cheshire ICB")):
+        made = client.put(f"/api/v1/systems/{code}", json={"name": name}, headers=admin)
+        assert made.status_code == 201 and made.json() == {
+            "code": code,
+            "name": name,
+            "organisations": [],
+        }
+    first = body | {"system_code": "QE1", "system_from": "2024-04-01"}
+    assert client.put("/api/v1/organisations/RX1", json=first, headers=admin).status_code == 201
+    moved = body | {"system_code": "QYG", "system_from": "2025-07-01"}
+    answer = client.put("/api/v1/organisations/RX1", json=moved, headers=admin).json()
+    assert answer["system_code"] == "QYG"
+    assert answer["system_history"] == [
+        {"system_code": "QE1", "effective_from": "2024-04-01"},
+        {"system_code": "QYG", "effective_from": "2025-07-01"},
+    ]
+    # Left out, the system history stays as it is.
+    again = client.put("/api/v1/organisations/RX1", json=body, headers=admin).json()
+    assert len(again["system_history"]) == 2
+    systems = client.get("/api/v1/systems", headers=admin).json()
+    assert [(s["code"], s["organisations"]) for s in systems] == [("QE1", []), ("QYG", ["RX1"])]
+    # A code is an organisation's or a system's, never both.
+    clash = client.put("/api/v1/systems/RX1", json={"name": "x"}, headers=admin)
+    assert clash.status_code == 422 and clash.json()["errors"][0]["field"] == "code"
+    clash = client.put("/api/v1/organisations/QE1", json=body, headers=admin)
+    assert clash.status_code == 422 and clash.json()["errors"][0]["field"] == "code"
+    lonely = client.put(
+        "/api/v1/organisations/RX1", json=body | {"system_from": "2025-01-01"}, headers=admin
+    )
+    assert lonely.status_code == 422
+    entries = client.get("/api/v1/audit", params={"action": "system.put"}, headers=admin).json()
+    assert len(entries["entries"]) == 2
 
 
 def test_an_organisations_data_from_is_set_listed_audited_and_cleared(
