@@ -7,6 +7,7 @@ an endpoint or a callback names the permission it needs, and this table says who
 
 from __future__ import annotations
 
+from access.principal import SYSTEM_SCOPED_ROLES as SYSTEM_SCOPED_ROLES
 from access.principal import Principal
 
 # Each permission, and what it allows.

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from access.principal import Principal
-from access.roles import ROLES, SCOPED_ROLES
-from models import ApiToken, Organisation, Spell
+from access.roles import ROLES, SCOPED_ROLES, SYSTEM_SCOPED_ROLES
+from models import ApiToken, CareSystem, Organisation, Spell
+from models.clock import local_date
+from models.reference import members_on
 
 TOKEN_PREFIX = "d2a_"
 DEFAULT_EXPIRY_DAYS = 365
@@ -64,9 +66,15 @@ def check_scope(session: Session, role: str, scope: str | None) -> None:
     if role not in ROLES:
         raise TokenRefused("role", f"must be one of {', '.join(ROLES)}")
     wanted = SCOPED_ROLES.get(role)
+    if wanted is None and role in SYSTEM_SCOPED_ROLES:
+        if scope is not None and session.get(CareSystem, scope) is None:
+            message = f"{scope!r} is not a system (ICB code) known here: PUT /api/v1/systems first"
+            raise TokenRefused("scope", message)
+        return
     if wanted is None:
         if scope is not None:
-            raise TokenRefused("scope", f"only {' and '.join(SCOPED_ROLES)} tokens have a scope")
+            scoped = ", ".join([*SCOPED_ROLES, *SYSTEM_SCOPED_ROLES])
+            raise TokenRefused("scope", f"only {scoped} tokens have a scope")
         return
     if not scope:
         raise TokenRefused("scope", f"a {role} token needs a scope: {wanted}")
@@ -114,7 +122,12 @@ def verify_token(session: Session, token: str, now: datetime) -> Principal | Non
         return None
     if row.expires_at is not None and row.expires_at <= now:
         return None
-    return Principal(token_id=row.id, role=row.role, scope=row.scope, name=row.name)
+    members: tuple[str, ...] = ()
+    if row.scope is not None and row.role in SYSTEM_SCOPED_ROLES:
+        members = members_on(session.connection(), row.scope, local_date(now))
+    return Principal(
+        token_id=row.id, role=row.role, scope=row.scope, name=row.name, members=members
+    )
 
 
 def revoke_token(session: Session, token_id: int, now: datetime) -> bool:

@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from access import audit
 from access.principal import Principal
 from access.roles import holds, roles_holding
-from access.scope import ScopeMissing, patient_scope
+from access.scope import OutsideScope, ScopeMissing, figure_scope, patient_scope
 from access.throttle import for_state
 from access.tokens import verify_token
 from api.deps import DatabaseDep
@@ -54,6 +54,16 @@ def authenticate(
         raise ApiError(401, "unknown, expired or revoked token", field="Authorization")
     request.state.principal = principal
     return principal
+
+
+def scoped_organisation(principal: Principal, organisation: str | None) -> str | None:
+    """The organisation filter of a question about figures: a system-scoped token's system
+    unless it names its system or one of its organisations (access.scope.figure_scope); 403
+    for any other."""
+    try:
+        return figure_scope(principal, organisation)
+    except OutsideScope as outside:
+        raise ApiError(403, str(outside), field="organisation") from outside
 
 
 def refused(principal: Principal, permission: str) -> ApiError:

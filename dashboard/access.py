@@ -19,7 +19,7 @@ from flask import has_request_context, request
 from access.principal import Principal
 from access.roles import holds
 from access.tokens import hash_token, verify_token
-from dashboard.data import Backend
+from dashboard.data import VIEWER, Backend
 
 SIGN_IN = "dashboard sign-in"
 
@@ -50,6 +50,7 @@ def principal_for(backend: Backend, token: str | None, now: datetime) -> Princip
     token = token.strip()
     with backend.database.session(primary=True) as session:
         principal = verify_token(session, token, now)
+    VIEWER.set(principal)
     if principal is None:
         reason = "unknown, expired or revoked token (dashboard)"
         backend.failures.failed(client, reason, key=hash_token(token))

@@ -17,7 +17,7 @@ from dashboard.callbacks import shell as shell_callbacks
 from dashboard.callbacks import today as today_callbacks
 from dashboard.callbacks import trends as trends_callbacks
 from dashboard.callbacks import wall as wall_callbacks
-from dashboard.data import Backend
+from dashboard.data import VIEWER, Backend
 from dashboard.pages import shell
 from store.database import Database
 
@@ -50,6 +50,12 @@ def create_dashboard(backend: Backend) -> Dash:
         callsheet_callbacks,
     ):
         module.register(app, backend)
+
+    @app.server.before_request
+    def _no_viewer_yet() -> None:
+        # Each request's callbacks check their own token (dashboard.access sets the viewer).
+        VIEWER.set(None)
+
     return app
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from access import audit
 from access.principal import Principal
-from access.scope import ScopeMissing, patient_scope
+from access.scope import OutsideScope, ScopeMissing, figure_scope, patient_scope, scope_target
 from access.throttle import AuthFailures
 from feeds.health import SilentFeed, feed_health
 from feeds.health import silent_feeds as find_silent_feeds
@@ -38,13 +39,13 @@ from metrics import CATALOGUE, MetricResult, board, compute
 from metrics.callsheet import callsheet_xlsx, read_callsheet
 from metrics.callsheet import filename as callsheet_filename
 from metrics.changes import ChangesQuestion, read_changes
-from metrics.data_start import first_day_with_figures
 from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.returns import DrdReturn, drd_return, month_end
 from metrics.snapshot import snapshot as position
 from metrics.tally import changed_from
 from models import Event, Organisation
 from models.clock import local_date, utc_now
+from models.reference import is_system, members_on
 from store.database import Database
 from store.settings import Settings
 
@@ -109,6 +110,30 @@ class Backend:
         return self.get_database()
 
 
+# The holder of the token the running callback was checked with (dashboard.access sets it at
+# every check; dashboard.app clears it as each request begins). A system-scoped token's figures
+# are its system's, whatever a callback asks (access.scope.figure_scope).
+VIEWER: ContextVar[Principal | None] = ContextVar("d2a_dashboard_viewer", default=None)
+
+
+def scoped(organisation: str | None) -> str | None:
+    """The organisation filter of the viewer's figures: as asked, or for a system-scoped
+    viewer its system unless it asked for its system or one of its organisations (the filters
+    offer no other; a crafted request for another gets the viewer's own system, never
+    another's figures)."""
+    viewer = VIEWER.get()
+    try:
+        return figure_scope(viewer, organisation)
+    except OutsideScope:
+        return None if viewer is None else viewer.system
+
+
+def viewer_system() -> tuple[str, ...] | None:
+    """A system-scoped viewer's organisations; None for any other."""
+    viewer = VIEWER.get()
+    return None if viewer is None or viewer.system is None else viewer.members
+
+
 def snapshot(
     backend: Backend,
     as_of: datetime,
@@ -119,13 +144,20 @@ def snapshot(
     before (of one site, and of one council's residents, when asked: metrics.snapshot);
     screens open at the same minute share one answer until an event arrives."""
     minute = as_of.replace(second=0, microsecond=0)
+    organisation = scoped(organisation)
     with backend.database.session() as session:
         connection = session.connection()
+        system = organisation if organisation and is_system(connection, organisation) else None
+        orgs = members_on(connection, system, local_date(minute)) if system else organisation
         return backend.cache.remember(
             connection,
             ("snapshot", minute, organisation, local_authority),
             lambda: position(
-                connection, as_of=minute, organisation=organisation, local_authority=local_authority
+                connection,
+                as_of=minute,
+                organisation=orgs,
+                local_authority=local_authority,
+                system=system,
             ),
         )
 
@@ -195,6 +227,7 @@ def metric(
     """A metric's figures, exactly as GET /api/v1/metrics/{name} computes them (a cached
     answer while no event has been stored since); `baseline` for a metric that takes one."""
     b_start, b_end = baseline or (None, None)
+    organisation = scoped(organisation)
     with backend.database.session() as session:
         connection = session.connection()
         key = ("metric", name, start, end, interval, group_by, organisation, baseline)
@@ -224,25 +257,32 @@ def export(result: MetricResult, fmt: str) -> tuple[bytes, str]:
 
 
 def organisations(backend: Backend) -> list[dict[str, str]]:
-    """Partner organisations, for the filters: code, name and kind."""
+    """Partner organisations, for the filters: code, name and kind (a system-scoped viewer's:
+    its system's only)."""
+    members = viewer_system()
     with backend.database.session() as session:
         rows = session.execute(
             select(Organisation.code, Organisation.name, Organisation.kind).order_by(
                 Organisation.name
             )
         )
-        return [{"code": r.code, "name": r.name, "kind": r.kind} for r in rows]
+        return [
+            {"code": r.code, "name": r.name, "kind": r.kind}
+            for r in rows
+            if members is None or r.code in members
+        ]
 
 
 def data_start(backend: Backend, organisation: str | None = None) -> date | None:
     """The first day with figures, system-wide or of one organisation (metrics.data_start: the
     organisations' data_from, else their first events): charts start there, not in a warm-up."""
+    organisation = scoped(organisation)
     with backend.database.session() as session:
         connection = session.connection()
         return backend.cache.remember(
             connection,
             ("data_start", organisation),
-            lambda: first_day_with_figures(connection, organisation),
+            lambda: board.first_day(connection, organisation),
         )
 
 
@@ -335,19 +375,23 @@ def add_chart_note(
 def drd(backend: Backend, month: date, now: datetime) -> DrdReturn:
     """The month's DRD return, exactly as GET /api/v1/returns/drd computes it."""
     with backend.database.session() as session:
-        return drd_return(session.connection(), month, now)
+        return drd_return(session.connection(), month, now, viewer_system())
 
 
 def board_headlines(
     backend: Backend, month: date, now: datetime
 ) -> tuple[tuple[date, date] | None, list[board.Headline]]:
     """The board pack's headlines, exactly as GET /api/v1/boardpack computes them."""
+    organisation = scoped(None)
     with backend.database.session() as session:
         connection = session.connection()
-        span = board.window("month", month_end(month), board.first_day(connection))
+        span = board.window("month", month_end(month), board.first_day(connection, organisation))
         if span is None:
             return None, []
-        return span, board.headlines(connection, interval="month", span=span, now=now)
+        found = board.headlines(
+            connection, interval="month", span=span, now=now, organisation=organisation
+        )
+        return span, found
 
 
 VIA = "dashboard"
@@ -405,14 +449,20 @@ def actions(
         shown = action_log.for_reader(connection, action_log.actions_at(connection, as_of), scope)
         detail = {
             "as_of": as_of.isoformat(),
-            "scope": scope,
+            "scope": scope_target(principal, scope),
             "count": len(shown),
             "action_ids": [a["id"] for a in shown],
             "patient_ids": sorted({a["patient_id"] for a in shown if a["patient_id"]}),
             "via": VIA,
         }
         audit.record(
-            session, principal, "actions.read", now=now, client=client, target=scope, detail=detail
+            session,
+            principal,
+            "actions.read",
+            now=now,
+            client=client,
+            target=scope_target(principal, scope),
+            detail=detail,
         )
     return shown
 
@@ -567,7 +617,7 @@ def timeline(
             return None
         detail = {
             "patient_ids": [patient_id],
-            "scope": scope,
+            "scope": scope_target(principal, scope),
             "spells": [s["spell_id"] for s in found["spells"]],
             "via": VIA,
         }

@@ -35,6 +35,7 @@ from ledger.patients import known_patient, patients_in_scope
 from ledger.text import Code16, Id64, Name200, Note500
 from ledger.times import Day
 from models import Action, ActionVersion, Organisation
+from models.reference import Scope, scope_has, scope_name
 from store.dialect.locks import lock_keys
 
 Status = Literal["open", "escalated", "done"]
@@ -103,16 +104,16 @@ class Written:
 
 
 def create_action(
-    session: Session, body: ActionIn, *, now: datetime, by: int | None, owner: str | None
+    session: Session, body: ActionIn, *, now: datetime, by: int | None, owner: Scope
 ) -> Written:
     """Makes an action and its version 1 (status open) at `now`, by token `by`. `owner`: a
     partner's organisation (its actions only, its patients only); None for the coordinator."""
     connection = session.connection()
-    if owner is not None and body.organisation_code != owner:
+    if owner is not None and not scope_has(owner, body.organisation_code):
         raise ActionRefused(
             403,
             "organisation_code",
-            f"a partner of {owner} may create only actions owned by {owner}",
+            f"a partner of {scope_name(owner)} may create only actions it owns",
         )
     _check_organisation(session, body.organisation_code)
     if body.patient_id is not None and not _may_name(connection, body.patient_id, owner):
@@ -144,7 +145,7 @@ def change_action(
     *,
     now: datetime,
     by: int | None,
-    owner: str | None,
+    owner: Scope,
 ) -> Written:
     """Appends the next version of the action with the fields sent changed, at `now` (or at
     its latest version's time, should the clock have gone back). A change that changes nothing
@@ -157,11 +158,12 @@ def change_action(
     (current,) = found
     sent = {name: getattr(change, name) for name in CHANGEABLE if name in change.model_fields_set}
     if owner is not None:
-        if current["organisation_code"] != owner:
-            message = f"action {action_id} is owned by {current['organisation_code']}, not {owner}"
+        if not scope_has(owner, current["organisation_code"]):
+            owned = current["organisation_code"]
+            message = f"action {action_id} is owned by {owned}, not {scope_name(owner)}"
             raise ActionRefused(403, "id", message)
-        if sent.get("organisation_code", owner) != owner:
-            message = f"a partner of {owner} cannot hand an action to another organisation"
+        if "organisation_code" in sent and not scope_has(owner, sent["organisation_code"]):
+            message = f"{scope_name(owner)} cannot hand an action to another organisation"
             raise ActionRefused(403, "organisation_code", message)
     if "organisation_code" in sent:
         _check_organisation(session, sent["organisation_code"])
@@ -217,7 +219,7 @@ def history(connection: Connection, action_id: int) -> list[dict[str, Any]] | No
 
 
 def for_reader(
-    connection: Connection, actions: list[dict[str, Any]], scope: str | None
+    connection: Connection, actions: list[dict[str, Any]], scope: Scope
 ) -> list[dict[str, Any]]:
     """The actions as a reader with patient scope `scope` may see them (None: everyone's
     patients): `about_patient` says whether an action names a patient, and `patient_id` is
@@ -229,13 +231,13 @@ def for_reader(
         elsewhere = {
             a["patient_id"]
             for a in actions
-            if a["patient_id"] is not None and a["organisation_code"] != scope
+            if a["patient_id"] is not None and not scope_has(scope, a["organisation_code"])
         }
         visible = patients_in_scope(connection, elsewhere, scope) if elsewhere else set()
     out = []
     for action in actions:
         patient = action["patient_id"]
-        shown = scope is None or action["organisation_code"] == scope or patient in visible
+        shown = scope is None or scope_has(scope, action["organisation_code"]) or patient in visible
         out.append(
             action
             | {"about_patient": patient is not None}
@@ -289,7 +291,7 @@ def _check_organisation(session: Session, code: str) -> None:
         raise ActionRefused(422, "organisation_code", f"unknown organisation {code!r}")
 
 
-def _may_name(connection: Connection, patient_id: str, scope: str | None) -> bool:
+def _may_name(connection: Connection, patient_id: str, scope: Scope) -> bool:
     """Whether an action may be about the patient: a known patient (one with events), and for
     a partner one in its scope."""
     if scope is None:

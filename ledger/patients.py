@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.events import PAYLOAD
 from ledger.timeline_shapes import TYPE_RANK
 from models import Event, ReadinessPeriod, Spell, Stay
+from models.reference import Scope, scope_has, scope_sql
 
 INDEX_AIDS = ("length_class", "spell_admitted_date")
 
@@ -62,18 +63,20 @@ def spells_of_events(events: list[dict[str, Any]]) -> dict[str, str | None]:
     return belongs
 
 
-def in_scope(spell: dict[str, Any], scope: str, journey_authority: str | None = None) -> bool:
+def in_scope(
+    spell: dict[str, Any], scope: str | tuple[str, ...], journey_authority: str | None = None
+) -> bool:
     """A spell of the organisation `scope` (one of its stays was in that organisation's units)
     or of a resident of the local authority `scope`: the spell's own local authority, or for a
     D2A spell that was not given one, that of the acute spell whose journey it continues."""
     resident_of = spell["local_authority"] or journey_authority
-    return resident_of == scope or any(
-        stay["organisation_code"] == scope for stay in spell["stays"]
+    return scope_has(scope, resident_of) or any(
+        scope_has(scope, stay["organisation_code"]) for stay in spell["stays"]
     )
 
 
 def patient_timeline(
-    session: Session, patient_id: str, scope: str | None = None
+    session: Session, patient_id: str, scope: Scope = None
 ) -> dict[str, Any] | None:
     """Everything stored for a patient, or None when nothing is. With a `scope` (a partner's
     organisation or local authority code), only the spells in that scope and their own events;
@@ -114,7 +117,9 @@ def known_patient(connection: Connection, patient_id: str) -> bool:
     return found.first() is not None
 
 
-def patients_in_scope(connection: Connection, patient_ids: Iterable[str], scope: str) -> set[str]:
+def patients_in_scope(
+    connection: Connection, patient_ids: Iterable[str], scope: str | tuple[str, ...]
+) -> set[str]:
     """Those of `patient_ids` with a spell in the scope `scope` (an organisation or a local
     authority): a stay in one of its units, a last unit of its own, or the spell's local
     authority. (A D2A spell without a local authority follows its acute spell, which is the
@@ -129,9 +134,9 @@ def patients_in_scope(connection: Connection, patient_ids: Iterable[str], scope:
         .where(
             s.patient_id.in_(ids),
             or_(
-                t.organisation_code == scope,
-                s.organisation_code == scope,
-                s.local_authority == scope,
+                scope_sql(t.organisation_code, scope),
+                scope_sql(s.organisation_code, scope),
+                scope_sql(s.local_authority, scope),
             ),
         )
         .distinct()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.timeline_shapes import UnitInfo
+from models.reference import Scope, scope_has, scope_name
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,7 @@ class Sender:
     the organisation whose units it may write about."""
 
     token_id: int | None = None
-    organisation: str | None = None
+    organisation: Scope = None  # or a system-scoped token's organisations
 
 
 CLI = Sender()
@@ -36,12 +37,12 @@ def out_of_scope(
     for row in events:
         about = row["voids_event_id"] if row["type"] == "void" else row["event_id"]
         unit = event_units.get(about)
-        if unit is None or units[unit].organisation_code == sender.organisation:
+        if unit is None or scope_has(sender.organisation, units[unit].organisation_code):
             continue
         field = "unit_code" if row["unit_code"] is not None else "patient_id"
         message = (
-            f"a feed of {sender.organisation} may write only about its own units; this event "
-            f"is about unit {unit} of {units[unit].organisation_code}"
+            f"a sender for {scope_name(sender.organisation)} may write only about its own "
+            f"units; this event is about unit {unit} of {units[unit].organisation_code}"
         )
         refused.append((row, field, message))
     return refused

@@ -257,7 +257,7 @@ def compute(
     )
     _check_period(start, end, interval, metric)
     group = _group_by(metric, group_by)
-    orgs = _organisations(connection, organisation, end)
+    orgs = organisation_filter(connection, organisation, end)
     b_start, b_end = _baseline(metric, start, baseline_start, baseline_end)
     query = Query(
         metric,
@@ -283,7 +283,7 @@ def compute(
     return MetricResult(query, _tidy(rows), count, latest, extras)
 
 
-def _organisations(
+def organisation_filter(
     connection: Connection, organisation: str | None, end: date
 ) -> str | tuple[str, ...] | None:
     """The organisation filter as the calculations read it: an organisation's code, or a

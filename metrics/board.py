@@ -19,6 +19,8 @@ from metrics.answer import GroupChart, MetricResult, compute
 from metrics.catalogue import CATALOGUE, HEADLINES
 from metrics.data_start import first_day_with_figures
 from metrics.metric import Metric
+from models.clock import local_date, utc_now
+from models.reference import is_system, members_on
 
 WEEKS = 52
 MONTHS = 24
@@ -166,5 +168,9 @@ def charted(connection: Connection, result: MetricResult, now: datetime) -> Head
 def first_day(connection: Connection, organisation: str | None = None) -> date | None:
     """The first day the board's figures can have a number (metrics.data_start): one
     organisation's start, or system-wide the earliest (each metric's own rows are null before
-    the start that applies to them, and are not drawn); None while there is none."""
+    the start that applies to them, and are not drawn); None while there is none. A system
+    code: the earliest of its organisations today."""
+    if organisation is not None and is_system(connection, organisation):
+        members = members_on(connection, organisation, local_date(utc_now()))
+        return first_day_with_figures(connection, members)
     return first_day_with_figures(connection, organisation)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from access import audit
 from access.principal import Principal
-from access.scope import patient_scope
+from access.scope import patient_scope, scope_target
 from ledger import actions
 from metrics.changes import answer as changes_answer
 from metrics.changes import changes_between
@@ -36,6 +36,7 @@ from metrics.snapshot import snapshot
 from metrics.snapshot_answer import iso
 from models import Organisation
 from models.clock import local_date
+from models.reference import Scope
 
 TITLE = "D2A call sheet"
 LONG_WAIT_DAYS = 7
@@ -115,23 +116,33 @@ def read_callsheet(
     access.scope.ScopeMissing for a partner token without a scope."""
     scope = patient_scope(principal)
     sheet = callsheet(session, as_of, scope=scope)
-    sheet["made_for"] = {"role": principal.role, "scope": scope, "token_name": principal.name}
+    sheet["made_for"] = {
+        "role": principal.role,
+        "scope": scope_target(principal, scope),
+        "token_name": principal.name,
+    }
     sheet["made_at"] = iso(now)
     detail: dict[str, Any] = {
         "as_of": as_of.isoformat(),
-        "scope": scope,
+        "scope": scope_target(principal, scope),
         "format": format,
         "patient_ids": sorted(patient_ids(sheet)),
     }
     if via is not None:
         detail["via"] = via
     audit.record(
-        session, principal, "callsheet.read", now=now, client=client, target=scope, detail=detail
+        session,
+        principal,
+        "callsheet.read",
+        now=now,
+        client=client,
+        target=scope_target(principal, scope),
+        detail=detail,
     )
     return sheet
 
 
-def callsheet(session: Session, as_of: datetime, *, scope: str | None) -> dict[str, Any]:
+def callsheet(session: Session, as_of: datetime, *, scope: Scope) -> dict[str, Any]:
     """The parts of the sheet (the module's text), for a reader of patient scope `scope`."""
     connection = session.connection()
     snap = snapshot(connection, as_of=as_of)

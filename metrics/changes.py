@@ -40,12 +40,12 @@ from sqlalchemy.orm import Session
 
 from access import audit
 from access.principal import Principal
-from access.scope import patient_scope
+from access.scope import patient_scope, scope_target
 from metrics.instants import DAY, Window
 from metrics.snapshot_answer import iso
 from models import ReadinessPeriod, ReadySpan, Spell, Stay
 from models.clock import census_instant, local_date
-from models.reference import ACUTE_SETTINGS
+from models.reference import ACUTE_SETTINGS, Scope, scope_sql
 from store.dialect.locks import for_point_reads
 
 LOS_THRESHOLDS = (7, 14, 21)
@@ -96,14 +96,20 @@ def read_changes(
     detail: dict[str, Any] = {
         "since": since.isoformat(),
         "as_of": question.as_of.isoformat(),
-        "scope": scope,
+        "scope": scope_target(principal, scope),
         "count": len(rows),
         "patient_ids": sorted({r["patient_id"] for r in rows}),
     }
     if via is not None:
         detail["via"] = via
     audit.record(
-        session, principal, "patients.changes", now=now, client=client, target=scope, detail=detail
+        session,
+        principal,
+        "patients.changes",
+        now=now,
+        client=client,
+        target=scope_target(principal, scope),
+        detail=detail,
     )
     return answer(since, question.as_of, rows)
 
@@ -120,7 +126,7 @@ def answer(since: datetime, as_of: datetime, rows: list[dict[str, Any]]) -> dict
 
 
 def changes_between(
-    connection: Connection, *, since: datetime, as_of: datetime, scope: str | None = None
+    connection: Connection, *, since: datetime, as_of: datetime, scope: Scope = None
 ) -> list[dict[str, Any]]:
     """Every change between the instants (the module's text), by time, then patient, then kind:
     each {patient_id, unit_code, organisation_code, local_authority, kind, from, to, pathway,
@@ -131,21 +137,19 @@ def changes_between(
     return sorted(rows, key=lambda r: (r["at"], r["patient_id"], KINDS.index(r["kind"])))
 
 
-def _in_scope(stay: Any, spell: Any, scope: str | None) -> list[Any]:
+def _in_scope(stay: Any, spell: Any, scope: Scope) -> list[Any]:
     if scope is None:
         return []
     return [
         or_(
-            stay.organisation_code == scope,
-            spell.organisation_code == scope,
-            spell.local_authority == scope,
+            scope_sql(stay.organisation_code, scope),
+            scope_sql(spell.organisation_code, scope),
+            scope_sql(spell.local_authority, scope),
         )
     ]
 
 
-def _readiness_changes(
-    connection: Connection, w: Window, scope: str | None
-) -> list[dict[str, Any]]:
+def _readiness_changes(connection: Connection, w: Window, scope: Scope) -> list[dict[str, Any]]:
     joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS)
     s, p = Spell.__table__.c, ReadinessPeriod.__table__.c
     since, as_of = w.before_at, w.now_at
@@ -213,7 +217,7 @@ def _row(x: dict[str, Any], kind: str, old: Any, new: Any, at: datetime) -> dict
     }
 
 
-def _crossings(connection: Connection, w: Window, scope: str | None) -> list[dict[str, Any]]:
+def _crossings(connection: Connection, w: Window, scope: Scope) -> list[dict[str, Any]]:
     since, as_of = w.before_at, w.now_at
     # The local days D whose ending midnight M = census_instant(D) lies in (since, as_of]:
     # a spell admitted on D + 1 − n reaches LOS n at M.

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from access import audit
 from access.principal import Principal
-from access.scope import patient_scope
+from access.scope import patient_scope, scope_target
 from metrics.calendar import as_days
 from metrics.grid import delay_bands
 from metrics.instants import Window
 from metrics.snapshot_answer import NO_REASON, iso
 from metrics.snapshot_counts import fetch
 from models import DelayReason, ReadinessPeriod, ReadySpan, Spell, Unit
-from models.reference import ACUTE_SETTINGS
+from models.reference import ACUTE_SETTINGS, Scope, scope_sql
 from store.dialect.locks import for_point_reads
 
 SORT_FIELDS = ("days_waiting", "discharge_ready_date", "unit_code", "pathway", "los_days")
@@ -89,7 +89,7 @@ def read_ready_list(
     patients = sort_patients([p for p in patients if question.keeps(p)], question.sort, descending)
     detail = {
         "as_of": question.as_of.isoformat(),
-        "scope": scope,
+        "scope": scope_target(principal, scope),
         "sort": question.sort,
         "order": "desc" if descending else "asc",
         "pathway": question.pathway,
@@ -101,13 +101,19 @@ def read_ready_list(
     if via is not None:
         detail["via"] = via
     audit.record(
-        session, principal, "patients.ready", now=now, client=client, target=scope, detail=detail
+        session,
+        principal,
+        "patients.ready",
+        now=now,
+        client=client,
+        target=scope_target(principal, scope),
+        detail=detail,
     )
     return patients
 
 
 def ready_patients(
-    connection: Connection, *, as_of: datetime, scope: str | None = None
+    connection: Connection, *, as_of: datetime, scope: Scope = None
 ) -> list[dict[str, Any]]:
     """People ready to leave acute beds at `as_of` (naive UTC), longest waiting first.
 
@@ -146,9 +152,9 @@ def ready_patients(
     if scope is not None:
         query = query.where(
             or_(
-                r.organisation_code == scope,
-                s.organisation_code == scope,
-                s.local_authority == scope,
+                scope_sql(r.organisation_code, scope),
+                scope_sql(s.organisation_code, scope),
+                scope_sql(s.local_authority, scope),
             )
         )
     rows = fetch(connection, query)

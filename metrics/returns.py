@@ -123,23 +123,29 @@ def month_end(first: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def drd_return(connection: Connection, month: date, now: datetime) -> DrdReturn:
-    """The DRD return of the month starting `month` (naive UTC `now` says if it is over)."""
+def drd_return(
+    connection: Connection, month: date, now: datetime, system: tuple[str, ...] | None = None
+) -> DrdReturn:
+    """The DRD return of the month starting `month` (naive UTC `now` says if it is over); of
+    one system's organisations only (`system`: a system-scoped token's), its total theirs."""
     last = month_end(month)
     counted = counted_discharges(
-        connection, ACUTE_SETTINGS, month, last, None, ("delay_days", "organisation", "overnight")
+        connection, ACUTE_SETTINGS, month, last, system, ("delay_days", "organisation", "overnight")
     )
     counted = counted[counted["overnight"].astype(int) == 1]
-    orgs = _acute_organisations(connection, counted)
+    orgs = _acute_organisations(connection, counted, system)
     rows = [_row(code, name, counted[counted["organisation"] == code]) for code, name in orgs]
     rows.append(_row(TOTAL, "System total", counted))
     count, latest = sources.events_reflected(connection, last)
     return DrdReturn(month, rows, local_date(now) <= last, count, latest)
 
 
-def _acute_organisations(connection: Connection, counted: pd.DataFrame) -> list[tuple[str, str]]:
-    """Every organisation with an acute unit or an acute discharge, by code, with its name."""
-    codes = set(sources.units(connection, ACUTE_SETTINGS, None)["organisation"])
+def _acute_organisations(
+    connection: Connection, counted: pd.DataFrame, system: tuple[str, ...] | None
+) -> list[tuple[str, str]]:
+    """Every organisation (of `system`) with an acute unit or an acute discharge, by code,
+    with its name."""
+    codes = set(sources.units(connection, ACUTE_SETTINGS, system)["organisation"])
     codes |= set(counted["organisation"].dropna())
     found = connection.execute(select(Organisation.code, Organisation.name)).all()
     names: dict[str, str] = {str(code): str(name) for code, name in found}

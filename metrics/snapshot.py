@@ -40,8 +40,9 @@ def snapshot(
     connection: Connection,
     *,
     as_of: datetime,
-    organisation: str | None = None,
+    organisation: str | tuple[str, ...] | None = None,
     local_authority: str | None = None,
+    system: str | None = None,
 ) -> dict[str, Any]:
     """The coordinator's figures at `as_of` (naive UTC) and 24 hours earlier; no patient ids.
 
@@ -51,7 +52,9 @@ def snapshot(
     stranded patients and D2A services stay the hospitals' and services' (residence is not
     what a bed count is about). `capacity_status` (metrics.capacity_status) judges each
     pathway's queue against its free places by the trigger levels; None for an organisation's
-    or a local authority's snapshot (the levels are the system's).
+    or a local authority's snapshot (the levels are the system's). A system's snapshot
+    (`system`, with `organisation` its organisations) is the whole picture of that system:
+    its sites, services and capacity status.
     """
     for_point_reads(connection)
     w = Window.around(as_of)
@@ -71,7 +74,7 @@ def snapshot(
         "compared_with": iso(w.before_at),
         "local_date": w.now_day.isoformat(),
         "compared_with_local_date": w.before_day.isoformat(),
-        "organisation": organisation,
+        "organisation": system if isinstance(organisation, tuple) else organisation,
         "local_authority": local_authority,
         "acute_inpatients": acute.total() | {"by_site": acute.groups("organisation", sites)},
         "ready_to_leave": ready.total()
@@ -90,6 +93,6 @@ def snapshot(
     }
     # Trigger levels are the system's: one provider's places against one site's queue is not
     # what they measure, so an organisation's snapshot has none.
-    scoped = organisation is not None or local_authority is not None
+    scoped = isinstance(organisation, str) or local_authority is not None
     answer["capacity_status"] = None if scoped else capacity_status(connection, answer)
     return answer

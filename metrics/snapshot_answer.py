@@ -49,7 +49,7 @@ def services(
     units: list[UnitRow],
     d2a: InstantCounts,
     waiting: dict[int, dict[str, Any]],
-    organisation: str | None,
+    organisation: str | tuple[str, ...] | None,
 ) -> list[dict[str, Any]]:
     """Each D2A unit: capacity in force on each instant's local date, occupied, free, and the
     queue in acute beds for its pathway."""

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date, datetime
 from importlib.resources import files
+from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -174,3 +175,23 @@ def is_system(connection: Connection, code: str) -> bool:
         connection.execute(select(CareSystem.code).where(CareSystem.code == code)).first()
         is not None
     )
+
+
+# A limit on whose data a reader or writer may touch (SPEC §7): one organisation or local
+# authority code, a system's organisations, or None: everyone's.
+Scope = str | tuple[str, ...] | None
+
+
+def scope_has(scope: str | tuple[str, ...], code: str | None) -> bool:
+    """Whether `code` (an organisation or local authority) is `scope` or one of it."""
+    return code in scope if isinstance(scope, tuple) else code == scope
+
+
+def scope_sql(column: Any, scope: str | tuple[str, ...]) -> Any:
+    """The SQL condition that `column` holds `scope` or one of it."""
+    return column.in_(scope) if isinstance(scope, tuple) else column == scope
+
+
+def scope_name(scope: Scope) -> str:
+    """The scope in a message: its code, or "this system" for a system's organisations."""
+    return "this system" if isinstance(scope, tuple) else str(scope)

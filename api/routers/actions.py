@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from access import audit
 from access.principal import Principal
-from access.scope import ScopeMissing, patient_scope
+from access.scope import Scope, ScopeMissing, patient_scope, scope_target
 from api.auth import audit_refusal, client_of, require_patients
 from api.deps import DatabaseDep, JsonBody
 from api.errors import ApiError
@@ -40,7 +40,7 @@ def _writer(action: str, asked: str | None = None) -> Any:
 ActionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The action's id.")]
 
 
-def _scope(principal: Principal) -> str | None:
+def _scope(principal: Principal) -> Scope:
     """The organisation or local authority a partner reads and writes for; None: everyone."""
     try:
         return patient_scope(principal)
@@ -176,7 +176,7 @@ def get_actions(
             "actions.read",
             now=now,
             client=client_of(request),
-            target=scope,
+            target=scope_target(principal, scope),
             detail=detail,
         )
     return shown

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from access.principal import Principal
 from access.roles import holds
-from api.auth import refused, require
+from api.auth import refused, require, scoped_organisation
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.routers.metrics import XLSX, download
@@ -20,6 +20,7 @@ from metrics import MetricQueryError, board, board_pack
 from metrics.returns import month_end, parse_month
 from metrics.sources import organisation_exists
 from models.clock import utc_now
+from models.reference import is_system
 
 router = APIRouter(tags=["returns"], responses=SIGNED_IN)
 Reader = Annotated[Principal, require("aggregates:read")]
@@ -51,10 +52,16 @@ def get_boardpack(
     except MetricQueryError as error:
         raise ApiError(422, error.message, field=error.field) from error
     now = utc_now()
+    organisation = scoped_organisation(reader, organisation or None)
     with db.session() as session:
         connection = session.connection()
-        if organisation and not organisation_exists(connection, organisation):
-            raise ApiError(422, f"{organisation!r} has no units", field="organisation")
+        if (
+            organisation
+            and not organisation_exists(connection, organisation)
+            and not is_system(connection, organisation)
+        ):
+            message = f"{organisation!r} is neither an organisation with units nor a system"
+            raise ApiError(422, message, field="organisation")
         span = board.window(
             "month", month_end(first), board.first_day(connection, organisation or None)
         )

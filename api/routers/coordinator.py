@@ -16,17 +16,25 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from access.principal import Principal
 from access.roles import holds
-from api.auth import audit_refusal, authenticate, client_of, refused, require_patients
+from api.auth import (
+    audit_refusal,
+    authenticate,
+    client_of,
+    refused,
+    require_patients,
+    scoped_organisation,
+)
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.errors import ASKED, SIGNED_IN
 from ledger.text import NOT_NHS_NUMBER
-from metrics import sources
+from metrics.answer import organisation_filter
 from metrics.changes import ChangesError, ChangesQuestion, read_changes
+from metrics.metric import MetricQueryError
 from metrics.ready_list import SORT_FIELDS, ReadyListError, ReadyQuestion, read_ready_list
 from metrics.snapshot import snapshot
 from metrics.wall import wall_figures
-from models.clock import instant_out_of_range, to_utc_naive, utc_now
+from models.clock import instant_out_of_range, local_date, to_utc_naive, utc_now
 
 router = APIRouter(tags=["coordinator"], responses=SIGNED_IN)
 
@@ -81,16 +89,21 @@ def get_snapshot(
     whole = holds(principal, "aggregates:read")
     if not whole and not holds(principal, "wall:read"):
         raise refused(principal, "aggregates:read")
-    at = parse_as_of(as_of, utc_now())
+    now = utc_now()
+    at = parse_as_of(as_of, now)
     organisation = organisation or None
     if organisation is not None and not whole:
         message = f"the {principal.role} role reads the wall's figures only, of the whole system"
         raise ApiError(403, message, field="organisation")
+    organisation = scoped_organisation(principal, organisation)
     with db.session() as session:
         connection = session.connection()
-        if organisation is not None and not sources.organisation_exists(connection, organisation):
-            raise ApiError(422, f"{organisation!r} has no units", field="organisation")
-        answer = snapshot(connection, as_of=at, organisation=organisation)
+        try:
+            orgs = organisation_filter(connection, organisation, local_date(at))
+        except MetricQueryError as error:
+            raise ApiError(422, error.message, field=error.field) from error
+        system = organisation if isinstance(orgs, tuple) else None
+        answer = snapshot(connection, as_of=at, organisation=orgs, system=system)
     return answer if whole else wall_figures(answer)
 
 

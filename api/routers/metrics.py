@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from access.principal import Principal
 from access.roles import holds
-from api.auth import refused, require
+from api.auth import refused, require, scoped_organisation
 from api.deps import DatabaseDep
 from api.errors import ApiError
 from api.schemas.errors import ASKED, SIGNED_IN
@@ -79,7 +79,7 @@ def get_metric(
         error = refused(reader, "exports")
         error.errors[0]["field"] = "format"
         raise error
-    result = _compute(name, figures, request, db)
+    result = _compute(name, figures, request, db, reader)
     if format == "csv":
         return download(result.csv(suppress), "text/csv; charset=utf-8", result.filename("csv"))
     if format == "xlsx":
@@ -93,13 +93,13 @@ def get_metric_spc(
     figures: Figures,
     request: Request,
     db: DatabaseDep,
-    _reader: Reader,
+    reader: Reader,
     rebase: Annotated[list[Day], Query(description="Start a new group on this date")] = [],  # noqa: B006
     fix_after_n_points: Annotated[int | None, Query(ge=12)] = None,
     screen_outliers: bool = True,
 ) -> dict[str, Any]:
     """XmR chart of a metric by "Making Data Count" rules, one per group of the breakdown."""
-    result = _compute(name, figures, request, db)
+    result = _compute(name, figures, request, db, reader)
     metric = result.metric
     try:
         charts = result.spc_charts(tuple(rebase), fix_after_n_points, screen_outliers)
@@ -115,8 +115,11 @@ def get_metric_spc(
     }
 
 
-def _compute(name: str, figures: FigureQuery, request: Request, db: Any) -> MetricResult:
+def _compute(
+    name: str, figures: FigureQuery, request: Request, db: Any, reader: Principal
+) -> MetricResult:
     settings = request.app.state.settings
+    organisation = scoped_organisation(reader, figures.organisation)
     try:
         with db.session() as session:
             return compute(
@@ -126,7 +129,7 @@ def _compute(name: str, figures: FigureQuery, request: Request, db: Any) -> Metr
                 end=figures.end,
                 interval=figures.interval,
                 group_by=figures.group_by,
-                organisation=figures.organisation,
+                organisation=organisation,
                 baseline_start=figures.baseline_start,
                 baseline_end=figures.baseline_end,
                 cost_per_bed_day=settings.cost_per_bed_day,

@@ -27,18 +27,20 @@ Exporter = Annotated[Principal, require("exports")]
 def get_drd_return(
     month: Annotated[str, Query(description="The month, YYYY-MM", examples=["2025-03"])],
     db: DatabaseDep,
-    _exporter: Exporter,
+    exporter: Exporter,
     format: Literal["json", "csv", "xlsx"] = "json",
     suppress: Annotated[bool, Query(description=SUPPRESS)] = False,
 ) -> dict[str, Any] | Response:
     """NHS England's monthly DRD provider return: one row per acute organisation, then the
-    system total (org_code TOTAL)."""
+    system total (org_code TOTAL); for a system-scoped token, its system's organisations and
+    their total."""
     try:
         first = parse_month(month)
     except MetricQueryError as error:
         raise ApiError(422, error.message, field=error.field) from error
     with db.session() as session:
-        answer = drd_return(session.connection(), first, utc_now())
+        system = exporter.members if exporter.system is not None else None
+        answer = drd_return(session.connection(), first, utc_now(), system)
     if format == "csv":
         return download(answer.csv(suppress), "text/csv; charset=utf-8", answer.filename("csv"))
     if format == "xlsx":
