@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from access import audit
-from access.roles import ROLES, SCOPED_ROLES
+from access.roles import ROLES, SCOPED_ROLES, SYSTEM_SCOPED_ROLES
 from access.tokens import (
     DEFAULT_EXPIRY_DAYS,
     TokenRefused,
@@ -75,6 +75,9 @@ def token_create(
         typer.Option(
             help="required for "
             + "; ".join(f"{role}: {what}" for role, what in SCOPED_ROLES.items())
+            + "; optional for "
+            + ", ".join(SYSTEM_SCOPED_ROLES)
+            + ": a system (ICB code), to see only that system"
         ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="who or what holds it")] = None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.timeline_shapes import UnitInfo
-from models.reference import Scope, scope_has, scope_name
+from models.reference import Scope, scope_has
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ def out_of_scope(
         if unit is None or scope_has(sender.organisation, units[unit].organisation_code):
             continue
         field = "unit_code" if row["unit_code"] is not None else "patient_id"
+        who = "a token of this system" if isinstance(sender.organisation, tuple) else None
         message = (
-            f"a sender for {scope_name(sender.organisation)} may write only about its own "
-            f"units; this event is about unit {unit} of {units[unit].organisation_code}"
+            f"{who or f'a feed of {sender.organisation}'} may write only about its own units; "
+            f"this event is about unit {unit} of {units[unit].organisation_code}"
         )
         refused.append((row, field, message))
     return refused

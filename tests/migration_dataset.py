@@ -191,8 +191,13 @@ def _batches() -> list[tuple[datetime, list[Row]]]:
 def store_dataset(database: Database) -> None:
     """Stores the reference data, the access rows and the events (module text)."""
     with database.session(write=True) as session:
+        assert reference.upsert_system(session, "QE1", "Lancashire and South Cumbria ICB")
+        assert reference.upsert_system(session, "QYG", "Cheshire and Merseyside ICB")
         for code, name, kind in ORGANISATIONS:
             reference.upsert_organisation(session, code, name, kind, DATA_FROM.get(code))
+            reference.set_organisation_system(session, code, "QE1", date(2024, 4, 1))
+        # One organisation moves to another system: a history of two rows.
+        reference.set_organisation_system(session, ORGANISATIONS[0][0], "QYG", date(2025, 7, 1))
         for code, name, org, setting, pathway, capacities in UNITS:
             fields: Row = {"name": name, "organisation_code": org, "setting": setting}
             for capacity, start in capacities:
@@ -200,6 +205,7 @@ def store_dataset(database: Database) -> None:
                 assert not reference.upsert_unit(session, code, fields, changed_from).problems
         issued = datetime(2025, 5, 1, 9, 0)
         create_token(session, role="admin", now=issued, name="ops")
+        create_token(session, role="coordinator", scope="QE1", now=issued, name="QE1 hub")
         create_token(
             session, role="partner", scope="LA1", now=issued, expires_at=datetime(2026, 5, 1)
         )

@@ -166,6 +166,7 @@ CREATED_EMPTY = {"figure_tally", "tally_source", "tally_change"}
 CREATED_EMPTY |= {"feed", "feed_message", "deployment_secret"}
 CREATED_EMPTY |= {"action", "action_version", "pathway_trigger"}
 CREATED_EMPTY |= {"metric_annotation"}
+CREATED_EMPTY |= {"care_system", "organisation_system"}
 # Columns a migration adds as null for the rows already stored (9c4d7e2a6b13:
 # organisation.data_from, whose null is the default, the first event's day): upgraded from
 # before it, they hold null where the dataset set a value.

@@ -27,6 +27,7 @@ NUMBER_FORMAT = (
 GROUP_LABELS = {
     "pathway": "Pathway",
     "organisation": "Organisation",
+    "system": "System (ICB)",
     "unit": "Unit",
     "local_authority": "Local authority",
     "reason": "Delay reason",

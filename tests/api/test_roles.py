@@ -76,6 +76,14 @@ OPERATIONS: dict[str, tuple[Call, tuple[int, ...]]] = {
         lambda c, h, _: c.get("/api/v1/organisations", headers=h),
         (200, 200, 200, 200, 200, 403, 403),
     ),
+    "PUT /systems/{code}": (
+        lambda c, h, _: c.put("/api/v1/systems/QX9", json={"name": "X ICB"}, headers=h),
+        (201, 201, 403, 403, 403, 403, 403),
+    ),
+    "GET /systems": (
+        lambda c, h, _: c.get("/api/v1/systems", headers=h),
+        (200, 200, 200, 200, 200, 403, 403),
+    ),
     "PUT /units/{code}": (
         lambda c, h, _: c.put("/api/v1/units/W9", json=UNIT, headers=h),
         (201, 201, 403, 403, 403, 403, 403),

@@ -207,7 +207,7 @@ def test_a_partner_makes_only_its_own_actions(backend: Backend, tokens: dict[str
     partner = tokens["partner"]  # CP1
     other = NewAction(None, "RX1", "Chase", None, None)
     answer, stored = today.create_action(backend, partner, other, False, AS_OF)
-    assert not stored and "may create only actions owned by CP1" in text(answer)
+    assert not stored and "may create only actions it owns" in text(answer)
     own = NewAction("p3", "CP1", "Review reablement", None, None)
     answer, stored = today.create_action(backend, partner, own, False, AS_OF)
     assert stored, text(answer)

@@ -97,6 +97,14 @@ def test_a_national_run_is_many_systems_with_their_own_codes() -> None:
     assert len(systems) == 42
     units = [code for plan in systems for code, _unit in plan.units]
     assert len(units) == len(set(units))
+    # Each is one of England's 42 integrated care boards (ODS codes: Q and two characters).
+    icbs = [plan.system for plan in systems]
+    assert len(set(icbs)) == 42
+    assert all(len(code) == 3 and code.startswith("Q") for code, _name in icbs)
+    assert ("QE1", "NHS Lancashire and South Cumbria Integrated Care Board") in icbs
+    # A single-system run's is a made-up code, never a real ICB's.
+    [demo] = plans(RunSpec.of("small", 7, 1, START))
+    assert demo.system[0] == "QZZ" and demo.system not in icbs
 
 
 def _instant(text: str) -> datetime:
