@@ -223,7 +223,11 @@ def for_reader(
 ) -> list[dict[str, Any]]:
     """The actions as a reader with patient scope `scope` may see them (None: everyone's
     patients): `about_patient` says whether an action names a patient, and `patient_id` is
-    kept for actions owned by the scope or about a patient in it, None otherwise."""
+    kept for actions owned by the scope or about a patient in it, None otherwise. A system's
+    organisations (a system-scoped token's scope) see only the actions they own: another
+    system's daily call is not theirs."""
+    if isinstance(scope, tuple):
+        actions = [a for a in actions if a["organisation_code"] in scope]
     named = {a["patient_id"] for a in actions if a["patient_id"] is not None}
     if scope is None:
         visible = named

@@ -200,9 +200,13 @@ def get_action_history(
     with db.session(write=True) as session:
         connection = session.connection()
         versions = actions.history(connection, action_id)
+        # Visibility follows the action as it stands now (its owner may have changed); another
+        # system's action is as unknown to a system-scoped token as one never made.
+        seen = actions.for_reader(connection, versions[-1:], scope) if versions else []
+        if not seen:
+            versions = None
         if versions is not None:
-            # Visibility follows the action as it stands now (its owner may have changed).
-            (latest,) = actions.for_reader(connection, [versions[-1]], scope)
+            (latest,) = seen
             shown = [
                 v | {"about_patient": latest["about_patient"], "patient_id": latest["patient_id"]}
                 for v in versions

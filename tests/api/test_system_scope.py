@@ -155,3 +155,25 @@ def test_a_system_scope_must_be_a_system(two_systems: Database) -> None:
             create_token(session, role="coordinator", scope="RX1", now=utc_now())
         with pytest.raises(TokenRefused):
             create_token(session, role="admin", scope="QAA", now=utc_now())
+
+
+def test_a_system_coordinator_sees_only_its_systems_actions(
+    client: TestClient, two_systems: Database
+) -> None:
+    whole = token_for(two_systems, "coordinator")
+    north = token_for(two_systems, "coordinator", "QAA")
+    made = {}
+    for org, patient in (("RX1", "a"), ("RX2", "b")):
+        body = {"organisation_code": org, "title": f"Chase {org}", "due": "2025-03-06"}
+        answer = client.post("/api/v1/actions", json=body | {"patient_id": patient}, headers=whole)
+        assert answer.status_code == 201, answer.text
+        made[org] = answer.json()["id"]
+    listed = client.get("/api/v1/actions", headers=north).json()
+    assert [(a["organisation_code"], a["patient_id"]) for a in listed] == [("RX1", "a")]
+    assert len(client.get("/api/v1/actions", headers=whole).json()) == 2
+    history = f"/api/v1/actions/{made['RX2']}/history"
+    assert client.get(history, headers=north).status_code == 404
+    assert client.get(history, headers=whole).status_code == 200
+    # It makes actions for its own organisations only.
+    other = {"organisation_code": "RX2", "title": "Not ours", "due": "2025-03-06"}
+    assert client.post("/api/v1/actions", json=other, headers=north).status_code in (403, 422)
