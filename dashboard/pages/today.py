@@ -213,8 +213,10 @@ def long_waiters() -> html.Section:
                         "paginationPageSize": 20,
                         "paginationPageSizeSelector": False,
                         "rowSelection": SINGLE_ROW,
+                        # A page of 20 rows drawn whole: no inner scroll, and every row is in
+                        # the page (printed, or captured whole) rather than only those in view.
+                        "domLayout": "autoHeight",
                     },
-                    style={"height": "560px"},
                 ),
                 id=Id.TODAY_PATIENTS_BOX,
                 hidden=True,  # shown to the roles that see patients
