@@ -43,7 +43,7 @@ from metrics.ready_list import ReadyQuestion, read_ready_list
 from metrics.returns import DrdReturn, drd_return, month_end
 from metrics.snapshot import snapshot as position
 from metrics.tally import changed_from
-from models import Event, Organisation
+from models import CareSystem, Event, Organisation, OrganisationSystem
 from models.clock import local_date, utc_now
 from models.reference import is_system, members_on
 from store.database import Database
@@ -271,6 +271,27 @@ def organisations(backend: Backend) -> list[dict[str, str]]:
             for r in rows
             if members is None or r.code in members
         ]
+
+
+def systems(backend: Backend) -> list[dict[str, str]]:
+    """The systems (ICBs) that hold an organisation, for the filters: code and name (a
+    system-scoped viewer's: its own only)."""
+    viewer = VIEWER.get()
+    own = None if viewer is None else viewer.system
+    with backend.database.session() as session:
+        held = select(OrganisationSystem.system_code).distinct()
+        rows = session.execute(
+            select(CareSystem.code, CareSystem.name)
+            .where(CareSystem.code.in_(held))
+            .order_by(CareSystem.name)
+        )
+        return [{"code": r.code, "name": r.name} for r in rows if own is None or r.code == own]
+
+
+def place_options(backend: Backend) -> list[dict[str, str]]:
+    """A figure filter's choices: each system, then each organisation."""
+    found = [{"label": f"System: {s['name']}", "value": s["code"]} for s in systems(backend)]
+    return found + [{"label": o["name"], "value": o["code"]} for o in organisations(backend)]
 
 
 def data_start(backend: Backend, organisation: str | None = None) -> date | None:

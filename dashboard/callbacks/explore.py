@@ -180,10 +180,10 @@ def download(backend: Backend, token: str | None, question: Question, fmt: str) 
 def organisation_options(
     backend: Backend, token: str | None, now: datetime
 ) -> list[dict[str, str]]:
-    """The organisations to filter by, for a reader of figures only."""
+    """The systems and organisations to filter by, for a reader of figures only."""
     if allowed(backend, token, now, "aggregates:read") is None:
         return []
-    return [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
+    return data.place_options(backend)
 
 
 QUESTION = [

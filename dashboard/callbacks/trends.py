@@ -55,11 +55,11 @@ def _next_month(day: date) -> date:
 def organisation_options(
     backend: Backend, token: str | None, now: datetime
 ) -> list[dict[str, str]]:
-    """All partners, then each organisation (only for a signed-in reader)."""
+    """All partners, then each system and each organisation (only for a signed-in reader)."""
     options = [{"label": "All partners", "value": ALL_PARTNERS}]
     if allowed(backend, token, now, "aggregates:read") is None:
         return options
-    return options + [{"label": o["name"], "value": o["code"]} for o in data.organisations(backend)]
+    return options + data.place_options(backend)
 
 
 def status(

@@ -57,3 +57,25 @@ def test_a_system_viewer_reads_its_systems_figures_only(
     assert {o["code"] for o in data.organisations(backend)} == {"RX1", "CP1", "CH1", "LA1"}
     returned = data.drd(backend, date(2025, 3, 1), NOW)
     assert [r["org_code"] for r in returned.records()] == ["RX1", "TOTAL"]
+
+
+def test_the_filters_offer_systems_then_organisations(
+    backend: Backend,
+    two_systems: Database,  # noqa: F811
+) -> None:
+    from dashboard.callbacks import explore, trends
+
+    whole = _bare(two_systems, "analyst")
+    options = trends.organisation_options(backend, whole, NOW)
+    values = [o["value"] for o in options]
+    assert values[:3] == ["", "QAA", "QBB"]
+    assert {"label": "System: North ICB", "value": "QAA"} in options
+    assert "RX2" in values
+    north = _bare(two_systems, "analyst", "QAA")
+    narrowed = [o["value"] for o in explore.organisation_options(backend, north, NOW)]
+    assert narrowed[0] == "QAA" and "QBB" not in narrowed and "RX2" not in narrowed
+    # A system chosen in Trends charts that system's figures.
+    day = date(2025, 3, 5)
+    allowed(backend, whole, NOW, "aggregates:read")
+    result = data.metric(backend, "ready_to_leave", day, day, organisation="QBB")
+    assert [r["value"] for r in result.records()] == [1]
