@@ -4,8 +4,6 @@ same for the API and the dashboard."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -13,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import Connection
 
 from metrics import sources
@@ -23,6 +20,7 @@ from metrics.labels import labelled
 from metrics.metric import Metric, MetricQueryError, Query
 from metrics.spc import SpcResult, spc
 from metrics.suppression import SUPPRESSED, suppress_record
+from metrics.tables import csv_bytes, xlsx_bytes
 from models.clock import day_out_of_range, local_date, utc_now
 from models.reference import is_system, members_on, systems_on
 
@@ -93,36 +91,26 @@ class MetricResult:
         return "_".join(parts) + f".{extension}"
 
     def csv(self, suppress: bool = False) -> bytes:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(self.rows.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.records(suppress))
-        return out.getvalue().encode("utf-8")
+        return csv_bytes(list(self.rows.columns), self.records(suppress))
 
     def xlsx(self, suppress: bool = False) -> bytes:
         """Figures on one sheet; the definition and provenance on another."""
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "figures"
-        columns = list(self.rows.columns)
-        sheet.append(columns)
-        for record in self.records(suppress):
-            sheet.append([record[c] for c in columns])
-        about = book.create_sheet("definition")
         answer = self.answer(suppress)
-        for key in ("metric", "start", "end", "interval", "group_by", "organisation"):
-            about.append([key, answer[key]])
-        for key in ("title", "unit", "direction", "target", "definition"):
-            about.append([key, getattr(self.metric, key)])
+        about: list[tuple[str, Any]] = [
+            (key, answer[key])
+            for key in ("metric", "start", "end", "interval", "group_by", "organisation")
+        ]
+        about += [
+            (key, getattr(self.metric, key))
+            for key in ("title", "unit", "direction", "target", "definition")
+        ]
         about.append(
-            ["suppressed", "yes (1–7 as *, others to the nearest 5)" if suppress else "no"]
+            ("suppressed", "yes (1–7 as *, others to the nearest 5)" if suppress else "no")
         )
-        about.append(["events_reflected", answer["events_reflected"]])
-        about.append(["latest_event_at", answer["latest_event_at"]])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        about.append(("events_reflected", answer["events_reflected"]))
+        about.append(("latest_event_at", answer["latest_event_at"]))
+        columns = list(self.rows.columns)
+        return xlsx_bytes("figures", columns, self.records(suppress), "definition", about)
 
     def spc_charts(
         self,

@@ -7,15 +7,12 @@ Trends agree: delay = local discharge date − the DRD of the final readiness, 0
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import Connection, select
 
 from metrics import sources
@@ -23,6 +20,7 @@ from metrics.discharge_sources import counted_discharges
 from metrics.grid import BANDS, delay_bands
 from metrics.metric import MetricQueryError
 from metrics.suppression import suppress_record
+from metrics.tables import csv_bytes, xlsx_bytes
 from models.clock import day_out_of_range, local_date
 from models.reference import ACUTE_SETTINGS, Organisation
 
@@ -82,27 +80,16 @@ class DrdReturn:
         return f"drd_return_{self.month:%Y-%m}.{extension}"
 
     def csv(self, suppress: bool = False) -> bytes:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(DRD_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.records(suppress))
-        return out.getvalue().encode("utf-8")
+        return csv_bytes(DRD_COLUMNS, self.records(suppress))
 
     def xlsx(self, suppress: bool = False) -> bytes:
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "drd_return"
-        sheet.append(list(DRD_COLUMNS))
-        for record in self.records(suppress):
-            sheet.append([record[c] for c in DRD_COLUMNS])
-        about = book.create_sheet("about")
-        for key, value in self.answer(suppress).items():
-            if key != "rows":
-                about.append([key, str(value) if value is not None else None])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        about = [
+            (key, str(value) if value is not None else None)
+            for key, value in self.answer(suppress).items()
+            if key != "rows"
+        ]
+        records = self.records(suppress)
+        return xlsx_bytes("drd_return", DRD_COLUMNS, records, "about", about)
 
 
 def parse_month(text: str) -> date:
