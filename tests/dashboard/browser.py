@@ -120,8 +120,13 @@ def get(url: str, headers: dict[str, str] | None = None) -> Answer:
 
 def install_reference(database: Database) -> None:
     with database.session(write=True) as session:
+        reference.upsert_system(session, "QAA", "North ICB")
+        reference.upsert_system(session, "QBB", "South ICB")
         for code, name, kind in ORGANISATIONS:
             reference.upsert_organisation(session, code, name, kind)
+            # Two systems: Hilltop (RX2) and Shire Council (LA1) in South, the rest in North.
+            system = "QBB" if code in ("RX2", "LA1") else "QAA"
+            reference.set_organisation_system(session, code, system, date(2020, 1, 1))
         for code, name, org, setting, pathway, capacity in UNITS:
             fields: dict[str, Any] = {"name": name, "organisation_code": org, "setting": setting}
             fields |= {"pathway": pathway, "capacity": capacity}
@@ -216,6 +221,8 @@ def start_system(url: str) -> tuple[LiveSystem, subprocess.Popen[bytes]]:
     pseudonyms = install_feeds(database, now)
     roles = ("coordinator", "board", "analyst", "display")
     tokens = {r: token_for(database, r)["Authorization"].removeprefix("Bearer ") for r in roles}
+    north = token_for(database, "coordinator", "QAA")["Authorization"].removeprefix("Bearer ")
+    tokens["coordinator of QAA"] = north
     port = free_port()
     env = os.environ | {
         "D2A_DATABASE_URL": url,

@@ -206,6 +206,40 @@ def test_the_long_waiters_are_for_patient_level_roles_only(tab: Tab, live: LiveS
     assert "P00" not in body and not any(pid in body for pid in valley)
 
 
+def test_a_system_coordinator_sees_its_system_only(tab: Tab, live: LiveSystem) -> None:
+    """A coordinator token of system QAA (North: every organisation but Hilltop, RX2, and Shire
+    Council, LA1): Today's headline is North's hospitals', and its long waiters hold no South
+    patient (in Hilltop and of Shire), only people in North's hospitals (issue 18)."""
+    role = "coordinator of QAA"
+    tab.page.goto(live.url + "/")
+    tab.page.get_by_label("Access token").fill(live.tokens[role])
+    tab.page.get_by_role("button", name="Sign in").click()
+    tab.page.wait_for_selector("#signed-in-as:has-text('coordinator')")
+    tab.open_today()
+    mine = sorted(
+        p["patient_id"] for p in live.api("/api/v1/patients/ready", role).json()["patients"]
+    )
+    everyone = live.api("/api/v1/patients/ready").json()["patients"]
+
+    south = {
+        p["patient_id"]
+        for p in everyone
+        if p["organisation_code"] == "RX2" and p["local_authority"] == "LA1"
+    }
+    assert mine and south and not south & set(mine)
+    north_sites = {p["organisation_code"] for p in everyone if p["patient_id"] in mine}
+    assert north_sites and "RX2" not in north_sites
+    tab.page.wait_for_function(GRID_IDS_ARE, arg=mine)
+    north = live.api("/api/v1/snapshot", role).json()["ready_to_leave"]["now"]
+    whole = live.api("/api/v1/snapshot").json()["ready_to_leave"]["now"]
+    assert north < whole
+    tab.page.wait_for_function(
+        "n => document.querySelector('#today-headlines .headline-value').innerText === n",
+        arg=str(north),
+    )
+    assert "Hilltop" not in tab.page.inner_text("#today-site")
+
+
 def test_explore_shows_and_exports_the_api_rows(tab: Tab, live: LiveSystem) -> None:
     tab.sign_in("analyst")
     tab.open("/explore", "#explore-figure .js-plotly-plot .scatterlayer .trace")
