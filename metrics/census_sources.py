@@ -91,17 +91,17 @@ class CensusRows:
     `intervals(org, group_by, by_organisation)` selects them; `name` keys their tally;
     `origins(group_by)` are the origin dates counted with them (length of stay, days ready).
 
-    Read from the tallies where they serve (metrics.tally): system-wide figures by any
-    breakdown but unit, and one organisation's figure with no breakdown (from a tally by
-    organisation). Others, and those by unit, read the derived tables."""
+    Read from the tallies (metrics.tally): one organisation's figures, and figures by unit or
+    organisation, from a tally keyed by organisation (system-wide, by unit or organisation,
+    it is all read: a unit has one organisation, so the key is no longer); other system-wide
+    figures from a tally without."""
 
     name: str
-    intervals: Callable[[str | None, str | None, bool], Intervals]
+    intervals: Callable[[str | tuple[str, ...] | None, str | None, bool], Intervals]
     origins: Callable[[str | None], tuple[str, ...]] = lambda _group_by: ()
 
-    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
-        if group_by == "unit" or (by_organisation and group_by is not None):
-            return None
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied:
+        by_organisation = by_organisation or group_by in ("unit", ORGANISATION)
         key = f"{self.name}:{group_by}" + (":by organisation" if by_organisation else "")
         rows, intervals = self.intervals(None, group_by, by_organisation), self.intervals
         return tally.Tallied(
@@ -122,10 +122,10 @@ class CensusRows:
         """The arrivals and departures of the rows counted at some census from start to end,
         of organisation `org` (all for None), by `group_by`."""
         tallied = self.tallied(group_by, org is not None)
-        if tallied is None:
-            return moves(connection, self.intervals(org, group_by, False), start, end)
         rows = tally.read(connection, tallied, start, end, org)
-        return Moves(rows.drop(columns=ORGANISATION) if org is not None else rows)
+        if ORGANISATION in rows and group_by != ORGANISATION:
+            rows = rows.drop(columns=ORGANISATION)
+        return Moves(rows)
 
 
 def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd.DataFrame:
@@ -166,7 +166,7 @@ def _grouped(
 
 def stays(
     settings: tuple[str, ...],
-    org: str | None,
+    org: str | tuple[str, ...] | None,
     group_by: str | None,
     admitted: bool = False,
     by_organisation: bool = False,
@@ -218,7 +218,7 @@ def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
 
 
 def ready_spans(
-    org: str | None,
+    org: str | tuple[str, ...] | None,
     group_by: str | None,
     pathways: tuple[int, ...] | None = None,
     by_organisation: bool = False,
@@ -248,5 +248,7 @@ def ready_spans(
     return Intervals(r, selectable, where, by, frozenset({"ready_since"}))
 
 
-def _org(column: Any, org: str | None) -> list[ColumnElement[bool]]:
-    return [] if org is None else [column == org]
+def _org(column: Any, org: str | tuple[str, ...] | None) -> list[ColumnElement[bool]]:
+    if org is None:
+        return []
+    return [column.in_(org) if isinstance(org, tuple) else column == org]

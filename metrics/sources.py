@@ -116,5 +116,7 @@ def events_reflected(connection: Connection, end: date) -> tuple[int, datetime |
     return int(count), latest
 
 
-def _org(column: Any, org: str | None) -> list[Any]:
-    return [] if org is None else [column == org]
+def _org(column: Any, org: str | tuple[str, ...] | None) -> list[Any]:
+    if org is None:
+        return []
+    return [column.in_(org) if isinstance(org, tuple) else column == org]

@@ -27,7 +27,8 @@ PART = "organisation"
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
 Read = Callable[[Connection, date, date], pd.DataFrame]
-LiveRead = Callable[[Connection, date, date, str | None], pd.DataFrame]
+Part = str | tuple[str, ...] | None  # one organisation, several, or all
+LiveRead = Callable[[Connection, date, date, Part], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,11 @@ class Tallied:
 
 
 def read(
-    connection: Connection, source: Tallied, start: date, end: date, part: str | None = None
+    connection: Connection, source: Tallied, start: date, end: date, part: Part = None
 ) -> pd.DataFrame:
     """The source's rows for start..end: tallied days before its cut, derived ones after.
-    With `part`, only the rows of that organisation (a source with an organisation column)."""
+    With `part`, only the rows of that organisation, or of those organisations (a tuple), from
+    a source with an organisation column."""
     state = _state(connection, source)
     if state is None or state[0] <= start:
         return source.live(connection, start, end, part)
@@ -118,13 +120,15 @@ def _tallied(
     columns: list[str],
     start: date,
     last: date,
-    part: str | None,
+    part: Part,
 ) -> pd.DataFrame:
     """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
     count on start."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
-    if part is not None:
+    if isinstance(part, tuple):
+        which.append(t.part.in_(part))
+    elif part is not None:
         which.append(t.part == part)
     if source.census:
         day = case((t.day < start, literal(start)), else_=t.day)
