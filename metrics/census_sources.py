@@ -15,7 +15,7 @@ departure day; a departure is never earlier than its arrival.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -103,7 +103,27 @@ class CensusRows:
     def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied:
         by_organisation = by_organisation or group_by in ("unit", ORGANISATION)
         key = f"{self.name}:{group_by}" + (":by organisation" if by_organisation else "")
-        rows, intervals = self.intervals(None, group_by, by_organisation), self.intervals
+        rows = self.intervals(None, group_by, by_organisation)
+        return replace(
+            self._counted(key, group_by, by_organisation, rows),
+            **self._within(rows, group_by, by_organisation),
+        )
+
+    def _within(self, rows: Intervals, group_by: str | None, by_organisation: bool) -> Any:
+        """The finer tally this one's days are a sum of (counted once by a refresh): one
+        organisation's by nothing or by organisation, of its units; system-wide, of the
+        organisations' (when both read the same rows: not whole spells)."""
+        if by_organisation and group_by in (None, ORGANISATION):
+            return {"within": self.tallied("unit", True), "summed_out": ("unit",)}
+        finer = self.intervals(None, group_by, True)
+        if not by_organisation and finer.table is rows.table:
+            return {"within": self.tallied(group_by, True), "summed_out": (ORGANISATION,)}
+        return {}
+
+    def _counted(
+        self, key: str, group_by: str | None, by_organisation: bool, rows: Intervals
+    ) -> tally.Tallied:
+        intervals = self.intervals
         return tally.Tallied(
             key=key,
             day="day",

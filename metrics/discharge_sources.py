@@ -131,6 +131,15 @@ class Discharges:
 
         summed = ("readmitted",) if readmissions else ("length",) if lengths else ()
         name = f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}"
+        # The finer tally this one's days are a sum of (counted once by a refresh): one
+        # organisation's by nothing or by organisation, of its units'; system-wide, of the
+        # organisations'.
+        within: tally.Tallied | None = None
+        summed_out: tuple[str, ...] = ()
+        if by_organisation and group_by in (None, "organisation"):
+            within, summed_out = self.tallied("unit", True), ("unit",)
+        elif not by_organisation:
+            within, summed_out = self.tallied(group_by, True), ("organisation",)
         return tally.Tallied(
             key=name + (":lengths" if lengths else ""),
             day="discharged_date",
@@ -138,6 +147,8 @@ class Discharges:
             live=read,
             days=read,
             lookahead=FOLLOW_UP_DAYS if readmissions else 0,
+            within=within,
+            summed_out=summed_out,
         )
 
 

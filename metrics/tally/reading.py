@@ -50,6 +50,10 @@ class Tallied:
     census: bool = False
     origins: tuple[str, ...] = ()  # census origin dates, exact for ORIGIN_HORIZON days
     lookahead: int = 0  # days before a change that a later event can still alter
+    # A finer source whose days, summed over the columns `summed_out`, are this one's: a
+    # refresh that counts both takes this one from it instead of reading the tables again.
+    within: Tallied | None = None
+    summed_out: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
