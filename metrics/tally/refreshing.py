@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import Session
 
 from metrics.sources import TIMES
 from metrics.tally.reading import ORIGIN_HORIZON, PART, C, F, S, Tallied, as_date, reach
 from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
+from store.dialect.bulk import insert_rows
 from store.dialect.locks import exclusive, one_snapshot
 from store.dialect.sql import upsert
 
@@ -193,7 +195,8 @@ def _store(
                         strict=True,
                     )
                 ]
-                connection.execute(F.insert(), payload)
+                with Session(bind=connection) as session:  # in the connection's transaction
+                    insert_rows(session, F, payload)  # COPY on PostgreSQL
                 written += len(payload)
             columns = json.dumps(key_columns)
             state = {"upto": upto, "columns": columns, "built_at": now}
