@@ -354,7 +354,7 @@ METRICS: tuple[Metric, ...] = (
         "the sum of lengths of stay; denominator: the episodes.",
         ("pathway", *PLACE, "destination"),
         outcomes.d2a_length_of_stay,
-        (Episodes(columns=("admitted_date",)),),
+        (Episodes(lengths=True),),
     ),
     Metric(
         "d2a_home_rate",
@@ -395,16 +395,17 @@ def catalogue_answer() -> dict[str, Any]:
 
 def tallied_reads() -> list[Tallied]:
     """Every read of the figures that the tallies keep (metrics.tally): each metric's reads
-    system-wide by each breakdown it offers, and for one organisation by its default one."""
+    by each breakdown it offers, system-wide and for one organisation."""
     found: dict[str, Tallied] = {}
     for metric in METRICS:
         # By system is read by organisation (each labelled with its system at each answer).
         read_as = {"system": "organisation"}
-        asked = [(read_as.get(str(g), g), False) for g in metric.breakdowns]
-        asked.append((metric.breakdowns[0], True))
+        asked = [
+            (read_as.get(str(g), g), by_org) for g in metric.breakdowns for by_org in (False, True)
+        ]
         for reads in metric.reads:
             for group_by, by_organisation in asked:
                 tallied = reads.tallied(group_by, by_organisation)
-                if tallied is not None:
+                if tallied is not None:  # None: a read no tally keeps
                     found.setdefault(tallied.name, tallied)
     return list(found.values())

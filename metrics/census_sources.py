@@ -15,7 +15,7 @@ departure day; a departure is never earlier than its arrival.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -91,19 +91,39 @@ class CensusRows:
     `intervals(org, group_by, by_organisation)` selects them; `name` keys their tally;
     `origins(group_by)` are the origin dates counted with them (length of stay, days ready).
 
-    Read from the tallies where they serve (metrics.tally): system-wide figures by any
-    breakdown but unit, and one organisation's figure with no breakdown (from a tally by
-    organisation). Others, and those by unit, read the derived tables."""
+    Read from the tallies (metrics.tally): one organisation's figures, and figures by unit or
+    organisation, from a tally keyed by organisation (system-wide, by unit or organisation,
+    it is all read: a unit has one organisation, so the key is no longer); other system-wide
+    figures from a tally without."""
 
     name: str
     intervals: Callable[[Orgs, str | None, bool], Intervals]
     origins: Callable[[str | None], tuple[str, ...]] = lambda _group_by: ()
 
-    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
-        if group_by == "unit" or (by_organisation and group_by is not None):
-            return None
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied:
+        by_organisation = by_organisation or group_by in ("unit", ORGANISATION)
         key = f"{self.name}:{group_by}" + (":by organisation" if by_organisation else "")
-        rows, intervals = self.intervals(None, group_by, by_organisation), self.intervals
+        rows = self.intervals(None, group_by, by_organisation)
+        return replace(
+            self._counted(key, group_by, by_organisation, rows),
+            **self._within(rows, group_by, by_organisation),
+        )
+
+    def _within(self, rows: Intervals, group_by: str | None, by_organisation: bool) -> Any:
+        """The finer tally this one's days are a sum of (counted once by a refresh): one
+        organisation's by nothing or by organisation, of its units; system-wide, of the
+        organisations' (when both read the same rows: not whole spells)."""
+        if by_organisation and group_by in (None, ORGANISATION):
+            return {"within": self.tallied("unit", True), "summed_out": ("unit",)}
+        finer = self.intervals(None, group_by, True)
+        if not by_organisation and finer.table is rows.table:
+            return {"within": self.tallied(group_by, True), "summed_out": (ORGANISATION,)}
+        return {}
+
+    def _counted(
+        self, key: str, group_by: str | None, by_organisation: bool, rows: Intervals
+    ) -> tally.Tallied:
+        intervals = self.intervals
         return tally.Tallied(
             key=key,
             day="day",
@@ -122,10 +142,10 @@ class CensusRows:
         """The arrivals and departures of the rows counted at some census from start to end,
         of organisation `org` (all for None), by `group_by`."""
         tallied = self.tallied(group_by, org is not None)
-        if tallied is None:
-            return moves(connection, self.intervals(org, group_by, False), start, end)
         rows = tally.read(connection, tallied, start, end, org)
-        return Moves(rows.drop(columns=ORGANISATION) if org is not None else rows)
+        if ORGANISATION in rows and group_by != ORGANISATION:
+            rows = rows.drop(columns=ORGANISATION)
+        return Moves(rows)
 
 
 def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd.DataFrame:

@@ -29,7 +29,13 @@ from metrics.sources import Orgs, day_window, frame, org_filter
 from models import Spell
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS, SETTING_PATHWAY, Destination
 from store.dialect.local_day import local_hour_before, years_around
-from store.dialect.sql import hidden_from_planner, micros, plus_days, semi_joins_as_sets
+from store.dialect.sql import (
+    days_between,
+    hidden_from_planner,
+    micros,
+    plus_days,
+    semi_joins_as_sets,
+)
 
 S, D = Spell.__table__.c, Destination.__table__.c
 PLAIN = {
@@ -56,14 +62,19 @@ class Discharges:
     (names of PLAIN or TIMES, before_noon or overnight) and the breakdown; with
     `readmissions`, how many of each were readmitted.
 
-    Read from tallied days where they serve (metrics.tally): a discharge's day is its discharge
-    date; an emergency admission can still make it a readmission FOLLOW_UP_DAYS later. One
-    organisation's figures read a tally by organisation. By unit or admission date, a tally
-    would be about as long as the rows, so those read the derived tables."""
+    With `lengths`, also the sum of their `length` of stay in days (local date of discharge −
+    local date of admission): a length of stay figure then needs no admission date per row.
+
+    Read from tallied days (metrics.tally): a discharge's day is its discharge date; an
+    emergency admission can still make it a readmission FOLLOW_UP_DAYS later. One
+    organisation's figures, and those by unit or organisation, read a tally keyed by
+    organisation (system-wide by unit or organisation reads all of it). By admission date, a
+    tally would be about as long as the rows, so such a read takes the derived tables."""
 
     settings: tuple[str, ...] = ACUTE_SETTINGS
     columns: tuple[str, ...] = ()
     readmissions: bool = False
+    lengths: bool = False
 
     def wanted(self, group_by: str | None) -> tuple[str, ...]:
         """The columns a question by `group_by` reads."""
@@ -91,10 +102,11 @@ class Discharges:
                 query.organisation,
                 wanted,
                 self.readmissions,
+                self.lengths,
             )
             return self.shaped(rows)
         rows = tally.read(connection, tallied, start, end, query.organisation)
-        if query.organisation is not None and "organisation" not in wanted:
+        if "organisation" in rows and "organisation" not in wanted:
             rows = rows.drop(columns="organisation")
         return self.shaped(rows)
 
@@ -104,21 +116,37 @@ class Discharges:
 
     def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
         wanted = self.wanted(group_by)
-        if {"unit", "admitted_date"} & set(wanted):
+        if "admitted_date" in wanted:
             return None
+        # By unit or organisation, the tally by organisation serves system-wide figures too
+        # (a unit has one organisation: no more rows), so one tally keeps both.
+        by_organisation = by_organisation or bool({"unit", "organisation"} & set(wanted))
         keyed = tuple(sorted({*wanted, "organisation"})) if by_organisation else wanted
-        settings, readmissions = self.settings, self.readmissions
+        settings, readmissions, lengths = self.settings, self.readmissions, self.lengths
 
         def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
-            return counted_discharges(c, settings, a, b, org, keyed, readmissions)
+            return counted_discharges(c, settings, a, b, org, keyed, readmissions, lengths)
 
+        summed = ("readmitted",) if readmissions else ("length",) if lengths else ()
+        name = f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}"
+        # The finer tally this one's days are a sum of (counted once by a refresh): one
+        # organisation's by nothing or by organisation, of its units'; system-wide, of the
+        # organisations'.
+        within: tally.Tallied | None = None
+        summed_out: tuple[str, ...] = ()
+        if by_organisation and group_by in (None, "organisation"):
+            within, summed_out = self.tallied("unit", True), ("unit",)
+        elif not by_organisation:
+            within, summed_out = self.tallied(group_by, True), ("organisation",)
         return tally.Tallied(
-            key=f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}",
+            key=name + (":lengths" if lengths else ""),
             day="discharged_date",
-            values=("n", "readmitted") if readmissions else ("n",),
+            values=("n", *summed),
             live=read,
             days=read,
             lookahead=FOLLOW_UP_DAYS if readmissions else 0,
+            within=within,
+            summed_out=summed_out,
         )
 
 
@@ -146,12 +174,16 @@ def counted_discharges(
     org: Orgs,
     columns: Iterable[str],
     readmissions: bool = False,
+    lengths: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of spells of `settings` ended by `discharged` with a local discharge date in
     start..end, by discharged_date and `columns` (names of PLAIN, TIMES, before_noon: 1 for a
     discharge before 12:00 local time, else 0, or overnight: 1 for a stay of a night or more,
     discharged on a later local date than admitted, else 0);
-    with `readmissions`, also how many of them were `readmitted`."""
+    with `readmissions`, also how many of them were `readmitted`; with `lengths`, the sum of
+    their `length` of stay in days (discharge date − admission date)."""
+    if readmissions and lengths:
+        raise ValueError("a tally keeps one sum beside the count")
     since, until = day_window(start, end)
     selected = [micros(connection, S.discharged_date, "discharged_date")]
     years = years_around(start, end)
@@ -167,6 +199,9 @@ def counted_discharges(
         counts.append(func.count(found.c.spell_id).label("readmitted"))
     elif readmissions:
         counts.append(func.sum(readmitted(connection)).label("readmitted"))
+    if lengths:
+        length = days_between(connection, S.discharged_date, S.admitted_date)
+        counts.append(func.sum(length).label("length"))
     query = select(*selected, *counts).select_from(source)
     if "home" in columns:
         query = query.join(Destination, D.code == S.destination, isouter=True)
@@ -234,3 +269,9 @@ def _readmits(
         admitted_at >= discharge.discharged_at,
         a.c.admitted_date <= last_day,
     ]
+
+
+def _org(column: Any, org: str | tuple[str, ...] | None) -> list[ColumnElement[bool]]:
+    if org is None:
+        return []
+    return [column.in_(org) if isinstance(org, tuple) else column == org]

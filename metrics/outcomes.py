@@ -89,9 +89,10 @@ def readmission_30d_rate(connection: Connection, query: Query, reads: Discharges
 
 
 def d2a_length_of_stay(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Σ length of stay ÷ episodes; `reads` sums the lengths (Discharges.lengths)."""
     rows = reads.of(connection, query)
-    los = as_days(rows["discharged_date"]) - as_days(rows["admitted_date"])
-    return _d2a_ratio(connection, query, rows, count(rows, los.astype(np.int64)))
+    lengths = rows["length"].to_numpy(dtype=np.float64)
+    return _d2a_ratio(connection, query, rows, lengths)
 
 
 def d2a_home_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:

@@ -18,39 +18,54 @@ from models import ReadySpan, Spell
 from store.dialect.local_day import local_day, years_around
 from store.dialect.sql import micros
 
+ORGANISATION = "organisation"
+
 
 @dataclass(frozen=True)
 class ReadinessStarts:
-    """`counted_readiness_starts` as a figure reads it: system-wide figures from tallied days
-    (metrics.tally); one organisation's, and those by unit, from the derived tables (by unit,
-    the tally would be about as long as the rows)."""
+    """`counted_readiness_starts` as a figure reads it, from tallied days (metrics.tally).
+    One organisation's figures read a tally keyed by organisation; system-wide ones a tally
+    without, even by unit: a start superseded at the same instant by a piece of another
+    organisation counts for each organisation alone, but once system-wide."""
 
     def of(self, connection: Connection, query: Query) -> pd.DataFrame:
         tallied = self.tallied(query.group_by, query.organisation is not None)
-        if tallied is None:
-            return counted_readiness_starts(
-                connection, query.start, query.end, query.organisation, query.group_by
-            )
-        return tally.read(connection, tallied, query.start, query.end)
+        rows = tally.read(connection, tallied, query.start, query.end, query.organisation)
+        if query.organisation is not None and query.group_by != ORGANISATION:
+            rows = rows.drop(columns=ORGANISATION)
+        return rows
 
-    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
-        if by_organisation or group_by == "unit":
-            return None
+    def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied:
+        keyed = by_organisation
 
         def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
-            return counted_readiness_starts(c, a, b, org, group_by)
+            return counted_readiness_starts(c, a, b, org, group_by, keyed)
 
         return tally.Tallied(
-            key=f"readiness starts:{group_by}", day="day", values=("n",), live=read, days=read
+            key=f"readiness starts:{group_by}" + (":by organisation" if keyed else ""),
+            day="day",
+            values=("n",),
+            live=read,
+            days=read,
         )
 
 
 def counted_readiness_starts(
-    connection: Connection, start: date, end: date, org: Orgs, group_by: str | None
+    connection: Connection,
+    start: date,
+    end: date,
+    org: Orgs,
+    group_by: str | None,
+    by_organisation: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of acute readiness periods that began from start to end, by local `day` and
-    `group_by`, with attributes as they stood once every event at that instant was applied:
-    those of the period's last first piece (the greatest seq starting at ready_since)."""
+    `group_by` (and, `by_organisation`, the organisation), with attributes as they stood once
+    every event at that instant was applied: those of the period's last first piece (the
+    greatest seq starting at ready_since).
+
+    Of organisation `org` only, the last first piece is the last of that organisation's; by
+    organisation, the last of each piece's own organisation, so that each organisation's
+    rows are those of its own read."""
     r, s = ReadySpan.__table__.c, Spell.__table__.c
     since, until = day_window(start, end)
     later = ReadySpan.__table__.alias("later")
@@ -60,6 +75,7 @@ def counted_readiness_starts(
         later.c.start_at == r.start_at,
         later.c.ready_since == r.ready_since,
         *_org(later.c.organisation_code, org),
+        *([later.c.organisation_code == r.organisation_code] if by_organisation else []),
     )
     breakdown = {
         "unit": r.unit_code,
@@ -71,6 +87,8 @@ def counted_readiness_starts(
     columns = [micros(connection, local_day(connection, r.start_at, years), "day")]
     if group_by is not None:
         columns.append(breakdown[group_by].label(group_by))
+    if by_organisation and group_by != ORGANISATION:
+        columns.append(r.organisation_code.label(ORGANISATION))
     query = select(*columns, func.count().label("n")).select_from(ReadySpan)
     if group_by == "local_authority":
         query = query.join(Spell, r.spell_id == s.spell_id)

@@ -14,9 +14,10 @@ target's day; SPEC §4: a past figure changes only when events for its date arri
 voided), so days before the cut equal what the derived tables give now, and days from the cut
 on are read from the derived tables as before. A source whose day can be changed by a later
 event (a readmission within 29 days) takes its cut that many days earlier. Which reads are
-tallied is the caller's choice: system-wide figures, and one organisation's with no breakdown
-(from a source with an organisation column, kept in `part` so those rows are read alone);
-breakdowns by unit, where a tally would be about as long as the rows, read the derived tables.
+tallied is the caller's choice: every figure by every breakdown, system-wide and for one
+organisation (from a source with an organisation column, kept in `part` so those rows are
+read alone, or those of a few organisations). A tally keyed by organisation serves the
+system-wide figures by unit and by organisation too, when they are sums over organisations.
 
 Census sources are arrivals (+n) and departures (−n) per day; a census over a period sums them
 from the start, so tallied days before the start count on the start, and where the read

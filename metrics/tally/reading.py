@@ -50,6 +50,10 @@ class Tallied:
     census: bool = False
     origins: tuple[str, ...] = ()  # census origin dates, exact for ORIGIN_HORIZON days
     lookahead: int = 0  # days before a change that a later event can still alter
+    # A finer source whose days, summed over the columns `summed_out`, are this one's: a
+    # refresh that counts both takes this one from it instead of reading the tables again.
+    within: Tallied | None = None
+    summed_out: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -60,7 +64,8 @@ def read(
     connection: Connection, source: Tallied, start: date, end: date, part: Part = None
 ) -> pd.DataFrame:
     """The source's rows for start..end: tallied days before its cut, derived ones after.
-    With `part`, only the rows of that organisation (a source with an organisation column)."""
+    With `part`, only the rows of that organisation, or of those organisations (a tuple), from
+    a source with an organisation column."""
     state = _state(connection, source)
     if state is None or state[0] <= start:
         return source.live(connection, start, end, part)

@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import Session
 
 from metrics.sources import TIMES
 from metrics.tally.reading import ORIGIN_HORIZON, PART, C, F, S, Tallied, as_date, reach
 from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
+from store.dialect.bulk import insert_rows
 from store.dialect.locks import exclusive, one_snapshot
 from store.dialect.sql import upsert
 
@@ -48,7 +50,7 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
     with exclusive(engine, LOCK_KEY):
         with one_snapshot(engine) as connection:
             plan, seen, upto = _plan(connection, sources)
-            counted = [(s, frm, *_counted(connection, s, frm, upto)) for s, frm in plan]
+            counted = _count_all(connection, plan, upto)
         rows = _store(writer or engine, counted, seen, upto, sources)
     first = min((frm for _, frm in plan), default=None)
     return Refreshed(len(plan), rows, first, time.perf_counter() - began)
@@ -84,12 +86,56 @@ def _first_day(connection: Connection) -> date:
     return max(as_date(first), FIRST_DAY) if first is not None else local_date(utc_now())
 
 
-def _counted(
-    connection: Connection, source: Tallied, frm: date, upto: date
-) -> tuple[pd.DataFrame, list[str]]:
-    """The source's rows per day from frm to the day before upto, ready to store, and the
-    columns of their keys."""
-    rows = source.days(connection, min(frm, upto - timedelta(days=1)), upto - timedelta(days=1))
+def _count_all(
+    connection: Connection, plan: list[tuple[Tallied, date]], upto: date
+) -> list[tuple[Tallied, date, pd.DataFrame, list[str]]]:
+    """Each planned source's rows ready to store, finer sources first: a source `within` one
+    counted in the same refresh from no later a day is summed from its rows, not read again."""
+    planned = {source.name for source, _ in plan}
+    wanted = {s.within.name for s, _ in plan if s.within is not None} & planned
+    found: dict[str, tuple[date, pd.DataFrame]] = {}
+    counted = []
+    for source, frm in sorted(plan, key=lambda p: _depth(p[0])):
+        first, last = min(frm, upto - timedelta(days=1)), upto - timedelta(days=1)
+        finer = found.get(source.within.name) if source.within is not None else None
+        if finer is not None and finer[0] <= first:
+            rows = _summed(source, finer[1], first)
+        else:
+            rows = source.days(connection, first, last)
+        if source.name in wanted:
+            found[source.name] = (first, rows.copy())
+        counted.append((source, frm, *_counted(source, rows)))
+    return counted
+
+
+def _depth(source: Tallied) -> int:
+    """How many sources this one is summed from, one within another."""
+    return 0 if source.within is None else 1 + _depth(source.within)
+
+
+def _summed(source: Tallied, finer: pd.DataFrame, first: date) -> pd.DataFrame:
+    """The finer source's rows from `first` on, summed over the columns `source` lacks: the
+    rows `source.days` would give (sums of counts are exact; a missing value stays None)."""
+    rows = finer[finer[source.day].to_numpy() >= np.datetime64(first, "us")]
+    kept = [c for c in rows.columns if c not in source.summed_out]
+    keys = [c for c in kept if c not in source.values]
+    values = [c for c in kept if c in source.values]
+    if not len(rows):
+        return rows[kept].reset_index(drop=True)
+    # Grouped by codes, and each group's key taken from its first row: pandas would turn an
+    # object column of numbers and None into floats (1 into 1.0) when grouping on it.
+    codes = np.stack([pd.factorize(rows[c], use_na_sentinel=False)[0] for c in keys], axis=1)
+    _, leading, group = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    summed = rows.iloc[leading][keys].reset_index(drop=True)
+    for value in values:
+        weights = rows[value].to_numpy(dtype=np.float64)  # counts: exact below 2**53
+        summed[value] = np.bincount(group.ravel(), weights=weights, minlength=len(leading))
+    return summed[kept]
+
+
+def _counted(source: Tallied, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The source's rows per day (from `source.days`), ready to store, and the columns of
+    their keys."""
     columns = _key_columns(source, rows)
     day = rows[source.day].to_numpy(dtype="datetime64[D]")
     for origin in source.origins:
@@ -149,7 +195,8 @@ def _store(
                         strict=True,
                     )
                 ]
-                connection.execute(F.insert(), payload)
+                with Session(bind=connection) as session:  # in the connection's transaction
+                    insert_rows(session, F, payload)  # COPY on PostgreSQL
                 written += len(payload)
             columns = json.dumps(key_columns)
             state = {"upto": upto, "columns": columns, "built_at": now}

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Integer,
     Table,
     cast,
     extract,
@@ -52,6 +53,13 @@ def plus_days(bind: Bind, day: Any, days: int) -> ColumnElement[Any]:
     if is_postgresql(bind):
         return day + days
     return func.date(day, f"+{days} days")
+
+
+def days_between(bind: Bind, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Whole days from date column `earlier` to date column `later`, an integer."""
+    if is_postgresql(bind):
+        return later - earlier
+    return cast(func.round(func.julianday(later) - func.julianday(earlier)), Integer)
 
 
 def times_as_text(bind: Bind) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -206,3 +207,25 @@ def test_a_refresh_survives_an_event_of_year_1_stored_before_times_were_checked(
     done = refresh(ward)
     assert done.first == date(2000, 1, 1)
     assert values(figure(ward, "acute_occupied", MON, SUN)) == before
+
+
+def test_a_tally_summed_from_a_finer_one_is_the_one_read_from_the_tables(
+    ward: Database,
+) -> None:
+    """A refresh sums a source `within` a finer one (by organisation, by unit) from the finer
+    one's rows: the rows stored are those each source's own read would have counted."""
+
+    def stored() -> list[tuple[Any, ...]]:
+        t = FigureTally.__table__.c
+        with ward.session() as session:
+            rows = session.execute(select(t.source, t.day, t.part, t.key, t.n, t.m)).all()
+        return sorted((str(r[0]), str(r[1])[:10], *r[2:]) for r in rows)
+
+    sources = tallied_reads()
+    assert sum(s.within is not None for s in sources) > 30
+    tally.refresh(ward.engine, sources, ward.write_engine)
+    summed = stored()
+    tally.forget(ward.engine)
+    alone = [replace(s, within=None, summed_out=()) for s in sources]
+    tally.refresh(ward.engine, alone, ward.write_engine)
+    assert stored() == summed
