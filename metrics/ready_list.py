@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,7 +22,8 @@ from metrics.grid import delay_bands
 from metrics.instants import Window
 from metrics.snapshot_answer import NO_REASON, iso
 from metrics.snapshot_counts import fetch
-from models import DelayReason, ReadinessPeriod, ReadySpan, Spell, Unit
+from models import DelayReason, ReadySpan, Spell, Unit
+from models.clock import local_date
 from models.reference import ACUTE_SETTINGS
 from store.dialect.locks import for_point_reads
 
@@ -126,30 +127,23 @@ def ready_patients(
     for_point_reads(connection)
     w = Window.around(as_of)
     joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS, instants=1)
-    s, u, p = (t.__table__.c for t in (Spell, Unit, ReadinessPeriod))
-    d = DelayReason.__table__.c
+    s = Spell.__table__.c
+    # Unit names and reasons are looked up here, and the discharge ready date is the local
+    # date of the readiness's start (as its readiness_period row has it, ledger.timeline):
+    # joined in SQL, by nested loops (for_point_reads), they were three index probes per
+    # person on a national list.
     query = (
         select(
             r.patient_id,
             r.unit_code,
-            u.name.label("unit_name"),
             r.organisation_code,
             s.local_authority,
             r.planned_pathway.label("pathway"),
-            p.start_date.label("discharge_ready_date"),
             r.reason_code,
-            d.label.label("reason_label"),
-            d.group.label("reason_group"),
             r.ready_since,
             s.admitted_date,
         )
-        .select_from(
-            joined.join(
-                ReadinessPeriod, and_(p.spell_id == r.spell_id, p.start_at == r.ready_since)
-            )
-            .join(Unit, u.code == r.unit_code)
-            .outerjoin(DelayReason, d.code == r.reason_code)
-        )
+        .select_from(joined)
         .where(*where, w.in_now(r))
     )
     if scope is not None:
@@ -163,6 +157,17 @@ def ready_patients(
     if only is not None:
         query = query.where(*_kept(only, r, s))
     rows = fetch(connection, query)
+    u, d = Unit.__table__.c, DelayReason.__table__.c
+    names = dict(connection.execute(select(u.code, u.name)).all())
+    reasons = {
+        code: (label, group)
+        for code, label, group in connection.execute(select(d.code, d.label, d.group))
+    }
+    rows["unit_name"] = rows["unit_code"].map(names)
+    rows["reason_label"] = rows["reason_code"].map(lambda c: reasons.get(c, (None, None))[0])
+    rows["reason_group"] = rows["reason_code"].map(lambda c: reasons.get(c, (None, None))[1])
+    since = pd.to_datetime(rows["ready_since"]).dt.to_pydatetime()
+    rows["discharge_ready_date"] = pd.Series([local_date(t) for t in since], dtype=object)
     today = np.datetime64(w.now_day, "D")
     waited = pd.Series((today - as_days(rows["discharge_ready_date"])).astype(np.int64))
     rows["days_waiting"] = waited
