@@ -4,14 +4,15 @@ for the API and the dashboard alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from access import audit
 from access.principal import Principal
@@ -21,8 +22,9 @@ from metrics.grid import delay_bands
 from metrics.instants import Window
 from metrics.snapshot_answer import NO_REASON, iso
 from metrics.snapshot_counts import fetch
-from models import DelayReason, ReadinessPeriod, ReadySpan, Spell, Unit
-from models.reference import ACUTE_SETTINGS, Scope, scope_sql
+from models import DelayReason, ReadySpan, Spell, Unit
+from models.clock import local_date
+from models.reference import ACUTE_SETTINGS, Scope, is_system, members_on, scope_has, scope_sql
 from store.dialect.locks import for_point_reads
 
 SORT_FIELDS = ("days_waiting", "discharge_ready_date", "unit_code", "pathway", "los_days")
@@ -46,7 +48,8 @@ class ReadyQuestion:
     sort: str = "days_waiting"
     order: str | None = None  # asc | desc; default desc for days_waiting and los_days
     pathway: str | None = None  # 0, 1, 2, 3 or unknown
-    organisation: str | None = None  # the site at as_of
+    # The site at as_of, or a system's sites (read_ready_list resolves a system code).
+    organisation: str | tuple[str, ...] | None = None
     local_authority: str | None = None
 
     @property
@@ -64,7 +67,9 @@ class ReadyQuestion:
             or (planned is not None and str(planned) != self.pathway)
         ):
             return False
-        if self.organisation is not None and patient["organisation_code"] != self.organisation:
+        if self.organisation is not None and not scope_has(
+            self.organisation, patient["organisation_code"]
+        ):
             return False
         return self.local_authority is None or patient["local_authority"] == self.local_authority
 
@@ -85,7 +90,16 @@ def read_ready_list(
     without a scope."""
     descending = question.descending
     scope = patient_scope(principal)
-    patients = ready_patients(session.connection(), as_of=question.as_of, scope=scope)
+    if isinstance(question.organisation, str) and is_system(
+        session.connection(), question.organisation
+    ):
+        members = members_on(
+            session.connection(), question.organisation, local_date(question.as_of)
+        )
+        question = replace(question, organisation=members)
+    patients = ready_patients(
+        session.connection(), as_of=question.as_of, scope=scope, only=question
+    )
     patients = sort_patients([p for p in patients if question.keeps(p)], question.sort, descending)
     detail = {
         "as_of": question.as_of.isoformat(),
@@ -113,40 +127,39 @@ def read_ready_list(
 
 
 def ready_patients(
-    connection: Connection, *, as_of: datetime, scope: Scope = None
+    connection: Connection,
+    *,
+    as_of: datetime,
+    scope: Scope = None,
+    only: ReadyQuestion | None = None,
 ) -> list[dict[str, Any]]:
     """People ready to leave acute beds at `as_of` (naive UTC), longest waiting first.
 
     `scope` (a partner's organisation or local authority code) keeps the people whose site at
     `as_of`, whose spell's organisation (its latest unit's) or whose local authority is `scope`.
+    `only` keeps the people its filters (pathway, site, local authority) keep, asking the
+    database for them alone (ReadyQuestion.keeps, in SQL).
     """
     for_point_reads(connection)
     w = Window.around(as_of)
     joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS, instants=1)
-    s, u, p = (t.__table__.c for t in (Spell, Unit, ReadinessPeriod))
-    d = DelayReason.__table__.c
+    s = Spell.__table__.c
+    # Unit names and reasons are looked up here, and the discharge ready date is the local
+    # date of the readiness's start (as its readiness_period row has it, ledger.timeline):
+    # joined in SQL, by nested loops (for_point_reads), they were three index probes per
+    # person on a national list.
     query = (
         select(
             r.patient_id,
             r.unit_code,
-            u.name.label("unit_name"),
             r.organisation_code,
             s.local_authority,
             r.planned_pathway.label("pathway"),
-            p.start_date.label("discharge_ready_date"),
             r.reason_code,
-            d.label.label("reason_label"),
-            d.group.label("reason_group"),
             r.ready_since,
             s.admitted_date,
         )
-        .select_from(
-            joined.join(
-                ReadinessPeriod, and_(p.spell_id == r.spell_id, p.start_at == r.ready_since)
-            )
-            .join(Unit, u.code == r.unit_code)
-            .outerjoin(DelayReason, d.code == r.reason_code)
-        )
+        .select_from(joined)
         .where(*where, w.in_now(r))
     )
     if scope is not None:
@@ -157,7 +170,20 @@ def ready_patients(
                 scope_sql(s.local_authority, scope),
             )
         )
+    if only is not None:
+        query = query.where(*_kept(only, r, s))
     rows = fetch(connection, query)
+    u, d = Unit.__table__.c, DelayReason.__table__.c
+    names = dict(connection.execute(select(u.code, u.name)).all())
+    reasons = {
+        code: (label, group)
+        for code, label, group in connection.execute(select(d.code, d.label, d.group))
+    }
+    rows["unit_name"] = rows["unit_code"].map(names)
+    rows["reason_label"] = rows["reason_code"].map(lambda c: reasons.get(c, (None, None))[0])
+    rows["reason_group"] = rows["reason_code"].map(lambda c: reasons.get(c, (None, None))[1])
+    since = pd.to_datetime(rows["ready_since"]).dt.to_pydatetime()
+    rows["discharge_ready_date"] = pd.Series([local_date(t) for t in since], dtype=object)
     today = np.datetime64(w.now_day, "D")
     waited = pd.Series((today - as_days(rows["discharge_ready_date"])).astype(np.int64))
     rows["days_waiting"] = waited
@@ -171,7 +197,21 @@ def ready_patients(
     rows = rows[order].sort_values(
         ["days_waiting", "patient_id"], ascending=[False, True], kind="stable"
     )
-    return [plain_row(row) for row in rows.to_dict("records")]
+    return plain_rows(rows)
+
+
+def _kept(question: ReadyQuestion, r: Any, s: Any) -> list[ColumnElement[bool]]:
+    """ReadyQuestion.keeps as SQL conditions on the ready span `r` and its spell `s`."""
+    kept = []
+    if question.pathway == "unknown":
+        kept.append(r.planned_pathway.is_(None))
+    elif question.pathway is not None:
+        kept.append(r.planned_pathway == int(question.pathway))
+    if question.organisation is not None:
+        kept.append(scope_sql(r.organisation_code, question.organisation))
+    if question.local_authority is not None:
+        kept.append(s.local_authority == question.local_authority)
+    return kept
 
 
 def sort_patients(
@@ -184,6 +224,29 @@ def sort_patients(
     known = [p for p in by_patient if p[field] is not None]
     unknown = [p for p in by_patient if p[field] is None]
     return sorted(known, key=lambda p: p[field], reverse=descending) + unknown
+
+
+def plain_rows(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as plain_row makes them, converted a column at a time: a row at a
+    time (DataFrame.to_dict, then plain_row per value) took most of a national list's time."""
+    names = [str(name) for name in rows.columns]
+    columns = [_plain_column(rows[name]) for name in rows.columns]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """plain_row's values of one column."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return list(column.tolist())  # numpy integers and booleans as Python's
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "M":
+        return [None if pd.isna(t) else iso(t) for t in column.dt.to_pydatetime()]
+    values = column.tolist()
+    kinds = {type(v) for v in values}
+    if kinds <= {str, type(None)}:
+        return list(values)  # already plain: text, or nothing
+    if kinds <= {date, type(None)}:
+        return [None if v is None else v.isoformat() for v in values]
+    return [plain_row({"v": v})["v"] for v in column.astype(object)]
 
 
 def plain_row(row: dict[Any, Any]) -> dict[str, Any]:

@@ -24,6 +24,15 @@ from models.clock import census_instant
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 
 STRANDED = (7, 14, 21)
+# What stay_counts reads of a stay: all in ix_stay_length_start.
+STAY_COLUMNS = [
+    "setting",
+    "unit_code",
+    "organisation_code",
+    "start_at",
+    "end_at",
+    "spell_admitted_date",
+]
 
 
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -52,7 +61,12 @@ def fetch(connection: Connection, query: Any) -> pd.DataFrame:
 def stay_counts(connection: Connection, w: Window, organisation: Orgs) -> InstantCounts:
     """Stays (acute and D2A) in at each instant per unit, and the acute ones with LOS ≥ 7, 14,
     21 days: LOS at instant t ≥ n ⟺ admission date ≤ L − n (L the local date of t)."""
-    rows, t, where = w.rows(Stay, (*ACUTE_SETTINGS, *D2A_SETTINGS), with_spell=False)
+    settings = (*ACUTE_SETTINGS, *D2A_SETTINGS)
+    if connection.dialect.name == "postgresql":
+        rows = w.ranges(Stay, settings, STAY_COLUMNS)
+        t, where = rows.c, list[ColumnElement[bool]]()
+    else:  # SQLite reads the OR-ed ranges from the index alone already
+        rows, t, where = w.rows(Stay, settings, with_spell=False)
     now, before = w.in_now(t), w.in_before(t)
     columns = [t.setting, t.unit_code.label("unit"), t.organisation_code.label("organisation")]
     columns += [_flag(now).label("now"), _flag(before).label("before")]

@@ -83,6 +83,11 @@ def test_a_system_coordinator_sees_only_its_systems_patients(
     whole = token_for(two_systems, "coordinator")
     everyone = client.get("/api/v1/patients/ready", params={"as_of": AS_OF}, headers=whole)
     assert sorted(p["patient_id"] for p in everyone.json()["patients"]) == ["a", "b"]
+    # A system's list, asked for by its code.
+    south = client.get(
+        "/api/v1/patients/ready", params={"as_of": AS_OF, "organisation": "QBB"}, headers=whole
+    )
+    assert [p["patient_id"] for p in south.json()["patients"]] == ["b"]
     # Another system's patient is as unknown as one never seen.
     assert client.get("/api/v1/patients/b/timeline", headers=north).status_code == 404
     assert client.get("/api/v1/patients/a/timeline", headers=north).status_code == 200
