@@ -22,6 +22,7 @@ from metrics.sources import Orgs
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
+from store.dialect.sql import ranges_as_union
 
 STRANDED = (7, 14, 21)
 # What stay_counts reads of a stay: all in ix_stay_length_start.
@@ -62,10 +63,10 @@ def stay_counts(connection: Connection, w: Window, organisation: Orgs) -> Instan
     """Stays (acute and D2A) in at each instant per unit, and the acute ones with LOS ≥ 7, 14,
     21 days: LOS at instant t ≥ n ⟺ admission date ≤ L − n (L the local date of t)."""
     settings = (*ACUTE_SETTINGS, *D2A_SETTINGS)
-    if connection.dialect.name == "postgresql":
+    if ranges_as_union(connection):
         rows = w.ranges(Stay, settings, STAY_COLUMNS)
         t, where = rows.c, list[ColumnElement[bool]]()
-    else:  # SQLite reads the OR-ed ranges from the index alone already
+    else:
         rows, t, where = w.rows(Stay, settings, with_spell=False)
     now, before = w.in_now(t), w.in_before(t)
     columns = [t.setting, t.unit_code.label("unit"), t.organisation_code.label("organisation")]

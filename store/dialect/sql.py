@@ -94,6 +94,13 @@ def hidden_from_planner(bind: Bind, column: Any) -> Any:
     return column if is_postgresql(bind) else func.coalesce(column, column)
 
 
+def ranges_as_union(bind: Bind) -> bool:
+    """Whether rows found by several index ranges read best as one query per range joined by
+    UNION ALL (PostgreSQL: OR-ed ranges make it visit every row's table page) rather than the
+    OR-ed ranges (SQLite reads those from the index alone already)."""
+    return is_postgresql(bind)
+
+
 def semi_joins_as_sets(bind: Bind) -> bool:
     """Whether "rows with a matching row elsewhere" runs best as a join against the set of
     matches (PostgreSQL hashes it) rather than a correlated EXISTS per row (SQLite, which
