@@ -7,8 +7,6 @@ value and against the same figure read with no tally at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -34,19 +32,6 @@ def refresh(db: Database) -> tally.Refreshed:
 def count(db: Database, table: Any) -> int:
     with db.session() as session:
         return int(session.execute(select(func.count()).select_from(table)).scalar_one())
-
-
-@pytest.fixture
-def untallied(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A switch: inside `with untallied():` figures read only the derived tables."""
-
-    @contextmanager
-    def switch() -> Iterator[None]:
-        with monkeypatch.context() as patch:
-            patch.setattr(tally.reading, "_state", lambda *_: None)
-            yield
-
-    return switch
 
 
 def every_figure(db: Database, start: date, end: date) -> dict[tuple[Any, ...], pd.DataFrame]:
