@@ -14,6 +14,7 @@ from store import migrate
 from store.database import Database, make_engine
 from tests.conftest import make_empty_database
 from tests.migration_dataset import Dump, dump, insert_dump, store_dataset, table_names
+from tests.shared_dir import shared_dir
 
 
 def test_upgrade_downgrade_upgrade_and_check(tmp_path: Path) -> None:
@@ -38,7 +39,7 @@ def test_upgrade_downgrade_upgrade_and_check(tmp_path: Path) -> None:
 
 def test_reference_lists_match_the_shared_originals() -> None:
     """The copies shipped in the package are the national lists in shared/, unchanged."""
-    shared = Path(__file__).resolve().parents[2] / "shared" / "reference"
+    shared = shared_dir() / "reference"
     if not shared.exists():
         pytest.skip("shared/ is not beside this checkout; only the packaged copy exists")
     package = Path(__file__).resolve().parents[1] / "models" / "reference"

@@ -3,16 +3,15 @@ reads it, on every public sample message and on our own UK-shaped ones."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import hl7
 import pytest
 
 from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import split_messages
 from tests.feeds.builders import adt
+from tests.shared_dir import shared_dir
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "hl7"
+SAMPLES = shared_dir() / "data" / "hl7"
 OURS = [
     adt("A01"),
     adt("A03", pv1={37: "54"}, pid={30: "Y"}),

@@ -20,8 +20,9 @@ from feeds.hl7v2.er7 import Message
 from feeds.hl7v2.messages import Received, split_messages
 from ledger.events import EventIn
 from tests.feeds.builders import FEED
+from tests.shared_dir import shared_dir
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "hl7"
+SAMPLES = shared_dir() / "data" / "hl7"
 FILES = sorted(SAMPLES.glob("*/*.hl7"))
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
