@@ -7,6 +7,7 @@ in its own transaction with the earliest local day whose figures it may have cha
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Protocol
 
@@ -14,5 +15,9 @@ from sqlalchemy.orm import Session
 
 
 class FigureChanges(Protocol):
-    def __call__(self, session: Session, day: date, /) -> None:
-        """Figures from local day `day` on may differ from what the figure cache keeps."""
+    def __call__(
+        self, session: Session, day: date, organisations: Collection[str] | None = None, /
+    ) -> None:
+        """Figures from local day `day` on may differ from what the figure cache keeps: only
+        those of `organisations` (the organisations of every derived row the write removed or
+        added), or of any organisation when None."""

@@ -131,7 +131,9 @@ class CensusRows:
             live=lambda c, a, b, org: (
                 moves(c, intervals(org, group_by, by_organisation), a, b).rows
             ),
-            days=lambda c, a, b: flows(c, rows, a, b),
+            days=lambda c, a, b, org: flows(
+                c, rows if org is None else intervals(org, group_by, by_organisation), a, b
+            ),
             census=True,
             origins=self.origins(group_by),
         )

@@ -195,10 +195,12 @@ class TallySource(Base):
 
 class TallyChange(Base):
     """The earliest local day each write could change a figure on, until a refresh of the
-    tallies takes it in. Written by ingest in its own transaction (one row per batch)."""
+    tallies takes it in, and the organisation whose figures it could change (None: any).
+    Written by ingest in its own transaction (a row per organisation its batch touched)."""
 
     __tablename__ = "tally_change"
     __table_args__ = (Index("ix_tally_change_day", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     day: Mapped[date] = mapped_column(Date)
+    organisation: Mapped[str | None] = mapped_column(String(16))

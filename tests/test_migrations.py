@@ -171,7 +171,9 @@ CREATED_EMPTY |= {"care_system", "organisation_system"}
 # Columns a migration adds as null for the rows already stored (9c4d7e2a6b13:
 # organisation.data_from, whose null is the default, the first event's day): upgraded from
 # before it, they hold null where the dataset set a value.
-ADDED_NULL = {"organisation": ("data_from",)}
+# c4e8a1d9b2f6: tally_change.organisation, whose null means "any organisation" (the refresh then
+# recounts every organisation, as before the column).
+ADDED_NULL = {"organisation": ("data_from",), "tally_change": ("organisation",)}
 
 
 def _revisions_before_head() -> list[Script]:

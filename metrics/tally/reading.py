@@ -4,7 +4,7 @@ rows after it (the package's text says why that never changes a figure)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,9 +24,11 @@ ORIGIN_HORIZON = max(STRANDED_MOST, *BAND_FLOORS)
 # A source with an organisation column keeps it beside the key, so that one organisation's
 # figure reads only its own rows.
 PART = "organisation"
+# A write touching more organisations than this is recorded as touching any: recounting them
+# all costs no more than recounting each.
+MANY_ORGANISATIONS = 64
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
-Read = Callable[[Connection, date, date], pd.DataFrame]
 Part = str | tuple[str, ...] | None  # one organisation, several (a system's), or all
 LiveRead = Callable[[Connection, date, date, Part], pd.DataFrame]
 
@@ -36,17 +38,17 @@ class Tallied:
     """One grouped read of a figure's inputs, counted per local day.
 
     `live(connection, start, end, part)` is the read as metrics make it (of organisation
-    `part` only, unless None); `days(connection, start, end)` the rows counted on each day
-    from start to end, of every organisation (for a census, arrivals and
-    departures on their own days; otherwise the same read). Both give a `day` column (named
-    by `day`), the key columns, and the `values` counted.
+    `part` only, unless None); `days(connection, start, end, part)` the rows counted on each
+    day from start to end, of every organisation or of those of `part` (for a census,
+    arrivals and departures on their own days; otherwise the same read). Both give a `day`
+    column (named by `day`), the key columns, and the `values` counted.
     """
 
     key: str
     day: str
     values: tuple[str, ...]
     live: LiveRead
-    days: Read
+    days: LiveRead
     census: bool = False
     origins: tuple[str, ...] = ()  # census origin dates, exact for ORIGIN_HORIZON days
     lookahead: int = 0  # days before a change that a later event can still alter
@@ -203,7 +205,18 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def changed_from(session: Session | Connection, day: date) -> None:
+def changed_from(
+    session: Session | Connection, day: date, organisations: Collection[str] | None = None
+) -> None:
     """Figures from local day `day` on may differ from their tallies: the write side's one call
-    into the figure cache (ledger.changes.FigureChanges), in the writer's own transaction."""
-    session.execute(C.insert().values(day=day))
+    into the figure cache (ledger.changes.FigureChanges), in the writer's own transaction.
+
+    With `organisations`, only their figures may differ (a row for each; none when the write
+    touched no organisation's rows); a refresh then recounts only their days. More than
+    MANY_ORGANISATIONS, or None, is kept as any organisation: the refresh recounts them all."""
+    if organisations is not None and len(organisations) <= MANY_ORGANISATIONS:
+        rows = [{"day": day, "organisation": o} for o in sorted(organisations)]
+        if rows:
+            session.execute(C.insert(), rows)
+        return
+    session.execute(C.insert().values(day=day, organisation=None))

@@ -43,38 +43,69 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
     of a source not yet tallied) up to today, takes in the changes it saw, and drops the
     tallies of any source no longer declared. One refresh at a time per database.
 
+    When every change names its organisations (a late event: ledger.ingest records the
+    organisations of the rows it rewrote) and every source is counted up to today, only those
+    organisations' rows are recounted: a tally keyed by organisation reads theirs alone, a
+    system-wide tally summed from it is shifted by their difference, and the others are
+    recounted from the change as before.
+
     Reads on `engine`, writes on `writer` (default the same; an SQLite writer should take its
     lock as it begins).
     """
     began = time.perf_counter()
     with exclusive(engine, LOCK_KEY):
         with one_snapshot(engine) as connection:
-            plan, seen, upto = _plan(connection, sources)
-            counted = _count_all(connection, plan, upto)
-        rows = _store(writer or engine, counted, seen, upto, sources)
-    first = min((frm for _, frm in plan), default=None)
-    return Refreshed(len(plan), rows, first, time.perf_counter() - began)
+            plan = _plan(connection, sources)
+            counted = _count_all(connection, plan)
+        rows = _store(writer or engine, counted, plan.seen, plan.upto, sources)
+    first = min((frm for _, frm in plan.sources), default=None)
+    return Refreshed(len(plan.sources), rows, first, time.perf_counter() - began)
 
 
-def _plan(
-    connection: Connection, sources: Sequence[Tallied]
-) -> tuple[list[tuple[Tallied, date]], list[int], date]:
+@dataclass(frozen=True)
+class _Plan:
+    sources: list[tuple[Tallied, date]]  # which to recount, from which day
+    seen: list[int]  # the changes taken in
+    upto: date  # the day tallies run up to (exclusive)
+    # The organisations whose rows alone change (None: any): every change named its own and
+    # every source is counted up to `upto`.
+    touched: tuple[str, ...] | None
+    columns: dict[str, list[str]]  # each tallied source's key columns
+
+
+@dataclass(frozen=True)
+class _Counted:
+    source: Tallied
+    frm: date
+    rows: pd.DataFrame  # day, part, key and the values, ready to store
+    columns: list[str]
+    parts: tuple[str, ...] | None = None  # the organisations recounted (None: all)
+
+
+def _plan(connection: Connection, sources: Sequence[Tallied]) -> _Plan:
     """Which sources to recount from which day; the changes seen; the day tallies run up to."""
-    changes = connection.execute(select(C.c.id, C.c.day)).all()
+    changes = connection.execute(select(C.c.id, C.c.day, C.c.organisation)).all()
     seen = [row[0] for row in changes]
     changed = min((as_date(row[1]) for row in changes), default=None)
-    states = {row[0]: as_date(row[1]) for row in connection.execute(select(S.c.source, S.c.upto))}
+    states = {
+        row[0]: (as_date(row[1]), json.loads(row[2]))
+        for row in connection.execute(select(S.c.source, S.c.upto, S.c.columns))
+    }
     floor = _first_day(connection)
     upto = local_date(utc_now()) + timedelta(days=1)
     plan = []
     for source in sources:
-        frm = states.get(source.name, floor)
+        frm = states[source.name][0] if source.name in states else floor
         if changed is not None:
             frm = min(frm, reach(source, changed))
         frm = max(frm, floor)
         if frm < upto or source.name not in states:
             plan.append((source, frm))
-    return plan, seen, upto
+    named = changes and all(row[2] is not None for row in changes)
+    current = all(states.get(s.name, (None,))[0] == upto for s in sources)
+    touched = tuple(sorted({row[2] for row in changes})) if named and current else None
+    columns = {name: state[1] for name, state in states.items()}
+    return _Plan(plan, seen, upto, touched, columns)
 
 
 def _first_day(connection: Connection) -> date:
@@ -86,26 +117,135 @@ def _first_day(connection: Connection) -> date:
     return max(as_date(first), FIRST_DAY) if first is not None else local_date(utc_now())
 
 
-def _count_all(
-    connection: Connection, plan: list[tuple[Tallied, date]], upto: date
-) -> list[tuple[Tallied, date, pd.DataFrame, list[str]]]:
+def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
     """Each planned source's rows ready to store, finer sources first: a source `within` one
-    counted in the same refresh from no later a day is summed from its rows, not read again."""
-    planned = {source.name for source, _ in plan}
-    wanted = {s.within.name for s, _ in plan if s.within is not None} & planned
-    found: dict[str, tuple[date, pd.DataFrame]] = {}
+    counted in the same refresh from no later a day is summed from its rows, not read again
+    (with `plan.touched`, only a source of the same organisations: see `refresh`)."""
+    planned = {source.name for source, _ in plan.sources}
+    wanted = {s.within.name for s, _ in plan.sources if s.within is not None} & planned
+    found: dict[str, tuple[date, pd.DataFrame]] = {}  # the days() rows of each finer source
+    stored: dict[str, _Counted] = {}  # the rows to store of each finer source
     counted = []
-    for source, frm in sorted(plan, key=lambda p: _depth(p[0])):
+    touched, upto = plan.touched, plan.upto
+    for source, frm in sorted(plan.sources, key=lambda p: _depth(p[0])):
         first, last = min(frm, upto - timedelta(days=1)), upto - timedelta(days=1)
         finer = found.get(source.within.name) if source.within is not None else None
-        if finer is not None and finer[0] <= first:
+        if finer is not None and finer[0] > first:
+            finer = None
+        parts = touched if touched is not None and PART in plan.columns[source.name] else None
+        if touched is not None and parts is None and source.within is not None:
+            fine = stored.get(source.within.name)
+            if finer is not None and fine is not None and source.summed_out == (PART,):
+                rows = _shifted(connection, source, fine, first, touched)
+                counted.append(_Counted(source, frm, rows, plan.columns[source.name]))
+                continue
+            finer = None  # the finer rows are only the touched organisations'
+        if finer is not None:
             rows = _summed(source, finer[1], first)
         else:
-            rows = source.days(connection, first, last)
+            rows = source.days(connection, first, last, parts)
         if source.name in wanted:
             found[source.name] = (first, rows.copy())
-        counted.append((source, frm, *_counted(source, rows)))
+        done = _Counted(source, frm, *_counted(source, rows), parts=parts)
+        stored[source.name] = done
+        counted.append(done)
     return counted
+
+
+def _shifted(
+    connection: Connection, source: Tallied, fine: _Counted, first: date, touched: tuple[str, ...]
+) -> pd.DataFrame:
+    """A system-wide source's stored days from `first` on, shifted by the difference the
+    recount of the `touched` organisations made to the finer source it sums (keyed by
+    organisation: its key without the organisation is this one's key, so the two share key
+    text). A day's key keeps its row where any organisation still has one (a census's
+    arrivals and departures can cancel to 0 and the row stays, as a full count keeps it)."""
+    values = list(source.values)
+    parts = list(touched)
+    old = _stored(connection, source, first, None)
+    old_fine = _stored(connection, fine.source, first, parts)
+    days = _day_numbers(fine.rows[fine.source.day])
+    recounted = fine.rows[days >= _day_number(first)]
+    fresh = pd.DataFrame({"day": _day_numbers(recounted[fine.source.day]), "key": recounted["key"]})
+    for i, v in enumerate(values):
+        fresh[f"v{i}"] = recounted[v].to_numpy(dtype=np.int64)
+    old_fine = old_fine.assign(**{f"v{i}": -old_fine[f"v{i}"] for i in range(len(values))})
+    both = pd.concat([old, fresh, old_fine], ignore_index=True)
+    sums = [f"v{i}" for i in range(len(values))]
+    shifted = both.groupby(["day", "key"], sort=False)[sums].sum().reset_index()
+    if source.census:
+        empty = shifted[shifted["v0"] == 0]
+        kept = set(zip(fresh["day"], fresh["key"], strict=True))
+        kept |= _keys_elsewhere(connection, fine.source, first, parts, empty)
+        pairs = zip(shifted["day"], shifted["key"], shifted["v0"], strict=True)
+        has_row = np.array([v != 0 or (d, k) in kept for d, k, v in pairs], dtype=bool)
+    else:  # a count of discharges or starts: a group has a row while it counts one
+        has_row = shifted["v0"].to_numpy() != 0
+    shifted = shifted[has_row]
+    rows = pd.DataFrame({source.day: shifted["day"].to_numpy().astype("datetime64[D]")})
+    rows["part"] = ""
+    rows["key"] = shifted["key"].to_numpy()
+    for i, v in enumerate(values):
+        rows[v] = shifted[f"v{i}"].to_numpy()
+    return rows.reset_index(drop=True)
+
+
+def _stored(
+    connection: Connection, source: Tallied, first: date, parts: list[str] | None
+) -> pd.DataFrame:
+    """The stored rows of `source` from `first` on (of `parts` only), summed per day and key:
+    day (a day number), key, v0 (n) and v1 (m)."""
+    t = F.c
+    which = [t.source == source.name, t.day >= first]
+    if parts is not None:
+        which.append(t.part.in_(parts))
+    query = select(t.day, t.key, func.sum(t.n), func.sum(func.coalesce(t.m, 0)))
+    rows = connection.execute(query.where(*which).group_by(t.day, t.key)).all()
+    days, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [])
+    frame = pd.DataFrame({"day": np.array(days, dtype="datetime64[D]").astype(np.int64)})
+    frame["key"] = pd.Series(keys, dtype=object)
+    frame["v0"] = np.asarray(n, dtype=np.int64)
+    if len(source.values) > 1:
+        frame["v1"] = np.asarray(m, dtype=np.int64)
+    return frame
+
+
+def _keys_elsewhere(
+    connection: Connection,
+    source: Tallied,
+    first: date,
+    parts: list[str],
+    wanted: pd.DataFrame,
+) -> set[tuple[Any, str]]:
+    """Which of the (day number, key) pairs `wanted` have a stored row of `source` in an
+    organisation not among `parts`."""
+    if not len(wanted):
+        return set()
+    t = F.c
+    pairs = set(zip(wanted["day"], wanted["key"], strict=True))
+    keys = sorted({k for _, k in pairs})
+    found: set[tuple[Any, str]] = set()
+    for chunk in range(0, len(keys), 500):
+        query = (
+            select(t.day, t.key)
+            .distinct()
+            .where(t.source == source.name, t.day >= first, t.part.not_in(parts))
+            .where(t.key.in_(keys[chunk : chunk + 500]))
+        )
+        for day, key in connection.execute(query):
+            pair = (_day_number(as_date(day)), key)
+            if pair in pairs:
+                found.add(pair)
+    return found
+
+
+def _day_number(day: date) -> int:
+    """Days since 1970-01-01."""
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
+def _day_numbers(days: pd.Series) -> np.ndarray:
+    return days.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
 def _depth(source: Tallied) -> int:
@@ -165,17 +305,22 @@ def _encoded(column: pd.Series, times: bool) -> list[Any]:
 
 def _store(
     engine: Engine,
-    counted: list[tuple[Tallied, date, pd.DataFrame, list[str]]],
+    counted: list[_Counted],
     seen: list[int],
     upto: date,
     sources: Sequence[Tallied],
 ) -> int:
-    """Replaces the recounted days and takes in the changes seen, in one transaction."""
+    """Replaces the recounted days (of the organisations recounted) and takes in the changes
+    seen, in one transaction."""
     written = 0
     now = utc_now()
     with engine.begin() as connection:
-        for source, frm, rows, key_columns in counted:
-            connection.execute(F.delete().where(F.c.source == source.name, F.c.day >= frm))
+        for done in counted:
+            source, rows = done.source, done.rows
+            which = [F.c.source == source.name, F.c.day >= done.frm]
+            if done.parts is not None:
+                which.append(F.c.part.in_(done.parts))
+            connection.execute(F.delete().where(*which))
             if len(rows):
                 values = list(source.values)
                 payload = [
@@ -198,7 +343,7 @@ def _store(
                 with Session(bind=connection) as session:  # in the connection's transaction
                     insert_rows(session, F, payload)  # COPY on PostgreSQL
                 written += len(payload)
-            columns = json.dumps(key_columns)
+            columns = json.dumps(done.columns)
             state = {"upto": upto, "columns": columns, "built_at": now}
             statement = upsert(connection, S, ["source"], state)
             connection.execute(statement.values(source=source.name, **state))

@@ -141,19 +141,28 @@ def select_where_in(
     return rows
 
 
-def delete_where_in(session: Session, table: Table, column: str, values: list[str]) -> None:
-    """Deletes the rows whose `column` is one of `values`."""
+def delete_where_in(
+    session: Session, table: Table, column: str, values: list[str], returning: str | None = None
+) -> set[Any]:
+    """Deletes the rows whose `column` is one of `values`; with `returning`, the distinct
+    values that column held in the rows deleted (RETURNING: no second read)."""
     if not values:
-        return
+        return set()
     connection = session.connection()
     if is_postgresql(connection):
         col = table.c[column]
         statement = table.delete().where(col == bindparam("values", type_=ARRAY(String)).any_())
-        connection.execute(statement, {"values": values})
-        return
-    _driver_cursor(session).execute(
-        f"DELETE FROM {table.name} WHERE {column} IN {_JSON_VALUES}", (_json_list(values),)
+        if returning is None:
+            connection.execute(statement, {"values": values})
+            return set()
+        result = connection.execute(statement.returning(table.c[returning]), {"values": values})
+        return set(result.scalars())
+    cursor = _driver_cursor(session)
+    tail = "" if returning is None else f" RETURNING {returning}"
+    cursor.execute(
+        f"DELETE FROM {table.name} WHERE {column} IN {_JSON_VALUES}{tail}", (_json_list(values),)
     )
+    return set() if returning is None else {row[0] for row in cursor.fetchall()}
 
 
 _JSON_VALUES = "(SELECT value FROM json_each(?))"

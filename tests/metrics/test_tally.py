@@ -74,7 +74,7 @@ def ward(system: Database) -> Database:
 
 
 def test_a_refresh_tallies_every_figure_and_takes_in_the_changes(ward: Database) -> None:
-    assert count(ward, TallyChange) == 3  # one row per batch loaded
+    assert count(ward, TallyChange) == 3  # a row per batch loaded (each touched only RX1)
     done = refresh(ward)
     assert done.sources > 20 and done.rows > 0
     assert done.first == date(2025, 2, 1)  # the first day with an event (e's admission)
