@@ -194,7 +194,7 @@ def counted_discharges(
         # The readmitted discharges as one set, joined on: PostgreSQL hashes the spells against
         # the emergency admissions, where the correlated EXISTS below probed the patient index
         # once per discharge (250,000 probes in a year of the large system).
-        found = readmitted_spells(settings, since, until)
+        found = readmitted_spells(settings, since, until, org)
         source = source.outerjoin(found, found.c.spell_id == S.spell_id)
         counts.append(func.count(found.c.spell_id).label("readmitted"))
     elif readmissions:
@@ -225,15 +225,17 @@ def _column(connection: Connection, name: str, years: range) -> Any:
     return local_hour_before(connection, S.discharged_at, NOON, years).label(name)
 
 
-def readmitted_spells(settings: tuple[str, ...], since: Any, until: Any) -> Any:
-    """The spell ids of the discharges (of `settings`, discharged in [since, until)) that
-    `readmitted` counts: the same conditions, as a set (PostgreSQL)."""
+def readmitted_spells(settings: tuple[str, ...], since: Any, until: Any, org: Orgs = None) -> Any:
+    """The spell ids of the discharges (of `settings`, discharged in [since, until), of
+    organisation `org` if given) that `readmitted` counts: the same conditions, as a set
+    (PostgreSQL)."""
     d, a = Spell.__table__.alias("discharge"), Spell.__table__.alias("readmission")
     return (
         select(d.c.spell_id)
         .distinct()
         .select_from(d.join(a, a.c.patient_id == d.c.patient_id))
         .where(d.c.setting.in_(settings), d.c.discharged_at >= since, d.c.discharged_at < until)
+        .where(*org_filter(d.c.organisation_code, org))
         .where(
             *_readmits(d.c, a, a.c.setting, a.c.admitted_at, d.c.discharged_date + FOLLOW_UP_DAYS)
         )

@@ -51,6 +51,9 @@ class Spell(Base):
     __table_args__ = (
         Index("ix_spell_setting_discharged", "setting", "discharged_at"),
         Index("ix_spell_setting_admitted", "setting", "admitted_at"),
+        # One organisation's discharges of a few days (a recount of its tallies, a figure of
+        # its days since the last one) without walking every organisation's.
+        Index("ix_spell_organisation_discharged", "organisation_code", "discharged_at"),
     )
 
     spell_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the admission event_id
@@ -130,6 +133,7 @@ class ReadySpan(Base):
     __table_args__ = (
         Index("ix_ready_span_setting_period", "setting", "start_at", "end_at"),
         Index("ix_ready_span_length_start", "length_class", "start_at"),
+        Index("ix_ready_span_organisation_start", "organisation_code", "start_at"),
     )
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
