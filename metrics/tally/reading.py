@@ -132,7 +132,9 @@ def _tallied(
     count on start."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
-    if isinstance(part, tuple):
+    if part is None and PART not in columns:  # one part, '': one range of the table's key
+        which.append(t.part == "")
+    elif isinstance(part, tuple):
         which.append(t.part.in_(part))
     elif part is not None:
         which.append(t.part == part)

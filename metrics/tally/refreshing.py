@@ -136,8 +136,9 @@ def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
         if touched is not None and parts is None and source.within is not None:
             fine = stored.get(source.within.name)
             if finer is not None and fine is not None and source.summed_out == (PART,):
-                rows = _shifted(connection, source, fine, first, touched)
-                counted.append(_Counted(source, frm, rows, plan.columns[source.name]))
+                columns = plan.columns[source.name]
+                rows = _shifted(connection, source, columns, fine, first, touched)
+                counted.append(_Counted(source, frm, rows, columns))
                 continue
             finer = None  # the finer rows are only the touched organisations'
         if finer is not None:
@@ -153,7 +154,12 @@ def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
 
 
 def _shifted(
-    connection: Connection, source: Tallied, fine: _Counted, first: date, touched: tuple[str, ...]
+    connection: Connection,
+    source: Tallied,
+    columns: list[str],
+    fine: _Counted,
+    first: date,
+    touched: tuple[str, ...],
 ) -> pd.DataFrame:
     """A system-wide source's stored days from `first` on, shifted by the difference the
     recount of the `touched` organisations made to the finer source it sums (keyed by
@@ -162,8 +168,8 @@ def _shifted(
     arrivals and departures can cancel to 0 and the row stays, as a full count keeps it)."""
     values = list(source.values)
     parts = list(touched)
-    old = _stored(connection, source, first, None)
-    old_fine = _stored(connection, fine.source, first, parts)
+    old = _stored(connection, source, columns, first, None)
+    old_fine = _stored(connection, fine.source, fine.columns, first, parts)
     days = _day_numbers(fine.rows[fine.source.day])
     recounted = fine.rows[days >= _day_number(first)]
     fresh = pd.DataFrame({"day": _day_numbers(recounted[fine.source.day]), "key": recounted["key"]})
@@ -190,15 +196,26 @@ def _shifted(
     return rows.reset_index(drop=True)
 
 
+def _of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:
+    """Which tally rows of a source with key `columns` are of `parts` (None: of any): a
+    source without an organisation has only part '', said so that its rows from a day on are
+    one range of the (source, part, day, key) key, not every row of the source looked at."""
+    if PART not in columns:
+        return [F.c.part == ""]
+    return [] if parts is None else [F.c.part.in_(parts)]
+
+
 def _stored(
-    connection: Connection, source: Tallied, first: date, parts: list[str] | None
+    connection: Connection,
+    source: Tallied,
+    columns: Sequence[str],
+    first: date,
+    parts: list[str] | None,
 ) -> pd.DataFrame:
-    """The stored rows of `source` from `first` on (of `parts` only), summed per day and key:
-    day (a day number), key, v0 (n) and v1 (m)."""
+    """The stored rows of `source` (with key `columns`) from `first` on (of `parts` only),
+    summed per day and key: day (a day number), key, v0 (n) and v1 (m)."""
     t = F.c
-    which = [t.source == source.name, t.day >= first]
-    if parts is not None:
-        which.append(t.part.in_(parts))
+    which = [t.source == source.name, *_of_parts(columns, parts), t.day >= first]
     query = select(t.day, t.key, func.sum(t.n), func.sum(func.coalesce(t.m, 0)))
     rows = connection.execute(query.where(*which).group_by(t.day, t.key)).all()
     days, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [])
@@ -224,12 +241,15 @@ def _keys_elsewhere(
     t = F.c
     pairs = set(zip(wanted["day"], wanted["key"], strict=True))
     keys = sorted({k for _, k in pairs})
+    # The other organisations by name: each one's days from `first` are a range of the key,
+    # where `part NOT IN` would look at every row of the source.
+    others = sorted(set(_parts(connection, source)) - set(parts))
     found: set[tuple[Any, str]] = set()
-    for chunk in range(0, len(keys), 500):
+    for chunk in range(0, len(keys) if others else 0, 500):
         query = (
             select(t.day, t.key)
             .distinct()
-            .where(t.source == source.name, t.day >= first, t.part.not_in(parts))
+            .where(t.source == source.name, t.part.in_(others), t.day >= first)
             .where(t.key.in_(keys[chunk : chunk + 500]))
         )
         for day, key in connection.execute(query):
@@ -237,6 +257,19 @@ def _keys_elsewhere(
             if pair in pairs:
                 found.add(pair)
     return found
+
+
+def _parts(connection: Connection, source: Tallied) -> list[str]:
+    """The parts (organisations) the source has rows of, each found by one look into the
+    table's key (source, part, …) after the one before: a few hundred index probes, not a
+    read of every row."""
+    t = F.c
+    found = select(func.min(t.part).label("part")).where(t.source == source.name)
+    walk = found.cte("parts", recursive=True)
+    following = select(func.min(t.part)).where(t.source == source.name, t.part > walk.c.part)
+    walk = walk.union_all(select(following.scalar_subquery()).where(walk.c.part.is_not(None)))
+    query = select(walk.c.part).where(walk.c.part.is_not(None))
+    return list(connection.execute(query).scalars())
 
 
 def _day_number(day: date) -> int:
@@ -317,9 +350,8 @@ def _store(
     with engine.begin() as connection:
         for done in counted:
             source, rows = done.source, done.rows
-            which = [F.c.source == source.name, F.c.day >= done.frm]
-            if done.parts is not None:
-                which.append(F.c.part.in_(done.parts))
+            which = [F.c.source == source.name, *_of_parts(done.columns, done.parts)]
+            which.append(F.c.day >= done.frm)
             connection.execute(F.delete().where(*which))
             if len(rows):
                 values = list(source.values)
@@ -349,9 +381,15 @@ def _store(
             connection.execute(statement.values(source=source.name, **state))
         for chunk in range(0, len(seen), 1000):
             connection.execute(C.delete().where(C.c.id.in_(seen[chunk : chunk + 1000])))
-        known = [source.name for source in sources]
-        connection.execute(F.delete().where(F.c.source.not_in(known)))
-        connection.execute(S.delete().where(S.c.source.not_in(known)))
+        # The sources no longer declared, by name: a figure_tally row has its source's
+        # tally_source row (both written here, both dropped by `forget`), and `source NOT IN`
+        # would read every tally row of every source.
+        known = {source.name for source in sources}
+        kept = connection.execute(select(S.c.source)).scalars()
+        stale = sorted(set(kept) - known)
+        if stale:
+            connection.execute(F.delete().where(F.c.source.in_(stale)))
+            connection.execute(S.delete().where(S.c.source.in_(stale)))
     return written
 
 
