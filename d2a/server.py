@@ -22,7 +22,7 @@ def create_app(
 ) -> FastAPI:
     """The application; the database is opened at start-up unless one is given. With
     `tallies` (d2a serve), the figure tallies are refreshed in the background every
-    `tally_refresh_seconds` (metrics.tally)."""
+    `tally_refresh_seconds` once writes settle (`tally_settle_seconds`: metrics.tally)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -35,7 +35,11 @@ def create_app(
         if tallies and settings.tally_refresh_seconds > 0:
             db = app.state.database
             refresher = Refresher(
-                db.engine, db.write_engine, settings.tally_refresh_seconds, tallied_reads
+                db.engine,
+                db.write_engine,
+                settings.tally_refresh_seconds,
+                tallied_reads,
+                settle=settings.tally_settle_seconds,
             )
             refresher.start()
         yield

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     stale_after_minutes: int = 60
     wall_refresh_seconds: int = 60
     tally_refresh_seconds: float = 60  # d2a serve recounts the figure tallies this often; 0: never
+    # ... once writes have settled (none since the round before), or changes have waited this long
+    tally_settle_seconds: float = 300
     # The key of the pseudonyms made from feeds' local ids (SPEC §9). Unset: one is made on
     # first use and kept in the database (deployment_secret); set it from a secrets store in
     # production, so that the database alone cannot turn a local id into its pseudonym.

@@ -401,10 +401,26 @@ def forget(engine: Engine) -> None:
 
 
 class Refresher:
-    """Refreshes the tallies every `seconds` on a daemon thread (d2a serve)."""
+    """Refreshes the tallies every `seconds` on a daemon thread (d2a serve), once writes have
+    settled: a round that finds changes written since the round before waits for the next,
+    unless changes have waited `settle` seconds. A stream of batches is thus not slowed by a
+    recount after each minute of it (figures stay right meanwhile: they read the days from the
+    earliest change on from the derived tables), and is recounted at least every `settle`."""
 
-    def __init__(self, engine: Engine, writer: Engine, seconds: float, declared: Declared) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        writer: Engine,
+        seconds: float,
+        declared: Declared,
+        settle: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.engine, self.writer, self.seconds, self.declared = engine, writer, seconds, declared
+        self.settle, self.clock = settle, clock
+        self._sources: Sequence[Tallied] | None = None
+        self._seen: tuple[int, int | None] | None = None  # the changes at the last look
+        self._waiting_since: float | None = None  # when changes were first seen waiting
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="d2a-tally", daemon=True)
 
@@ -414,12 +430,36 @@ class Refresher:
     def stop(self) -> None:
         self._stop.set()
 
+    def round(self) -> Refreshed | None:
+        """One round: the refresh made, or None when writes have not settled."""
+        changes = self._changes()
+        now = self.clock()
+        if not changes[0]:
+            self._waiting_since = None
+        elif self._waiting_since is None:
+            self._waiting_since = now
+        written = self._seen is not None and changes != self._seen and changes[0] > 0
+        self._seen = changes
+        if written and self._waiting_since is not None and now - self._waiting_since < self.settle:
+            return None
+        if self._sources is None:
+            self._sources = self.declared()
+        done = refresh(self.engine, self._sources, self.writer)
+        self._seen = self._changes()  # those written during the refresh wait for the next
+        self._waiting_since = now if self._seen[0] else None
+        return done
+
+    def _changes(self) -> tuple[int, int | None]:
+        """How many changes wait, and the last one's id: a write since changes either."""
+        with self.engine.connect() as connection:
+            count, last = connection.execute(select(func.count(), func.max(C.c.id))).one()
+        return int(count), last
+
     def _run(self) -> None:
-        sources = self.declared()
         while not self._stop.is_set():
             try:
-                done = refresh(self.engine, sources, self.writer)
-                if done.sources:
+                done = self.round()
+                if done is not None and done.sources:
                     LOG.info(
                         "tallies: %d sources from %s, %d rows, %.1f s",
                         done.sources,
