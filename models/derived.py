@@ -86,6 +86,9 @@ class Stay(Base):
         Index("ix_stay_setting_period", "setting", "start_at", "end_at"),
         # An organisation's first stay (the default start of its data, metrics.data_start).
         Index("ix_stay_organisation_start", "organisation_code", "start_at"),
+        # The stays of some organisations (a system's) in at an instant, one range per length
+        # class as ix_stay_length_start gives every organisation's (metrics.instants).
+        Index("ix_stay_organisation_length", "organisation_code", "length_class", "start_at"),
         # With every column the coordinator views read from a stay, so SQLite counts the stays
         # in at an instant from the index alone.
         Index(
