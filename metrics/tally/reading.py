@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 from sqlalchemy import BigInteger, Connection, case, cast, func, literal, literal_column, select
 from sqlalchemy.orm import Session
@@ -160,28 +161,40 @@ def _tallied(
 
 
 def _decode(source: Tallied, columns: list[str], rows: Sequence[Any]) -> pd.DataFrame:
-    """Tally rows (day, part, key, n, m) as the frame the source's live read gives."""
+    """Tally rows (day, part, key, n, m) as the frame the source's live read gives.
+
+    Days and keys repeat (a year holds a few hundred days; a key recurs on each of them), so
+    each distinct one is converted once and the rows take theirs by index."""
     empty: tuple[list[Any], ...] = ([], [], [], [], [])
     days, parts, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else empty
     # Dates (PostgreSQL) or ISO text (SQLite), which numpy reads as days either way.
-    day = np.array(days, dtype="datetime64[D]").astype("datetime64[us]")
+    at, distinct_days = _distinct(days)
+    day = np.array(distinct_days, dtype="datetime64[D]").astype("datetime64[us]")[at]
     data: dict[str, Any] = {source.day: pd.Series(day)}
     keyed = [c for c in columns if c != PART]
-    values = json.loads("[" + ",".join(keys) + "]")  # one parse for all the keys
-    picked_columns = list(zip(*values, strict=True)) if values else [()] * len(keyed)
-    picked_by = dict(zip(keyed, picked_columns, strict=True))
+    at, distinct_keys = _distinct(keys)
+    values = orjson.loads("[" + ",".join(distinct_keys) + "]")  # one parse for all the keys
+    for i, column in enumerate(keyed):
+        picked = np.empty(len(values), dtype=object)
+        picked[:] = [v[i] for v in values]
+        if column in TIMES:
+            data[column] = pd.Series(np.array(picked, dtype="datetime64[us]")[at])
+        else:
+            data[column] = pd.Series(picked[at], dtype=object)
     if PART in columns:
-        picked_by[PART] = tuple(parts)
-    for column in columns:
-        picked = picked_by[column]
-        data[column] = _times(list(picked)) if column in TIMES else pd.Series(picked, dtype=object)
+        data[PART] = pd.Series(np.array(parts, dtype=object), dtype=object)
+    data = {c: data[c] for c in [source.day, *columns]}  # the columns in the source's order
     for name, counts in zip(source.values, (n, m), strict=False):
         data[name] = np.asarray(counts, dtype=np.float64 if source.census else np.int64)
     return pd.DataFrame(data)
 
 
-def _times(values: list[Any]) -> pd.Series:
-    return pd.Series(np.array(values, dtype="datetime64[us]"))
+def _distinct(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Each value's index among the distinct values, and those values in first-seen order."""
+    if not values:
+        return np.zeros(0, dtype=np.intp), []
+    codes, distinct = pd.factorize(np.array(values, dtype=object), use_na_sentinel=False)
+    return codes, list(distinct)
 
 
 def _closing(source: Tallied, columns: list[str], tallied: pd.DataFrame, cut: date) -> pd.DataFrame:
