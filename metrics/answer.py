@@ -47,7 +47,10 @@ class MetricResult:
         """The rows as plain values: ISO dates, None for a missing figure; with `suppress`,
         small counts suppressed for publication (metrics.suppression)."""
         whole = self.metric.aggregation == "sum"
-        records = [_record(row, whole) for row in self.rows.to_dict("records")]
+        counts = ("value", "numerator", "denominator") if whole else ("numerator", "denominator")
+        plain = {str(c): _plain_column(self.rows[c], str(c) in counts) for c in self.rows.columns}
+        names, columns = list(plain), plain.values()
+        records = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         return [self._suppressed(r) for r in records] if suppress else records
 
     def _suppressed(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -371,14 +374,26 @@ def _tidy(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def _record(row: dict[Any, Any], whole: bool) -> dict[str, Any]:
-    """Plain JSON values; whole-number counts as integers."""
-    out = {str(key): _plain(value) for key, value in row.items()}
-    counts = ("value", "numerator", "denominator") if whole else ("numerator", "denominator")
-    for key in counts:
-        if isinstance(out[key], float) and out[key].is_integer():
-            out[key] = int(out[key])
-    return out
+def _plain_column(column: pd.Series, count: bool) -> list[Any]:
+    """A column's values as plain JSON values, a column at a time (a figure by unit over a
+    year has tens of thousands of rows): ISO dates, None for a missing figure, and a `count`
+    that is a whole number as an integer."""
+    kind = column.dtype.kind
+    if kind in "iub":
+        return column.to_numpy().tolist()
+    if kind == "f":
+        numbers = column.to_numpy(dtype=np.float64)
+        plain = np.empty(len(numbers), dtype=object)
+        plain[:] = numbers.tolist()  # Python floats, not numpy's
+        plain[np.isnan(numbers)] = None
+        if count:
+            whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
+            plain[whole] = numbers[whole].astype(np.int64).astype(object)
+        return plain.tolist()
+    values = [_plain(v) for v in column.tolist()]
+    if count:
+        values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    return values
 
 
 def _plain(value: Any) -> Any:
