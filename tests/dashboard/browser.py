@@ -26,7 +26,7 @@ from ledger.ingest import ingest
 from ledger.triggers import TriggerIn, set_levels
 from metrics.tally import changed_from
 from models import FeedMessage
-from models.clock import utc_now
+from models.clock import local_date, utc_now
 from store import migrate
 from store.database import Database
 from tests.conftest import token_for
@@ -196,6 +196,11 @@ def install_feeds(database: Database, now: datetime) -> dict[str, str]:
         ready.admitted(_at(now - timedelta(days=3, hours=3)), "W4", local_authority="LA2")
         ready.ready(_at(now - VALLEY_READY_AGO), pathway=1)
         ingest(session, waiting.events + ready.events, now=now, changes=changed_from)
+        # Valley's data is complete from the start of the others' (its first event, 3 days
+        # back, would otherwise start every system-wide figure then: the board's last complete
+        # week would hold a day or two, and no figure at all on some days of the week).
+        first = local_date(now - timedelta(days=36))
+        reference.upsert_organisation(session, "RX3", "Valley Hospital", "acute", data_from=first)
     return ids
 
 
