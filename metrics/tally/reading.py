@@ -133,8 +133,8 @@ def _tallied(
     count on start."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
-    if part is None and PART not in columns:  # one part, '': one range of the table's key
-        which.append(t.part == "")
+    if part is None:
+        which += of_parts(columns, None)
     elif isinstance(part, tuple):
         which.append(t.part.in_(part))
     elif part is not None:
@@ -158,6 +158,15 @@ def _tallied(
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
     return _decode(source, columns, rows)
+
+
+def of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:
+    """Which tally rows of a source with key `columns` are of `parts` (None: of any): a
+    source without an organisation has only part '', said so that its rows from a day on are
+    one range of the (source, part, day, key) key, not every row of the source looked at."""
+    if PART not in columns:
+        return [F.c.part == ""]
+    return [] if parts is None else [F.c.part.in_(parts)]
 
 
 def _decode(source: Tallied, columns: list[str], rows: Sequence[Any]) -> pd.DataFrame:

@@ -18,7 +18,17 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from metrics.sources import TIMES
-from metrics.tally.reading import ORIGIN_HORIZON, PART, C, F, S, Tallied, as_date, reach
+from metrics.tally.reading import (
+    ORIGIN_HORIZON,
+    PART,
+    C,
+    F,
+    S,
+    Tallied,
+    as_date,
+    of_parts,
+    reach,
+)
 from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
 from store.dialect.bulk import insert_rows
@@ -196,15 +206,6 @@ def _shifted(
     return rows.reset_index(drop=True)
 
 
-def _of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:
-    """Which tally rows of a source with key `columns` are of `parts` (None: of any): a
-    source without an organisation has only part '', said so that its rows from a day on are
-    one range of the (source, part, day, key) key, not every row of the source looked at."""
-    if PART not in columns:
-        return [F.c.part == ""]
-    return [] if parts is None else [F.c.part.in_(parts)]
-
-
 def _stored(
     connection: Connection,
     source: Tallied,
@@ -215,7 +216,7 @@ def _stored(
     """The stored rows of `source` (with key `columns`) from `first` on (of `parts` only),
     summed per day and key: day (a day number), key, v0 (n) and v1 (m)."""
     t = F.c
-    which = [t.source == source.name, *_of_parts(columns, parts), t.day >= first]
+    which = [t.source == source.name, *of_parts(columns, parts), t.day >= first]
     query = select(t.day, t.key, func.sum(t.n), func.sum(func.coalesce(t.m, 0)))
     rows = connection.execute(query.where(*which).group_by(t.day, t.key)).all()
     days, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [])
@@ -350,7 +351,7 @@ def _store(
     with engine.begin() as connection:
         for done in counted:
             source, rows = done.source, done.rows
-            which = [F.c.source == source.name, *_of_parts(done.columns, done.parts)]
+            which = [F.c.source == source.name, *of_parts(done.columns, done.parts)]
             which.append(F.c.day >= done.frm)
             connection.execute(F.delete().where(*which))
             if len(rows):
