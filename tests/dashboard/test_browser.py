@@ -121,6 +121,9 @@ class Tab:
         """Today, with its grids scrolled into view (AG Grid draws rows only when seen)."""
         if not self.page.url.rstrip("/").endswith(self.live.url.split("//")[1]):
             self.open("/", "#today-headlines .headline")
+        else:  # just signed in here: Today is drawn again, its grids replaced
+            self.page.wait_for_selector("#today-headlines .headline", timeout=20_000)
+            self.page.wait_for_load_state("networkidle")
         self.page.locator("#today-patients").scroll_into_view_if_needed()
         self.page.wait_for_selector("#today-patients .ag-center-cols-container .ag-row")
         self.page.locator("#actions-grid").scroll_into_view_if_needed()
