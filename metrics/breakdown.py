@@ -53,6 +53,12 @@ def universe(
     return ()
 
 
+def listed(query: Query) -> bool:
+    """Whether the breakdown's groups are listed even without data (`universe`): without a
+    list (local authority), a figure's groups are those seen in its rows."""
+    return query.group_by in (None, "pathway", "band", "unit", "organisation")
+
+
 def grid_for(
     connection: Connection,
     query: Query,

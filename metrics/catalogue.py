@@ -14,7 +14,6 @@ from typing import Any
 from metrics import census, discharges, outcomes
 from metrics.census import (
     ACUTE_STAYS,
-    ACUTE_STAYS_WITH_ADMISSION,
     D2A_STAYS,
     READY_SPANS,
     WAITING_SPANS,
@@ -92,8 +91,8 @@ def _stranded(days: int, title: str, headline: bool = False) -> Metric:
         f"the census of day D is D + 1 − the admission date (the midnights passed) and runs "
         f"across ward transfers. {CENSUS}",
         PLACE,
-        census.stranded(days),
-        (ACUTE_STAYS_WITH_ADMISSION,),
+        census.stranded_census,
+        (census.stranded_stays(days), ACUTE_STAYS),
         headline=headline,
     )
 

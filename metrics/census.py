@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from metrics import census_sources, sources
-from metrics.breakdown import ALL_PATHWAY_GROUPS, D2A_PATHWAY_GROUPS, grid_for, labels
+from metrics.breakdown import ALL_PATHWAY_GROUPS, D2A_PATHWAY_GROUPS, grid_for, labels, listed
 from metrics.calendar import Days, as_days
 from metrics.census_sources import CensusRows
 from metrics.grid import (
     BAND_CEILINGS,
     BAND_FLOORS,
     BANDS,
+    Grid,
     census_counts,
     roll_up,
     split_by_elapsed,
@@ -31,11 +29,20 @@ ACUTE_STAYS = CensusRows(
         ACUTE_SETTINGS, org, group_by, False, by_org
     ),
 )
-ACUTE_STAYS_WITH_ADMISSION = CensusRows(
-    "acute stays:True",
-    lambda org, group_by, by_org: census_sources.stays(ACUTE_SETTINGS, org, group_by, True, by_org),
-    lambda _group_by: ("admitted_date",),
-)
+
+
+def stranded_stays(min_los: int) -> CensusRows:
+    """Acute stays counted at a census only while their length of stay is min_los or more:
+    each arrives on the later of its own day and admission date + min_los − 1, so the census
+    of these rows is the stranded figure itself and their key holds no admission date."""
+    return CensusRows(
+        f"acute stays:los {min_los}+",
+        lambda org, group_by, by_org: census_sources.stays(
+            ACUTE_SETTINGS, org, group_by, min_los, by_org
+        ),
+    )
+
+
 READY_SPANS = CensusRows(
     "ready spans:None",
     lambda org, group_by, by_org: census_sources.ready_spans(org, group_by, None, by_org),
@@ -54,31 +61,40 @@ D2A_STAYS = CensusRows(
 )
 
 
-def acute_census(
-    connection: Connection, query: Query, stays: CensusRows, min_los: int = 1
-) -> pd.DataFrame:
-    """Acute stays at each census with length of stay ≥ min_los (1 counts everyone; above 1
-    the stays must carry their spell's admission date).
-
-    LOS at the census of D is D + 1 − admission date, so the stay counts from the day
-    admission date + min_los − 1 onwards; the admission date is the spell's, so LOS runs
-    across ward transfers. A departure moved to that day too cancels its arrival when the
-    stay left before reaching min_los.
-    """
+def acute_census(connection: Connection, query: Query, stays: CensusRows) -> pd.DataFrame:
+    """Acute stays at each census."""
     moves = _moves(connection, query, stays)
-    first = moves.day
-    if min_los > 1:
-        from_los = moves.origin("admitted_date") + np.timedelta64(min_los - 1, "D")
-        first = np.maximum(first, from_los)
     groups = labels(moves.rows, query)
     grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
+    return _census_of(grid, moves, groups, query)
+
+
+def stranded_census(
+    connection: Connection, query: Query, stranded: CensusRows, stays: CensusRows
+) -> pd.DataFrame:
+    """Acute stays at each census with length of stay at least the threshold of `stranded`
+    (stranded_stays). LOS at the census of D is D + 1 − admission date, the spell's, so it runs
+    across ward transfers.
+
+    The groups are those of every acute stay at some census of the period (`stays`, the acute
+    census), stranded or not, as when the stays' admission dates were read: a breakdown with
+    no list of its own (local authority) shows a group with stays but none stranded as 0.
+    """
+    moves = _moves(connection, query, stranded)
+    groups = labels(moves.rows, query)
+    seen = [groups]
+    if not listed(query):
+        seen.append(labels(_moves(connection, query, stays).rows, query))
+    grid = grid_for(connection, query, ACUTE_SETTINGS, seen)
+    return _census_of(grid, moves, groups, query)
+
+
+def _census_of(
+    grid: Grid, moves: census_sources.Moves, groups: pd.Series | None, query: Query
+) -> pd.DataFrame:
+    first = moves.day
     counts = census_counts(grid, first, _open(first, query), groups, moves.weight)
     return roll_up(grid, query.interval, query.metric.aggregation, counts)
-
-
-def stranded(min_los: int) -> Callable[[Connection, Query, CensusRows], pd.DataFrame]:
-    """The census of acute stays with length of stay ≥ min_los."""
-    return partial(acute_census, min_los=min_los)
 
 
 def ready_census(

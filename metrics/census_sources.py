@@ -21,7 +21,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, case, func, literal_column, null, or_, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
@@ -30,7 +41,7 @@ from metrics.sources import TIMES, Orgs, frame, org_filter
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from store.dialect.local_day import local_day, years_around
-from store.dialect.sql import micros
+from store.dialect.sql import greatest, micros, plus_days
 
 ORGANISATION = "organisation"
 
@@ -45,6 +56,10 @@ class Intervals:
     where: list[ColumnElement[bool]]
     by: dict[str, Any] = field(default_factory=dict)
     days: frozenset[str] = frozenset()  # which of `by` are instants to count by local date
+    # (origin, n): a row counts at the census of D only from D = origin + n on (a date column
+    # never later than the row's arrival day, such as its spell's admission date), so it
+    # arrives on the later of that day and its own, and is left out if it leaves before.
+    counted_from: tuple[Any, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,8 +89,14 @@ def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Mo
     overlap = [t.start_at < last, or_(t.end_at.is_(None), t.end_at >= census_instant(start))]
     # A row in at the census before start arrives on start: NULL here, so the database neither
     # computes its date nor spreads such rows over the days of the history.
-    arrive = case((t.start_at < before, null()), else_=local_day(connection, t.start_at, years))
+    arrival_day = local_day(connection, t.start_at, years)
+    arrive = case((t.start_at < before, null()), else_=arrival_day)
     leave = local_day(connection, t.end_at, years)
+    first = _first_counted(connection, rows)
+    if first is not None:
+        overlap += [first <= literal(end, Date), or_(t.end_at.is_(None), leave > first)]
+        early = and_(t.start_at < before, first < literal(start, Date))
+        arrive = case((early, null()), else_=greatest(connection, arrival_day, first))
     arrivals = _grouped(connection, rows, arrive, years, overlap)
     departures = _grouped(connection, rows, leave, years, [*overlap, t.end_at < last])
     departures["n"] = -departures["n"]
@@ -89,7 +110,7 @@ def moves(connection: Connection, rows: Intervals, start: date, end: date) -> Mo
 class CensusRows:
     """Rows counted at each census (stays, or pieces of readiness) as a figure reads them:
     `intervals(org, group_by, by_organisation)` selects them; `name` keys their tally;
-    `origins(group_by)` are the origin dates counted with them (length of stay, days ready).
+    `origins(group_by)` are the origin dates counted with them (days ready, by band).
 
     Read from the tallies (metrics.tally): one organisation's figures, and figures by unit or
     organisation, from a tally keyed by organisation (system-wide, by unit or organisation,
@@ -157,12 +178,36 @@ def flows(connection: Connection, rows: Intervals, start: date, end: date) -> pd
     since, until = census_instant(start - timedelta(days=1)), census_instant(end)
     t = rows.table
     arrive, leave = (local_day(connection, c, years) for c in (t.start_at, t.end_at))
-    arrivals = _grouped(connection, rows, arrive, years, [t.start_at >= since, t.start_at < until])
-    departures = _grouped(connection, rows, leave, years, [t.end_at >= since, t.end_at < until])
+    arriving = [t.start_at >= since, t.start_at < until]
+    leaving = [t.end_at >= since, t.end_at < until]
+    first = _first_counted(connection, rows)
+    if first is not None and rows.counted_from is not None:
+        # Arriving on a day of the period: a row that arrived up to n days before it (never
+        # more: its origin is not after its arrival), on the later of the two days.
+        arrive = greatest(connection, arrive, first)
+        since_origin = census_instant(start - timedelta(days=1 + rows.counted_from[1]))
+        arriving = [
+            t.start_at >= since_origin,
+            t.start_at < until,
+            arrive >= literal(start, Date),
+            first <= literal(end, Date),
+            or_(t.end_at.is_(None), leave > first),
+        ]
+        leaving.append(leave > first)
+    arrivals = _grouped(connection, rows, arrive, years, arriving)
+    departures = _grouped(connection, rows, leave, years, leaving)
     departures["n"] = -departures["n"]
     both = pd.concat([arrivals, departures], ignore_index=True)
     both["weight"] = both.pop("n").astype(np.float64)
     return both
+
+
+def _first_counted(connection: Connection, rows: Intervals) -> ColumnElement[Any] | None:
+    """The first day a row counts at (its origin + n days), where rows say one."""
+    if rows.counted_from is None:
+        return None
+    origin, days = rows.counted_from
+    return plus_days(connection, origin, days)
 
 
 def _grouped(
@@ -190,15 +235,17 @@ def stays(
     settings: tuple[str, ...],
     org: Orgs,
     group_by: str | None,
-    admitted: bool = False,
+    min_los: int = 1,
     by_organisation: bool = False,
 ) -> Intervals:
     """Stays in units of `settings`, by `group_by` (and, `by_organisation`, their unit's
-    organisation) and, if `admitted`, the spell's admission date (stranded: length of stay runs
-    across ward transfers)."""
+    organisation), counted at a census only while their length of stay is at least `min_los`
+    (stranded: length of stay at the census of D is D + 1 − the spell's admission date, so it
+    runs across ward transfers)."""
+    admitted = min_los > 1
     whole_spells = org is None and not by_organisation and group_by in (None, "local_authority")
     if admitted and whole_spells:
-        return _spells(settings, group_by)
+        return _spells(settings, group_by, min_los)
     t, s, u = Stay.__table__.c, Spell.__table__.c, Unit.__table__.c
     breakdown = {
         "unit": t.unit_code,
@@ -209,22 +256,22 @@ def stays(
     by = {} if group_by is None else {group_by: breakdown[group_by]}
     if by_organisation:
         by[ORGANISATION] = t.organisation_code
-    if admitted:
-        by["admitted_date"] = s.admitted_date
     selectable: Any = Stay.__table__
-    if admitted or group_by == "local_authority":
+    if group_by == "local_authority":
         selectable = selectable.join(Spell.__table__, t.spell_id == s.spell_id)
     if group_by == "pathway":
         selectable = selectable.join(Unit.__table__, u.code == t.unit_code)
     where = [t.setting.in_(settings), *_org(t.organisation_code, org)]
-    return Intervals(t, selectable, where, by)
+    counted_from = (t.spell_admitted_date, min_los - 1) if admitted else None
+    return Intervals(t, selectable, where, by, counted_from=counted_from)
 
 
-def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
-    """Whole spells in units of `settings`, by admission date (and local authority): the same
-    census as their stays when no breakdown or filter needs the unit, without joining every
-    stay to its spell. A spell's stays follow one another with no gap (a transfer ends one as
-    it starts the next), so exactly one of them is in at any census the spell is in at."""
+def _spells(settings: tuple[str, ...], group_by: str | None, min_los: int) -> Intervals:
+    """Whole spells in units of `settings` (by local authority), counted from length of stay
+    `min_los`: the same census as their stays when no breakdown or filter needs the unit,
+    without joining every stay to its spell. A spell's stays follow one another with no gap (a
+    transfer ends one as it starts the next), so exactly one of them is in at any census the
+    spell is in at."""
     s = Spell.__table__.c
     spells = select(
         s.admitted_at.label("start_at"),
@@ -235,8 +282,9 @@ def _spells(settings: tuple[str, ...], group_by: str | None) -> Intervals:
     ).subquery("spell_interval")
     t = spells.c
     by: dict[str, Any] = {} if group_by is None else {group_by: t.local_authority}
-    by["admitted_date"] = t.admitted_date
-    return Intervals(t, spells, [t.setting.in_(settings)], by)
+    return Intervals(
+        t, spells, [t.setting.in_(settings)], by, counted_from=(t.admitted_date, min_los - 1)
+    )
 
 
 def ready_spans(

@@ -22,10 +22,11 @@ system-wide figures by unit and by organisation too, when they are sums over org
 Census sources are arrivals (+n) and departures (−n) per day; a census over a period sums them
 from the start, so tallied days before the start count on the start, and where the read
 changes from tallied to derived days, the tallied sum is taken back out (the derived read
-carries everyone in at the cut on its own). A census row's origin (the admission or readiness
-date that length of stay or days ready count from) is kept exactly for 21 days: after that
-every band and stranded threshold is passed, so an older origin is stored as day − 21 and
-the tally stays a few rows per day.
+carries everyone in at the cut on its own). A census row's origin (the readiness date that
+days ready count from, by band) is kept exactly for 21 days: after that every band is passed,
+so an older origin is stored as day − 21 and the tally stays a few rows per day. Stranded
+figures keep no origin: their rows arrive on the day their length of stay reaches the
+threshold (metrics.census.stranded_stays), so each threshold is a census of its own.
 """
 
 from metrics.tally.reading import Tallied, changed_from, read

@@ -20,8 +20,7 @@ from metrics.sources import TIMES
 from models import Base
 
 VERSION = "1"  # part of every source key: a change to what a source reads starts it afresh
-STRANDED_MOST = 21  # the longest length of stay a stranded figure counts from
-ORIGIN_HORIZON = max(STRANDED_MOST, *BAND_FLOORS)
+ORIGIN_HORIZON = max(BAND_FLOORS)  # after it, a census row's origin changes no band
 # A source with an organisation column keeps it beside the key, so that one organisation's
 # figure reads only its own rows.
 PART = "organisation"

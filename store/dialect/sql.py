@@ -44,8 +44,10 @@ def insert_or_ignore(bind: Bind, table: Table, index_elements: list[str]) -> Any
 
 
 def greatest(bind: Bind, a: Any, b: Any) -> ColumnElement[Any]:
-    """The larger of two values (PostgreSQL's greatest, SQLite's two-argument max)."""
-    return func.greatest(a, b) if is_postgresql(bind) else func.max(a, b)
+    """The larger of two values (PostgreSQL's greatest, SQLite's two-argument max), of the
+    type of the first."""
+    kind = getattr(a, "type", None)
+    return func.greatest(a, b, type_=kind) if is_postgresql(bind) else func.max(a, b, type_=kind)
 
 
 def plus_days(bind: Bind, day: Any, days: int) -> ColumnElement[Any]:

@@ -135,6 +135,26 @@ def test_stranded_los_runs_from_the_spell_admission(ward: Database) -> None:
     assert values(figure(ward, "stranded_21", MON, SUN)) == [0] * 7
 
 
+def test_stranded_by_local_authority_lists_places_with_none_stranded(ward: Database) -> None:
+    """A breakdown with no list of its own shows the groups with acute stays in the period:
+    LA1 (a, d) and c's unknown authority have stays but none of 14 days, so they show 0.
+    b (LA2) reaches 14 days at the census of Fri 7 Mar (admitted Sat 22 Feb + 13)."""
+    answer = figure(
+        ward, "stranded_14", MON, SUN, interval="day", group_by="local_authority"
+    ).records()
+    days: dict[str, list[Any]] = {}
+    for row in answer:
+        days.setdefault(row["group"], []).append(row["value"])
+    assert days == {"LA1": [0] * 7, "LA2": [0, 0, 0, 0, 1, 1, 1], "unknown": [0] * 7}
+    # Over Fri–Sun only b's stay is stranded; the others still have stays in: listed as 0.
+    fri = figure(ward, "stranded_14", date(2025, 3, 7), SUN, interval="total")
+    assert values(fri) == [1]
+    by_la = figure(
+        ward, "stranded_14", date(2025, 3, 7), SUN, interval="total", group_by="local_authority"
+    )
+    assert by_group(by_la) == {"LA1": 0, "LA2": 1, "unknown": 0}
+
+
 def test_d2a_waiting_is_the_ready_queue_for_pathways_1_to_3(ward: Database) -> None:
     # b (P3) every day; a P2 Wed, P1 Fri and Sat; d (P0) is not waiting for a D2A service.
     assert values(figure(ward, "d2a_waiting", MON, SUN)) == [1, 1, 2, 1, 2, 2, 1]

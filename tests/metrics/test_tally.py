@@ -138,6 +138,41 @@ def test_a_late_event_counts_at_once_and_after_the_next_refresh(
     assert values(figure(ward, "ready_to_leave", MON, SUN)) == [2, 3, 3, 2, 3, 3, 2]
 
 
+def test_late_stays_count_as_stranded_from_their_threshold_day(
+    ward: Database, untallied: Any
+) -> None:
+    """Stranded tallies count a stay on the day its length of stay reaches the threshold.
+    stranded_7 of the week: b (7 days from Fri 28 Feb) and e every day: 2 each day; b is 14
+    days from Fri 7 Mar: stranded_14 1 1 1 1 2 2 2. After the refresh, two stays arrive late:
+      g  W1 from Sat 22 Feb 10:00 (7 days from Fri 28 Feb, 14 from Fri 7 Mar), discharged
+         Thu 6 Mar 10:00: in at the censuses Mon–Wed, so stranded_7 +1 Mon–Wed, stranded_14 +0;
+      h  W1 from Mon 3 Mar 09:00, discharged Sun 9 Mar 10:00: 6 days at Sat's census, never 7.
+    """
+    refresh(ward)
+    assert values(figure(ward, "stranded_7", MON, SUN)) == [2] * 7
+    assert values(figure(ward, "stranded_14", MON, SUN)) == [1, 1, 1, 1, 2, 2, 2]
+    # A period starting after b's threshold day: b arrives on the period's start.
+    assert values(figure(ward, "stranded_14", date(2025, 3, 8), SUN)) == [2, 2]
+    g, h = Patient("g"), Patient("h")
+    g.admitted(at(22, "10:00", month=2), local_authority="LA2")
+    g.discharged(at(6, "10:00"), pathway=0)
+    h.admitted(at(3, "09:00"), local_authority="LA1")
+    h.discharged(at(9, "10:00"), pathway=0)
+    load(ward, events_of(g, h))
+    after = [3, 3, 3, 2, 2, 2, 2]
+    assert values(figure(ward, "stranded_7", MON, SUN)) == after  # before the refresh
+    assert_same_as_untallied(ward, untallied, MON, SUN)
+    refresh(ward)
+    assert values(figure(ward, "stranded_7", MON, SUN)) == after
+    assert values(figure(ward, "stranded_14", MON, SUN)) == [1, 1, 1, 1, 2, 2, 2]
+    by_la = figure(ward, "stranded_7", MON, SUN, interval="total", group_by="local_authority")
+    # Means of the week's censuses: LA1 e 7; LA2 b 7, g 3; h's LA1 and c's unknown: none.
+    assert by_la.records() and {r["group"]: r["value"] for r in by_la.records()} == (
+        pytest.approx({"LA1": 1, "LA2": 10 / 7, "unknown": 0})
+    )
+    assert_same_as_untallied(ward, untallied, date(2025, 2, 1), SUN)
+
+
 def test_a_later_readmission_reaches_back_to_its_discharge(ward: Database) -> None:
     """d left Wed 5 Mar (P0, home). An emergency admission of d on Mon 31 Mar (day 26 after
     the discharge date) arrives after the refresh: d's discharge becomes a readmission. The
