@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, case, cast, func, literal, literal_column, select
+from sqlalchemy import BigInteger, Connection, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from metrics.grid import BAND_FLOORS
@@ -129,7 +129,7 @@ def _tallied(
     part: Part,
 ) -> pd.DataFrame:
     """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
-    count on start."""
+    count on start (beside its own row there: `_on_start` sums them)."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
     if part is None:
@@ -138,21 +138,22 @@ def _tallied(
         which.append(t.part.in_(part))
     elif part is not None:
         which.append(t.part == part)
+    query: Any = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
     if source.census:
-        day = case((t.day < start, literal(start)), else_=t.day)
-        query = (
+        # The days before start summed per key, on start; the period's days as they are (a
+        # key has one row a day), so only the earlier days are grouped.
+        before = (
             select(
-                day.label("day"),
+                literal(start).label("day"),
                 t.part,
                 t.key,
                 cast(func.sum(t.n), BigInteger),
                 cast(func.sum(t.m), BigInteger),
             )
-            .where(*which)
-            .group_by(literal_column("1"), literal_column("2"), literal_column("3"))
+            .where(*which, t.day < start)
+            .group_by(t.part, t.key)
         )
-    else:
-        query = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
+        query = union_all(before, query)
     result = connection.execute(query)
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()

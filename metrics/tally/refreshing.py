@@ -32,11 +32,15 @@ from metrics.tally.reading import (
 from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
 from store.dialect.bulk import insert_rows
-from store.dialect.locks import exclusive, one_snapshot
+from store.dialect.locks import exclusive, one_snapshot, refresh_statistics
 from store.dialect.sql import upsert
 
 LOG = logging.getLogger("d2a.tally")
 LOCK_KEY = 0x0D2A7A11  # one refresh at a time per database
+# A refresh writing this many rows gathers the tally's planner statistics at once: with those
+# of a near-empty table, PostgreSQL sorted a census's 430,000 rows to group them (1.0 s, not
+# 0.65 s by hash) until autovacuum came round.
+STATISTICS_AFTER = 100_000
 Declared = Callable[[], Sequence[Tallied]]
 
 
@@ -68,6 +72,8 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
             plan = _plan(connection, sources)
             counted = _count_all(connection, plan)
         rows = _store(writer or engine, counted, plan.seen, plan.upto, sources)
+        if rows >= STATISTICS_AFTER:
+            refresh_statistics(writer or engine, F.name)
     first = min((frm for _, frm in plan.sources), default=None)
     return Refreshed(len(plan.sources), rows, first, time.perf_counter() - began)
 

@@ -88,8 +88,9 @@ def for_point_reads(connection: Connection) -> None:
             connection.execute(text(f"SET LOCAL {setting}"))
 
 
-def refresh_statistics(engine: Engine) -> None:
-    """After a bulk load on PostgreSQL, gathers the planner's statistics at once.
+def refresh_statistics(engine: Engine, *tables: str) -> None:
+    """After a bulk load on PostgreSQL, gathers the planner's statistics at once (of `tables`,
+    or of every table).
 
     Without them (autovacuum may be off, or not yet round), PostgreSQL plans a year's metric
     query for empty tables: on a freshly seeded large year, readmissions ran for over seven
@@ -99,7 +100,8 @@ def refresh_statistics(engine: Engine) -> None:
     if not is_postgresql(engine):
         return
     with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        statement = "ANALYZE " + ", ".join(f'"{t}"' for t in tables) if tables else "ANALYZE"
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(statement)
 
 
 def batch_migrations(connection: Connection) -> bool:
