@@ -89,6 +89,9 @@ def main() -> None:
         "--once-over-ms", type=float, default=5000, help="a read slower than this: timed once"
     )
     parser.add_argument(
+        "--workers", type=int, default=2, help="d2a serve's worker processes (its --workers)"
+    )
+    parser.add_argument(
         "--no-tally", action="store_true", help="keep the tallies as stored: no count, no late stay"
     )
     args = parser.parse_args()
@@ -100,7 +103,7 @@ def main() -> None:
         print_size(db, url)
         scan_ms = tallies_and_scan(db, args.start, end, not args.no_tally)
         token = coordinator_token(url)
-        with served(url) as base:
+        with served(url, args.workers) as base:
             repeat = Repeat(args.repeat, args.once_over_ms)
             reads = read_everything(base, token, args.start, end, repeat, scan_ms)
             reads += ingest_while_reading(db, base, token, args.start, end, args.ingest_events)
@@ -271,8 +274,9 @@ def coordinator_token(url: str) -> str:
 class served:
     """`d2a serve` on the database, in a process of its own, on a free port."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, workers: int = 1) -> None:
         self.url = url
+        self.workers = workers
 
     def __enter__(self) -> str:
         port = free_port()
@@ -280,7 +284,10 @@ class served:
         environment = os.environ | {"D2A_DATABASE_URL": self.url}
         self.log = open(f"/tmp/bench_national_serve_{port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [d2a, "serve", "--port", str(port)], env=environment, stdout=self.log, stderr=self.log
+            [d2a, "serve", "--port", str(port), "--workers", str(self.workers)],
+            env=environment,
+            stdout=self.log,
+            stderr=self.log,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

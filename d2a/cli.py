@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -175,16 +175,36 @@ def _when(at: datetime | None) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="server processes: more answer reads and take batches side by side on more "
+            "cores (the figure tallies are then recounted by this command's own process)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (and the dashboard) with uvicorn."""
     import uvicorn
 
     from d2a.logs import log_config
-    from d2a.server import create_app
+    from d2a.server import create_app, start_refresher
 
-    uvicorn.run(
-        create_app(tallies=True), host=host, port=port, log_level="info", log_config=log_config()
-    )
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    options["log_config"] = log_config()
+    if workers == 1:
+        uvicorn.run(create_app(tallies=True), **options)
+        return
+    # Each worker imports the application afresh; the one recount runs here, beside them.
+    settings = get_settings()
+    database = Database(settings.resolved_database_url())
+    refresher = start_refresher(database, settings)
+    try:
+        uvicorn.run("d2a.server:create_app", factory=True, workers=workers, **options)
+    finally:
+        if refresher is not None:
+            refresher.stop()
+        database.dispose()
 
 
 @feed_app.command("mllp")

@@ -31,17 +31,7 @@ def create_app(
         app.state.database = database or Database(
             settings.resolved_database_url(), read_url=settings.read_database_url or None
         )
-        refresher = None
-        if tallies and settings.tally_refresh_seconds > 0:
-            db = app.state.database
-            refresher = Refresher(
-                db.engine,
-                db.write_engine,
-                settings.tally_refresh_seconds,
-                tallied_reads,
-                settle=settings.tally_settle_seconds,
-            )
-            refresher.start()
+        refresher = start_refresher(app.state.database, settings) if tallies else None
         yield
         if refresher is not None:
             refresher.stop()
@@ -54,3 +44,19 @@ def create_app(
     dashboard = mount_dashboard(app)  # last: the dashboard answers every path the API leaves
     app.add_middleware(Protection, content_policy=policy(dashboard.csp_hashes()))
     return app
+
+
+def start_refresher(database: Database, settings: Settings) -> Refresher | None:
+    """The figure tallies recounted in the background on `database` (metrics.tally.Refresher),
+    unless `tally_refresh_seconds` is 0: one per served database, whatever its workers."""
+    if settings.tally_refresh_seconds <= 0:
+        return None
+    refresher = Refresher(
+        database.engine,
+        database.write_engine,
+        settings.tally_refresh_seconds,
+        tallied_reads,
+        settle=settings.tally_settle_seconds,
+    )
+    refresher.start()
+    return refresher

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -22,13 +23,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(url: str, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
-    """Serves the application over `url` (already migrated) on a free port: (base URL, process)."""
+def start(
+    url: str, env: dict[str, str] | None = None, workers: int | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Serves the application over `url` (already migrated) on a free port: (base URL, process).
+    With `workers`, as `d2a serve --workers N` does (tallies recounted in the background)."""
     port = free_port()
     environment = os.environ | {"D2A_DATABASE_URL": url} | (env or {})
     command = [sys.executable, "-m", "uvicorn", "--factory", "d2a.server:create_app"]
+    command += ["--port", str(port), "--log-level", "warning"]
+    if workers is not None:
+        d2a = str(Path(sys.executable).with_name("d2a"))
+        command = [d2a, "serve", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning"],
+        command,
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -61,8 +69,10 @@ def stop(process: subprocess.Popen[bytes], *, kill: bool = False) -> None:
 
 
 @contextmanager
-def serving(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    base, process = start(url, env)
+def serving(
+    url: str, env: dict[str, str] | None = None, workers: int | None = None
+) -> Iterator[str]:
+    base, process = start(url, env, workers)
     try:
         yield base
     finally:
