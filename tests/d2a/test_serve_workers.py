@@ -25,7 +25,7 @@ PERIOD = {"start": "2025-03-03", "end": "2025-03-09", "interval": "day"}
 
 
 def batch(first: int, count: int) -> list[dict[str, Any]]:
-    events = []
+    events: list[dict[str, Any]] = []
     for n in range(first, first + count):
         patient = f"p{n}"
         events.append(
