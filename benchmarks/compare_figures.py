@@ -6,7 +6,7 @@ changed no figure.
     python benchmarks/compare_figures.py compare before.json after.json
 
 `dump` computes, over the last full year of the database's data, every metric of the catalogue
-by every breakdown it offers (and none), by week and by month, system-wide and for two
+by every breakdown it offers (and none), by week, by month and in total, system-wide and for two
 organisations (the first acute trust and the first community provider), through
 `metrics.compute`: the same answer the API serves. `--tallies fresh` recounts the figure
 tallies first (as `d2a serve` would), `none` drops them so every figure reads the derived
@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-INTERVALS = ("week", "month")
+INTERVALS = ("week", "month", "total")
 
 
 def _database(url: str) -> Any:

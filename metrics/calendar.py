@@ -3,6 +3,7 @@ start of each interval (the time conventions themselves are in models.clock)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -61,3 +62,16 @@ def period_ends(starts: Days, interval: str, end: date) -> Days:
         next_month = starts.astype("datetime64[M]") + np.timedelta64(1, "M")
         return np.asarray(next_month.astype("datetime64[D]") - 1, dtype="datetime64[D]")
     return np.full(starts.shape, np.datetime64(end, "D"))
+
+
+def spans(start: date, end: date, interval: str, cuts: Iterable[date] = ()) -> tuple[date, ...]:
+    """The first days of the spans start..end falls into: every period's start (`start` for
+    the first) and every one of `cuts` inside (a day some group's figures begin on,
+    metrics.data_start), in order. A span's days are of one period, and every group either
+    has figures on all of them or on none: a flow of whole numbers summed per span gives the
+    figures its days give."""
+    days = day_range(start, end)
+    firsts = np.maximum(period_starts(days, interval, start), np.datetime64(start, "D"))
+    inside = [np.datetime64(c, "D") for c in cuts if start < c <= end]
+    every = np.unique(np.concatenate([firsts, np.asarray(inside, dtype="datetime64[D]")]))
+    return tuple(d.item() for d in every)

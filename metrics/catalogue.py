@@ -150,6 +150,7 @@ METRICS: tuple[Metric, ...] = (
         ("pathway", *PLACE),
         discharges.ready_new,
         (ReadinessStarts(),),
+        summed_spans=True,
     ),
     Metric(
         "acute_discharges",
@@ -162,6 +163,7 @@ METRICS: tuple[Metric, ...] = (
         (*DISCHARGE_GROUPS, "band"),
         discharges.acute_discharges,
         (Discharges(),),
+        summed_spans=True,
     ),
     Metric(
         "home_first_rate",
@@ -177,6 +179,7 @@ METRICS: tuple[Metric, ...] = (
         target=95.0,
         scale=100.0,
         headline=True,
+        summed_spans=True,
     ),
     Metric(
         "pathway_mix",
@@ -192,6 +195,7 @@ METRICS: tuple[Metric, ...] = (
         (Discharges(columns=("destination", "pathway")),),
         scale=100.0,
         fixed_group_by="pathway",
+        summed_spans=True,
     ),
     Metric(
         "discharge_delay",
@@ -206,6 +210,7 @@ METRICS: tuple[Metric, ...] = (
         (*DISCHARGE_GROUPS, "reason"),
         discharges.discharge_delay,
         (Discharges(columns=("delay_days",)),),
+        summed_spans=True,
     ),
     Metric(
         "delayed_discharge_rate",
@@ -222,6 +227,7 @@ METRICS: tuple[Metric, ...] = (
         (Discharges(columns=("delay_days", "overnight")),),
         scale=100.0,
         headline=True,
+        summed_spans=True,
     ),
     Metric(
         "mean_delay_delayed",
@@ -237,6 +243,7 @@ METRICS: tuple[Metric, ...] = (
         discharges.mean_delay_delayed,
         (Discharges(columns=("delay_days",)),),
         headline=True,
+        summed_spans=True,
     ),
     Metric(
         "bed_days_lost",
@@ -250,6 +257,7 @@ METRICS: tuple[Metric, ...] = (
         discharges.bed_days_lost,
         (Discharges(columns=("delay_days",)),),
         headline=True,
+        summed_spans=True,
     ),
     Metric(
         "delay_band",
@@ -263,6 +271,7 @@ METRICS: tuple[Metric, ...] = (
         discharges.acute_discharges,
         (Discharges(),),
         fixed_group_by="band",
+        summed_spans=True,
     ),
     Metric(
         "bed_days_saved",
@@ -300,6 +309,7 @@ METRICS: tuple[Metric, ...] = (
         (Discharges(columns=("destination",), readmissions=True),),
         scale=100.0,
         headline=True,
+        summed_spans=True,
     ),
     Metric(
         "discharged_before_noon_rate",
@@ -312,6 +322,7 @@ METRICS: tuple[Metric, ...] = (
         discharges.discharged_before_noon_rate,
         (Discharges(columns=("before_noon",)),),
         scale=100.0,
+        summed_spans=True,
     ),
     Metric(
         "weekend_discharge_ratio",
@@ -354,6 +365,7 @@ METRICS: tuple[Metric, ...] = (
         ("pathway", *PLACE, "destination"),
         outcomes.d2a_length_of_stay,
         (Episodes(lengths=True),),
+        summed_spans=True,
     ),
     Metric(
         "d2a_home_rate",
@@ -368,6 +380,7 @@ METRICS: tuple[Metric, ...] = (
         outcomes.d2a_home_rate,
         (Episodes(columns=("home",)),),
         scale=100.0,
+        summed_spans=True,
     ),
     Metric(
         "d2a_waiting",

@@ -30,11 +30,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, exists, func, select
 
+from metrics import calendar
 from models import Organisation, Stay, Unit
 from models.clock import local_date
+
+if TYPE_CHECKING:
+    from metrics.metric import Query
 
 ALWAYS = date.min  # every day has figures
 NEVER = date.max  # no day has figures
@@ -124,3 +129,14 @@ def first_day_with_figures(
         starts = {o: d for o, d in starts.items() if o in organisation}
     known = [d for d in starts.values() if d is not None]
     return min(known) if known else None
+
+
+def summed_spans(connection: Connection, query: Query) -> tuple[date, ...] | None:
+    """For a figure that sums whole numbers over its periods (Metric.summed_spans) by week,
+    month or in total, the first days of the spans its tallied days may be summed into: its
+    periods, split on every organisation's data start inside them (metrics.calendar.spans);
+    otherwise None (each day read on its own)."""
+    if not query.metric.summed_spans or query.interval == "day":
+        return None
+    cuts = [d for d in data_starts(connection).values() if d is not None]
+    return calendar.spans(query.start, query.end, query.interval, cuts)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics import tally
+from metrics.data_start import summed_spans
 from metrics.grid import delay_bands
 from metrics.metric import Query
 from metrics.sources import Orgs, day_window, frame, org_filter
@@ -88,9 +89,17 @@ class Discharges:
         return rows
 
     def rows(
-        self, connection: Connection, query: Query, group_by: str | None, start: date, end: date
+        self,
+        connection: Connection,
+        query: Query,
+        group_by: str | None,
+        start: date,
+        end: date,
+        spans: tuple[date, ...] | None = None,
     ) -> pd.DataFrame:
-        """The counts from start to end (of the question's organisation) by `group_by`."""
+        """The counts from start to end (of the question's organisation) by `group_by`; with
+        `spans` (first days, metrics.calendar.spans), tallied days may be summed per span and
+        counted on its first day."""
         wanted = self.wanted(group_by)
         tallied = self.tallied(group_by, query.organisation is not None)
         if tallied is None:
@@ -105,14 +114,16 @@ class Discharges:
                 self.lengths,
             )
             return self.shaped(rows)
-        rows = tally.read(connection, tallied, start, end, query.organisation)
+        rows = tally.read(connection, tallied, start, end, query.organisation, spans)
         if "organisation" in rows and "organisation" not in wanted:
             rows = rows.drop(columns="organisation")
         return self.shaped(rows)
 
     def of(self, connection: Connection, query: Query) -> pd.DataFrame:
-        """The counts of the question's period and breakdown."""
-        return self.rows(connection, query, query.group_by, query.start, query.end)
+        """The counts of the question's period and breakdown; for a figure that sums whole
+        numbers over its periods (Metric.summed_spans), tallied days summed per span."""
+        spans = summed_spans(connection, query)
+        return self.rows(connection, query, query.group_by, query.start, query.end, spans)
 
     def tallied(self, group_by: str | None, by_organisation: bool) -> tally.Tallied | None:
         wanted = self.wanted(group_by)

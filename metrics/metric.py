@@ -58,6 +58,10 @@ class Metric:
     fixed_group_by: str | None = None  # always broken down by this (pathway_mix, delay_band)
     takes_baseline: bool = False
     headline: bool = False  # on the board's one-page summary (Trends)
+    # Its figure of a period sums, over the period's days, whole-number weights of the rows
+    # counted on each day (no weekday, no fraction): a tallied flow's days may be summed per
+    # span (metrics.calendar.spans) before they are read, and no figure changes.
+    summed_spans: bool = False
     extras: Callable[[Query], dict[str, Any]] | None = field(default=None, repr=False)
 
     @property

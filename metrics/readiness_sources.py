@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, exists, func, literal_column, select
 
 from metrics import tally
+from metrics.data_start import summed_spans
 from metrics.metric import Query
 from metrics.sources import Orgs, day_window, frame, org_filter
 from models import ReadySpan, Spell
@@ -30,7 +31,8 @@ class ReadinessStarts:
 
     def of(self, connection: Connection, query: Query) -> pd.DataFrame:
         tallied = self.tallied(query.group_by, query.organisation is not None)
-        rows = tally.read(connection, tallied, query.start, query.end, query.organisation)
+        spans = summed_spans(connection, query)
+        rows = tally.read(connection, tallied, query.start, query.end, query.organisation, spans)
         if query.organisation is not None and query.group_by != ORGANISATION:
             rows = rows.drop(columns=ORGANISATION)
         return rows

@@ -12,7 +12,18 @@ from typing import Any
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from metrics.grid import BAND_FLOORS
@@ -63,17 +74,26 @@ class Tallied:
 
 
 def read(
-    connection: Connection, source: Tallied, start: date, end: date, part: Part = None
+    connection: Connection,
+    source: Tallied,
+    start: date,
+    end: date,
+    part: Part = None,
+    spans: Sequence[date] | None = None,
 ) -> pd.DataFrame:
     """The source's rows for start..end: tallied days before its cut, derived ones after.
     With `part`, only the rows of that organisation, or of those organisations (a tuple), from
-    a source with an organisation column."""
+    a source with an organisation column. With `spans` (first days, the first `start`), a
+    flow's tallied days are summed per span and per key by the database, each on its span's
+    first day: for a figure that only sums its days' whole-number weights per period
+    (metrics.calendar.spans), the same figures from a row per span instead of per day."""
     state = _state(connection, source)
     if state is None or state[0] <= start:
         return source.live(connection, start, end, part)
     cut, columns = state
     last = min(end, cut - timedelta(days=1))
-    tallied = _tallied(connection, source, columns, start, last, part)
+    summed = None if source.census or spans is None else spans
+    tallied = _tallied(connection, source, columns, start, last, part, summed)
     if source.census:
         tallied = _on_start(source, columns, tallied, start)
     if cut > end:
@@ -127,9 +147,11 @@ def _tallied(
     start: date,
     last: date,
     part: Part,
+    spans: Sequence[date] | None = None,
 ) -> pd.DataFrame:
     """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
-    count on start (beside its own row there: `_on_start` sums them)."""
+    count on start (beside its own row there: `_on_start` sums them); with `spans`, a flow's
+    days summed per span and key, on the span's first day."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
     if part is None:
@@ -139,6 +161,20 @@ def _tallied(
     elif part is not None:
         which.append(t.part == part)
     query: Any = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
+    firsts = [d for d in spans or () if d <= last]
+    if len(firsts) > 1 or (firsts and firsts[0] < last):
+        # Grouped by position: the span expression is not repeated (its dates are parameters).
+        query = (
+            select(
+                _span(t.day, firsts).label("day"),
+                t.part,
+                t.key,
+                cast(func.sum(t.n), BigInteger),
+                cast(func.sum(t.m), BigInteger),
+            )
+            .where(*which, t.day >= start)
+            .group_by(literal_column("1"), t.part, t.key)
+        )
     if source.census:
         # The days before start summed per key, on start; the period's days as they are (a
         # key has one row a day), so only the earlier days are grouped.
@@ -158,6 +194,18 @@ def _tallied(
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
     return _decode(source, columns, rows)
+
+
+def _span(day: Any, firsts: Sequence[date]) -> Any:
+    """The first day of the span holding `day` (on or after firsts[0]): a binary search of
+    CASE expressions, a handful of comparisons a row on any database."""
+    if len(firsts) == 1:
+        return literal(firsts[0], Date)
+    middle = len(firsts) // 2
+    return case(
+        (day < literal(firsts[middle], Date), _span(day, firsts[:middle])),
+        else_=_span(day, firsts[middle:]),
+    )
 
 
 def of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:

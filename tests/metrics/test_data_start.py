@@ -10,6 +10,7 @@ The scenarios (March 2025, Monday 3rd; London is on GMT, so local dates are UTC 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -209,3 +210,55 @@ def test_the_baseline_of_bed_days_saved_counts_only_days_from_the_start(
     _set_data_from(two_trusts, RX1=date(2025, 3, 1))
     # The baseline (16 Dec – 9 Mar) now holds only days from 1 Mar: no discharge, no mean.
     assert values(figure(two_trusts, "bed_days_saved", *week, interval="total")) in ([0], [None])
+
+
+def test_tallied_days_summed_per_week_keep_the_days_before_data_from_out(
+    two_trusts: Database, tallies_only: Any, untallied: Any
+) -> None:
+    """A flow summed per period by the database (metrics.calendar.spans) is split where an
+    organisation's figures start, so days before it stay out:
+      p  W1 admitted Mon 3 Mar 09:00, discharged home Tue 4 Mar 10:00 (P0, not ready: delay 0);
+      q  W1 admitted Mon 3 Mar 10:00, ready Wed 5 Mar 09:00 (P1), discharged Thu 6 Mar 15:00
+         (P1): delay 6 − 5 = 1 day.
+    RX1's data_from is Wed 5 Mar, so the week of Mon 3 Mar counts q only: 1 discharge, 1 bed day
+    lost, mean delay 1, Home First 1 of 1. Summed on Mon 3 with p's day (not split at Wed 5),
+    both would fall before the start and the week would count none."""
+    p, q = Patient("p"), Patient("q")
+    p.admitted("2025-03-03T09:00:00+00:00")
+    p.discharged("2025-03-04T10:00:00+00:00", pathway=0)
+    q.admitted("2025-03-03T10:00:00+00:00")
+    q.ready("2025-03-05T09:00:00+00:00", pathway=1)
+    q.discharged("2025-03-06T15:00:00+00:00", pathway=1)
+    load(two_trusts, p.events, q.events)
+    _set_data_from(two_trusts, RX1=date(2025, 3, 5))
+    refresh(two_trusts.engine, tallied_reads(), two_trusts.write_engine)
+    expected = {
+        "acute_discharges": (1, None, None),
+        "bed_days_lost": (1, None, None),
+        "discharge_delay": (1, 1, 1),
+        "home_first_rate": (100, 1, 1),
+    }
+    for interval, start in (("week", date(2025, 3, 3)), ("total", date(2025, 3, 3))):
+        for name, (value, numerator, denominator) in expected.items():
+            asked = (name, start, date(2025, 3, 9))
+            with tallies_only():
+                [row] = figure(two_trusts, *asked, interval=interval).records()
+            assert (row["value"], row["numerator"], row["denominator"]) == (
+                value,
+                numerator,
+                denominator,
+            ), (name, interval)
+            assert row["days"] == 5  # Wed 5 … Sun 9
+            with untallied():
+                [derived] = figure(two_trusts, *asked, interval=interval).records()
+            assert derived == row
+    # By month, from Sat 1 Mar: the same days counted, in the month's one row.
+    with tallies_only():
+        [month] = figure(
+            two_trusts,
+            "acute_discharges",
+            date(2025, 3, 1),
+            date(2025, 3, 31),
+            interval="month",
+        ).records()
+    assert (month["value"], month["days"]) == (1, 27)
