@@ -33,8 +33,9 @@ A flow figure by week, month or in total that only sums whole numbers over its d
 weekend ratio, whose days are weighed by weekday, nor bed days saved, whose baseline means are
 fractions) reads its tallied days summed per *span* by the database: a span is a period's
 days, split again on any day an organisation's figures begin (metrics.data_start), so each
-group has figures on all of a span's days or on none. The sums are counted on the span's first day, and the period's sum is
-the same whole number its days give, in a row per span and key instead of per day and key.
+group has figures on all of a span's days or on none. The sums are counted on the span's
+first day, and the period's sum is the same whole number its days give, in a row per span and
+key instead of per day and key.
 """
 
 from metrics.tally.reading import Tallied, changed_from, read
