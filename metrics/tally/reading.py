@@ -92,8 +92,7 @@ def read(
         return source.live(connection, start, end, part)
     cut, columns = state
     last = min(end, cut - timedelta(days=1))
-    summed = None if source.census or spans is None else spans
-    tallied = _tallied(connection, source, columns, start, last, part, summed)
+    tallied = _tallied(connection, source, columns, start, last, part, spans)
     if source.census:
         tallied = _on_start(source, columns, tallied, start)
     if cut > end:
@@ -151,7 +150,7 @@ def _tallied(
 ) -> pd.DataFrame:
     """Tallied rows of start..last (of one organisation, `part`); a census's earlier days
     count on start (beside its own row there: `_on_start` sums them); with `spans`, a flow's
-    days summed per span and key, on the span's first day."""
+    days summed per span and key, on the span's first day (a census's are read day by day)."""
     t = F.c
     which = [t.source == source.name, t.day <= last]
     if part is None:
@@ -161,20 +160,12 @@ def _tallied(
     elif part is not None:
         which.append(t.part == part)
     query: Any = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
-    firsts = [d for d in spans or () if d <= last]
-    if len(firsts) > 1 or (firsts and firsts[0] < last):
+    if spans and not source.census:
         # Grouped by position: the span expression is not repeated (its dates are parameters).
-        query = (
-            select(
-                _span(t.day, firsts).label("day"),
-                t.part,
-                t.key,
-                cast(func.sum(t.n), BigInteger),
-                cast(func.sum(t.m), BigInteger),
-            )
-            .where(*which, t.day >= start)
-            .group_by(literal_column("1"), t.part, t.key)
-        )
+        day = _span(t.day, [d for d in spans if d <= last]).label("day")
+        summed = (cast(func.sum(t.n), BigInteger), cast(func.sum(t.m), BigInteger))
+        query = query.with_only_columns(day, t.part, t.key, *summed)
+        query = query.group_by(literal_column("1"), t.part, t.key)
     if source.census:
         # The days before start summed per key, on start; the period's days as they are (a
         # key has one row a day), so only the earlier days are grouped.
