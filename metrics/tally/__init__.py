@@ -35,10 +35,26 @@ fractions) reads its tallied days summed per *span* by the database: a span is a
 days, split again on any day an organisation's figures begin (metrics.data_start), so each
 group has figures on all of a span's days or on none. The sums are counted on the span's
 first day, and the period's sum is the same whole number its days give, in a row per span and
-key instead of per day and key.
+key instead of per day and key. A flow's whole weeks (Monday to Sunday) are also kept summed
+per part and key, on the Monday, under the source's name + WEEK: a refresh writes them in the
+transaction that writes their days, from the week holding the first day it recounts, for every
+week ending before its last day. A span read that way takes each whole week inside it (and
+before the cut) from its week row and the other days one by one: a year by unit and by week
+reads a row per week and key, however many days of the week the key has rows on.
 """
 
-from metrics.tally.reading import Tallied, changed_from, read
+from metrics.tally.reading import VERSION, WEEK, Tallied, changed_from, read, week_rows
 from metrics.tally.refreshing import Refreshed, Refresher, forget, refresh
 
-__all__ = ["Refreshed", "Refresher", "Tallied", "changed_from", "forget", "read", "refresh"]
+__all__ = [
+    "VERSION",
+    "WEEK",
+    "Refreshed",
+    "Refresher",
+    "Tallied",
+    "changed_from",
+    "forget",
+    "read",
+    "refresh",
+    "week_rows",
+]

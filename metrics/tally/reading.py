@@ -16,11 +16,14 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Date,
+    and_,
     case,
     cast,
     func,
     literal,
     literal_column,
+    not_,
+    or_,
     select,
     union_all,
 )
@@ -30,7 +33,9 @@ from metrics.grid import BAND_FLOORS
 from metrics.sources import TIMES
 from models import Base
 
-VERSION = "1"  # part of every source key: a change to what a source reads starts it afresh
+# Part of every source key: a change to what a source reads or stores starts it afresh (2: a
+# flow's whole weeks are kept summed beside its days).
+VERSION = "2"
 ORIGIN_HORIZON = max(BAND_FLOORS)  # after it, a census row's origin changes no band
 # A source with an organisation column keeps it beside the key, so that one organisation's
 # figure reads only its own rows.
@@ -38,6 +43,7 @@ PART = "organisation"
 # A write touching more organisations than this is recorded as touching any: recounting them
 # all costs no more than recounting each.
 MANY_ORGANISATIONS = 64
+WEEK = "/week"  # the name of a source's week rows: its own + this
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
 Part = str | tuple[str, ...] | None  # one organisation, several (a system's), or all
@@ -71,6 +77,16 @@ class Tallied:
     @property
     def name(self) -> str:
         return f"v{VERSION}:{self.key}"
+
+    @property
+    def weeks(self) -> str | None:
+        """Where a flow's days are kept summed per whole week (Monday to Sunday, on the Monday):
+        the same table, under this name; a census keeps none (its days are read one by one)."""
+        return None if self.census else week_rows(self.name)
+
+
+def week_rows(name: str) -> str:
+    return f"{name}{WEEK}"
 
 
 def read(
@@ -152,20 +168,18 @@ def _tallied(
     count on start (beside its own row there: `_on_start` sums them); with `spans`, a flow's
     days summed per span and key, on the span's first day (a census's are read day by day)."""
     t = F.c
-    which = [t.source == source.name, t.day <= last]
+    which = [t.day <= last]
     if part is None:
         which += of_parts(columns, None)
     elif isinstance(part, tuple):
         which.append(t.part.in_(part))
     elif part is not None:
         which.append(t.part == part)
-    query: Any = select(t.day, t.part, t.key, t.n, t.m).where(*which, t.day >= start)
+    query: Any = select(t.day, t.part, t.key, t.n, t.m).where(
+        t.source == source.name, *which, t.day >= start
+    )
     if spans and not source.census:
-        # Grouped by position: the span expression is not repeated (its dates are parameters).
-        day = _span(t.day, [d for d in spans if d <= last]).label("day")
-        summed = (cast(func.sum(t.n), BigInteger), cast(func.sum(t.m), BigInteger))
-        query = query.with_only_columns(day, t.part, t.key, *summed)
-        query = query.group_by(literal_column("1"), t.part, t.key)
+        query = _summed_per_span(source, query, which, last, [d for d in spans if d <= last])
     if source.census:
         # The days before start summed per key, on start; the period's days as they are (a
         # key has one row a day), so only the earlier days are grouped.
@@ -177,7 +191,7 @@ def _tallied(
                 cast(func.sum(t.n), BigInteger),
                 cast(func.sum(t.m), BigInteger),
             )
-            .where(*which, t.day < start)
+            .where(t.source == source.name, *which, t.day < start)
             .group_by(t.part, t.key)
         )
         query = union_all(before, query)
@@ -187,15 +201,48 @@ def _tallied(
     return _decode(source, columns, rows)
 
 
-def _span(day: Any, firsts: Sequence[date]) -> Any:
+def _summed_per_span(
+    source: Tallied, days: Any, which: list[Any], last: date, firsts: list[date]
+) -> Any:
+    """The `days` query (a flow's tallied days up to `last`) summed per span and key, on each
+    span's first day (`firsts`); a whole week inside one span is read from the source's week
+    rows instead of its seven days (the same sums: a refresh writes both together)."""
+    t = F.c
+    ends = [*(d - timedelta(days=1) for d in firsts[1:]), last]
+    weeks = [w for w in map(whole_weeks, firsts, ends) if w is not None]
+    rows = days
+    if weeks and source.weeks is not None:
+        rows = days.where(not_(or_(*(and_(t.day >= a, t.day <= b) for a, b in weeks))))
+        mondays = or_(*(and_(t.day >= a, t.day <= b - timedelta(days=6)) for a, b in weeks))
+        summed = select(t.day, t.part, t.key, t.n, t.m).where(
+            t.source == source.weeks, *which, mondays
+        )
+        rows = union_all(rows, summed)
+    rows = rows.subquery()
+    # Grouped by position: the span expression is not repeated (its dates are parameters).
+    day = span_of(rows.c.day, firsts).label("day")
+    sums = (cast(func.sum(rows.c.n), BigInteger), cast(func.sum(rows.c.m), BigInteger))
+    query = select(day, rows.c.part, rows.c.key, *sums)
+    return query.group_by(literal_column("1"), rows.c.part, rows.c.key)
+
+
+def whole_weeks(first: date, end: date) -> tuple[date, date] | None:
+    """The whole weeks (Monday to Sunday) inside first..end: the first Monday and the last
+    Sunday, or None."""
+    monday = first + timedelta(days=-first.weekday() % 7)
+    sunday = end - timedelta(days=(end.weekday() + 1) % 7)
+    return (monday, sunday) if monday + timedelta(days=6) <= sunday else None
+
+
+def span_of(day: Any, firsts: Sequence[date]) -> Any:
     """The first day of the span holding `day` (on or after firsts[0]): a binary search of
     CASE expressions, a handful of comparisons a row on any database."""
     if len(firsts) == 1:
         return literal(firsts[0], Date)
     middle = len(firsts) // 2
     return case(
-        (day < literal(firsts[middle], Date), _span(day, firsts[:middle])),
-        else_=_span(day, firsts[middle:]),
+        (day < literal(firsts[middle], Date), span_of(day, firsts[:middle])),
+        else_=span_of(day, firsts[middle:]),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from metrics.sources import TIMES
@@ -28,6 +28,8 @@ from metrics.tally.reading import (
     as_date,
     of_parts,
     reach,
+    span_of,
+    week_rows,
 )
 from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
@@ -382,6 +384,7 @@ def _store(
                 with Session(bind=connection) as session:  # in the connection's transaction
                     insert_rows(session, F, payload)  # COPY on PostgreSQL
                 written += len(payload)
+            written += _store_weeks(connection, done, upto)
             columns = json.dumps(done.columns)
             state = {"upto": upto, "columns": columns, "built_at": now}
             statement = upsert(connection, S, ["source"], state)
@@ -395,9 +398,42 @@ def _store(
         kept = connection.execute(select(S.c.source)).scalars()
         stale = sorted(set(kept) - known)
         if stale:
-            connection.execute(F.delete().where(F.c.source.in_(stale)))
+            names = [*stale, *map(week_rows, stale)]
+            connection.execute(F.delete().where(F.c.source.in_(names)))
             connection.execute(S.delete().where(S.c.source.in_(stale)))
     return written
+
+
+def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
+    """A flow's whole weeks summed from its stored days (of the organisations recounted),
+    from the week holding the first day recounted to the last week ending before `upto`:
+    each (part, key) of a week in one row on its Monday. Returns the rows written."""
+    name = done.source.weeks
+    if name is None:
+        return 0
+    t = F.c
+    first = done.frm - timedelta(days=done.frm.weekday())
+    parts = of_parts(done.columns, done.parts)
+    connection.execute(F.delete().where(t.source == name, *parts, t.day >= first))
+    mondays = []
+    monday = first
+    while monday + timedelta(days=6) < upto:
+        mondays.append(monday)
+        monday += timedelta(days=7)
+    if not mondays:
+        return 0
+    days = [t.source == done.source.name, *parts, t.day >= first, t.day < monday]
+    week = span_of(t.day, mondays)
+    summed = (
+        select(literal(name), t.part, week, t.key, func.sum(t.n), func.sum(t.m))
+        .where(*days)
+        .group_by(t.part, literal_column("3"), t.key)  # the week by position (see reading)
+    )
+    into = F.insert().from_select(["source", "part", "day", "key", "n", "m"], summed)
+    connection.execute(into)
+    # Counted, not taken from the statement's rowcount: psycopg's is -1 here.
+    written = select(func.count()).where(t.source == name, *parts, t.day >= first)
+    return int(connection.execute(written).scalar() or 0)
 
 
 def forget(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from ledger import reference
 from metrics import tally
@@ -249,3 +249,67 @@ def test_a_tally_summed_from_a_finer_one_is_the_one_read_from_the_tables(
     alone = [replace(s, within=None, summed_out=()) for s in sources]
     tally.refresh(ward.engine, alone, ward.write_engine)
     assert stored() == summed
+
+
+def week_rows_are_their_days_summed(db: Database) -> int:
+    """Every stored week row (source + '/week', on a Monday) holds its source's days of that
+    week summed per part and key, and every whole week of tallied days before the source's
+    `upto` has its rows. Returns how many week rows there are."""
+    t, s = FigureTally.__table__.c, TallySource.__table__.c
+    with db.session() as session:
+        rows = session.execute(select(t.source, t.part, t.day, t.key, t.n, t.m)).all()
+        upto = {name: as_day(u) for name, u in session.execute(select(s.source, s.upto))}
+    weeks: dict[tuple[Any, ...], list[int | None]] = {}
+    summed: dict[tuple[Any, ...], list[int | None]] = {}
+    for source, part, day, key, n, m in rows:
+        day = as_day(day)
+        if source.endswith(tally.WEEK):
+            assert day.weekday() == 0, (source, day)
+            weeks[(source, part, day, key)] = [n, m]
+            continue
+        monday = day - timedelta(days=day.weekday())
+        if source in FLOWS and monday + timedelta(days=6) < upto[source]:
+            total = summed.setdefault((tally.week_rows(source), part, monday, key), [0, None])
+            total[0] = int(total[0] or 0) + n
+            total[1] = None if m is None else int(total[1] or 0) + m
+    assert summed == weeks
+    return len(weeks)
+
+
+def as_day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+FLOWS = {s.name for s in tallied_reads() if not s.census}  # a census keeps no week rows
+
+
+def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database) -> None:
+    """Acute discharges of the ward fortnight Mon 3 – Sun 16 Mar, by week: d (Wed 5) and a
+    (Sun 9), then e (Wed 12): 2, 1. The refresh keeps each whole week summed, and a figure by
+    week reads the week's row, not its days: made ten times larger, the first week reads 20;
+    by day, or from a Tuesday (no whole week inside Tue 4 – Sun 9), the days are read.
+
+    Then g arrives late: W1 Mon 3 Mar 10:00, discharged Thu 6 Mar 10:00 (P0). Before any
+    refresh the week's row is not read (its days are past the tally's cut): 3, 1; after it,
+    the week's row holds the three discharges again."""
+    fortnight = date(2025, 3, 16)
+    refresh(ward)
+    assert week_rows_are_their_days_summed(ward) > 0
+    assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [2, 1]
+    t = FigureTally.__table__.c
+    with ward.session(write=True) as session:
+        first_week = [t.source.like(f"%{tally.WEEK}"), t.day == MON]
+        session.execute(update(FigureTally).where(*first_week).values(n=t.n * 10))
+    assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [20, 1]
+    by_day = values(figure(ward, "acute_discharges", MON, SUN))
+    assert by_day == [0, 0, 1, 0, 0, 0, 1]
+    tuesday = date(2025, 3, 4)
+    assert values(figure(ward, "acute_discharges", tuesday, SUN, interval="week")) == [2]
+    g = Patient("g")
+    g.admitted(at(3, "10:00"))
+    g.discharged(at(6, "10:00"), pathway=0)
+    load(ward, events_of(g))
+    assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [3, 1]
+    refresh(ward)
+    assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [3, 1]
+    assert week_rows_are_their_days_summed(ward) > 0
