@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    not_,
     or_,
     select,
     union_all,
@@ -179,7 +178,8 @@ def _tallied(
         t.source == source.name, *which, t.day >= start
     )
     if spans and not source.census:
-        query = _summed_per_span(source, query, which, last, [d for d in spans if d <= last])
+        firsts = [d for d in spans if d <= last]
+        query = _summed_per_span(source, query, which, start, last, firsts)
     if source.census:
         # The days before start summed per key, on start; the period's days as they are (a
         # key has one row a day), so only the earlier days are grouped.
@@ -202,28 +202,82 @@ def _tallied(
 
 
 def _summed_per_span(
-    source: Tallied, days: Any, which: list[Any], last: date, firsts: list[date]
+    source: Tallied, days: Any, which: list[Any], start: date, last: date, firsts: list[date]
 ) -> Any:
-    """The `days` query (a flow's tallied days up to `last`) summed per span and key, on each
-    span's first day (`firsts`); a whole week inside one span is read from the source's week
-    rows instead of its seven days (the same sums: a refresh writes both together)."""
-    t = F.c
+    """The `days` query (a flow's tallied days from `start` to `last`) summed per span and key,
+    on each span's first day (`firsts`). A whole week inside a span is read from the source's
+    week rows instead of its seven days (the same sums: a refresh writes both together); a
+    span that is one whole week takes its week rows as they are, ungrouped."""
     ends = [*(d - timedelta(days=1) for d in firsts[1:]), last]
-    weeks = [w for w in map(whole_weeks, firsts, ends) if w is not None]
-    rows = days
-    if weeks and source.weeks is not None:
-        rows = days.where(not_(or_(*(and_(t.day >= a, t.day <= b) for a, b in weeks))))
-        mondays = or_(*(and_(t.day >= a, t.day <= b - timedelta(days=6)) for a, b in weeks))
-        summed = select(t.day, t.part, t.key, t.n, t.m).where(
-            t.source == source.weeks, *which, mondays
-        )
-        rows = union_all(rows, summed)
+    inside = [whole_weeks(first, end) for first, end in zip(firsts, ends, strict=True)]
+    if source.weeks is None or not any(inside):
+        return _grouped(days, firsts)
+    t = F.c
+    exact = [w for w, f, e in zip(inside, firsts, ends, strict=True) if w == (f, e)]
+    longer = [w for w in inside if w is not None and w not in exact]
+    parts: list[Any] = []
+    gaps = _gaps(start, last, _merged(w for w in inside if w is not None))
+    if gaps:
+        parts.append(days.where(_in(t.day, gaps)))
+    if longer:
+        mondays = [(a, b - timedelta(days=6)) for a, b in _merged(longer)]
+        parts.append(_week_rows(source, which, mondays))
+    grouped = [_grouped(union_all(*parts) if len(parts) > 1 else parts[0], firsts)] if parts else []
+    if exact:
+        mondays = [(a, b - timedelta(days=6)) for a, b in _merged(exact)]
+        as_they_are = _week_rows(source, which, mondays).subquery()
+        c = as_they_are.c
+        grouped.append(select(c.day, c.part, c.key, *_whole(c.n, c.m)))
+    return union_all(*grouped) if len(grouped) > 1 else grouped[0]
+
+
+def _grouped(rows: Any, firsts: list[date]) -> Any:
+    """`rows` (day, part, key, n, m) summed per span and key, on the span's first day."""
     rows = rows.subquery()
     # Grouped by position: the span expression is not repeated (its dates are parameters).
     day = span_of(rows.c.day, firsts).label("day")
-    sums = (cast(func.sum(rows.c.n), BigInteger), cast(func.sum(rows.c.m), BigInteger))
-    query = select(day, rows.c.part, rows.c.key, *sums)
+    query = select(day, rows.c.part, rows.c.key, *_whole(func.sum(rows.c.n), func.sum(rows.c.m)))
     return query.group_by(literal_column("1"), rows.c.part, rows.c.key)
+
+
+def _whole(n: Any, m: Any) -> tuple[Any, Any]:
+    return cast(n, BigInteger), cast(m, BigInteger)
+
+
+def _week_rows(source: Tallied, which: list[Any], mondays: list[tuple[date, date]]) -> Any:
+    """The source's week rows of the Mondays in the ranges `mondays` (of `which`'s parts)."""
+    t = F.c
+    return select(t.day, t.part, t.key, t.n, t.m).where(
+        t.source == source.weeks, *which, _in(t.day, mondays)
+    )
+
+
+def _in(day: Any, ranges: list[tuple[date, date]]) -> Any:
+    """`day` in one of the (first, last) ranges: each a range of the table's key."""
+    return or_(*(and_(day >= a, day <= b) for a, b in ranges))
+
+
+def _merged(ranges: Any) -> list[tuple[date, date]]:
+    """Day ranges (first, last), sorted, with ranges that touch made one."""
+    out: list[tuple[date, date]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _gaps(start: date, last: date, covered: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The days of start..last outside the sorted, separate ranges `covered`, as ranges."""
+    gaps, day = [], start
+    for a, b in covered:
+        if day < a:
+            gaps.append((day, a - timedelta(days=1)))
+        day = max(day, b + timedelta(days=1))
+    if day <= last:
+        gaps.append((day, last))
+    return gaps
 
 
 def whole_weeks(first: date, end: date) -> tuple[date, date] | None:

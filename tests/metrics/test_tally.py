@@ -286,8 +286,8 @@ FLOWS = {s.name for s in tallied_reads() if not s.census}  # a census keeps no w
 def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database) -> None:
     """Acute discharges of the ward fortnight Mon 3 – Sun 16 Mar, by week: d (Wed 5) and a
     (Sun 9), then e (Wed 12): 2, 1. The refresh keeps each whole week summed, and a figure by
-    week reads the week's row, not its days: made ten times larger, the first week reads 20;
-    by day, or from a Tuesday (no whole week inside Tue 4 – Sun 9), the days are read.
+    week or in total reads the week's row, not its days: made ten times larger, the first week
+    reads 20; by day, or from a Tuesday (no whole week inside Tue 4 – Sun 9), the days are read.
 
     Then g arrives late: W1 Mon 3 Mar 10:00, discharged Thu 6 Mar 10:00 (P0). Before any
     refresh the week's row is not read (its days are past the tally's cut): 3, 1; after it,
@@ -301,6 +301,10 @@ def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database
         first_week = [t.source.like(f"%{tally.WEEK}"), t.day == MON]
         session.execute(update(FigureTally).where(*first_week).values(n=t.n * 10))
     assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [20, 1]
+    # In total, from Mon 3 or from Sun 2 (a day read alone, then the two weeks): 20 + 1.
+    assert values(figure(ward, "acute_discharges", MON, fortnight, interval="total")) == [21]
+    sunday = date(2025, 3, 2)
+    assert values(figure(ward, "acute_discharges", sunday, fortnight, interval="total")) == [21]
     by_day = values(figure(ward, "acute_discharges", MON, SUN))
     assert by_day == [0, 0, 1, 0, 0, 0, 1]
     tuesday = date(2025, 3, 4)
