@@ -94,6 +94,11 @@ def main() -> None:
     parser.add_argument(
         "--no-tally", action="store_true", help="keep the tallies as stored: no count, no late stay"
     )
+    parser.add_argument(
+        "--no-first-count",
+        action="store_true",
+        help="the tallies are counted already (d2a tally): only a late stay and the recount",
+    )
     args = parser.parse_args()
     url = args.url.replace("postgresql+psycopg://", "postgresql://")
     load(url, args)
@@ -101,7 +106,8 @@ def main() -> None:
     end = args.start + timedelta(days=args.days - 1)
     try:
         print_size(db, url)
-        scan_ms = tallies_and_scan(db, args.start, end, not args.no_tally)
+        tally = not args.no_tally
+        scan_ms = tallies_and_scan(db, args.start, end, tally, not args.no_first_count)
         token = coordinator_token(url)
         with served(url, args.workers) as base:
             repeat = Repeat(args.repeat, args.once_over_ms)
@@ -192,10 +198,10 @@ def print_size(db: Database, url: str) -> None:
 # -- 2. tallies and the scan -------------------------------------------------------------------
 
 
-def tallies_and_scan(db: Database, start: date, end: date, tally: bool) -> float:
+def tallies_and_scan(db: Database, start: date, end: date, tally: bool, first: bool) -> float:
     """The first count, a late stay and the recount, and one scan of the log; the scan's ms."""
     if tally:
-        count_tallies(db, start, end)
+        count_tallies(db, start, end, first)
     else:
         print("tallies: kept as stored (--no-tally)")
     with db.engine.connect() as connection:
@@ -206,14 +212,16 @@ def tallies_and_scan(db: Database, start: date, end: date, tally: bool) -> float
     return scan_ms
 
 
-def count_tallies(db: Database, start: date, end: date) -> None:
-    # A first count is from nothing: whatever an earlier run (or checkout) counted goes.
-    with db.session(write=True) as session:
-        for table in ("figure_tally", "tally_source", "tally_change"):
-            session.execute(text(f"DELETE FROM {table}"))
+def count_tallies(db: Database, start: date, end: date, first: bool = True) -> None:
+    if first:
+        # A first count is from nothing: whatever an earlier run (or checkout) counted goes.
+        with db.session(write=True) as session:
+            for table in ("figure_tally", "tally_source", "tally_change"):
+                session.execute(text(f"DELETE FROM {table}"))
     done = refresh(db.engine, tallied_reads(), db.write_engine)
+    what = "first count" if first else "brought up to date (--no-first-count)"
     print(
-        f"tally, first count: {done.seconds:.1f} s ({done.sources} sources from {done.first}, "
+        f"tally, {what}: {done.seconds:.1f} s ({done.sources} sources from {done.first}, "
         f"{done.rows:,} rows)"
     )
     unit = acute_units(db)[0]
