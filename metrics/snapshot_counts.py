@@ -22,6 +22,7 @@ from metrics.sources import Orgs
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
+from store.dialect.locks import grouped_by_hash
 from store.dialect.sql import ranges_as_union
 
 STRANDED = (7, 14, 21)
@@ -82,7 +83,8 @@ def stay_counts(connection: Connection, w: Window, organisation: Orgs) -> Instan
         .where(*where, *org_filter(t.organisation_code, organisation))
         .group_by(t.unit_code, t.organisation_code, t.setting)  # not in the index's order
     )
-    return InstantCounts(fetch(connection, query))
+    with grouped_by_hash(connection):
+        return InstantCounts(fetch(connection, query))
 
 
 def _band(ready_since: Any, day: date) -> ColumnElement[str]:

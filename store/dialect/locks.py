@@ -88,6 +88,24 @@ def for_point_reads(connection: Connection) -> None:
             connection.execute(text(f"SET LOCAL {setting}"))
 
 
+@contextmanager
+def grouped_by_hash(connection: Connection) -> Iterator[None]:
+    """PostgreSQL groups the queries run inside by hashing, not by sorting, where it can.
+
+    The stays in at two instants are grouped per unit: PostgreSQL expects some 5,600 rows
+    where a national deployment has 205,000 (the same misjudged end_at range as for joins),
+    so it sorted them all (about 180 ms) to make 4,400 groups a hash makes in a few tens."""
+    if not is_postgresql(connection):
+        yield
+        return
+    was = connection.execute(text("SELECT current_setting('enable_sort')")).scalar()
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT set_config('enable_sort', :was, true)"), {"was": was})
+
+
 def refresh_statistics(engine: Engine, *tables: str) -> None:
     """After a bulk load on PostgreSQL, gathers the planner's statistics at once (of `tables`,
     or of every table).
