@@ -175,7 +175,7 @@ METRICS: tuple[Metric, ...] = (
         "destinations `died` and `other_hospital`. The national ambition is about 95%.",
         PLACE,
         discharges.home_first_rate,
-        (Discharges(columns=("destination", "pathway")),),
+        (Discharges(columns=("home_first", "pathway_counted")),),
         target=95.0,
         scale=100.0,
         headline=True,

@@ -14,10 +14,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    and_,
     case,
     exists,
     func,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -54,13 +56,16 @@ PLAIN = {
 TIMES = {"admitted_date": S.admitted_date, "discharged_at": S.discharged_at}
 BREAKDOWN_COLUMN = {"band": "delay_days"}  # a delay band is counted from the delay
 NOON = 12
+NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")  # left out of the pathway figures
+HOME_FIRST = (0, 1)
 FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 
 
 @dataclass(frozen=True)
 class Discharges:
     """Spells of `settings` ended by `discharged`, read as counts by discharge date, `columns`
-    (names of PLAIN or TIMES, before_noon or overnight) and the breakdown; with
+    (names of PLAIN or TIMES, before_noon, overnight, pathway_counted or home_first) and the
+    breakdown; with
     `readmissions`, how many of each were readmitted.
 
     With `lengths`, also the sum of their `length` of stay in days (local date of discharge −
@@ -231,6 +236,11 @@ def _column(connection: Connection, name: str, years: range) -> Any:
         return micros(connection, TIMES[name], name)
     if name == "overnight":
         return case((S.discharged_date > S.admitted_date, 1), else_=0).label(name)
+    if name == "pathway_counted":  # metrics.discharges.pathway_discharges, as a flag
+        kept = or_(S.destination.is_(None), S.destination.not_in(NOT_COUNTED_FOR_PATHWAYS))
+        return case((and_(S.discharge_pathway.is_not(None), kept), 1), else_=0).label(name)
+    if name == "home_first":
+        return case((S.discharge_pathway.in_(HOME_FIRST), 1), else_=0).label(name)
     if name != "before_noon":
         raise KeyError(name)
     return local_hour_before(connection, S.discharged_at, NOON, years).label(name)

@@ -14,14 +14,12 @@ from sqlalchemy import Connection
 
 from metrics.breakdown import grid_for, labels
 from metrics.calendar import as_days
-from metrics.discharge_sources import Discharges
+from metrics.discharge_sources import NOT_COUNTED_FOR_PATHWAYS, Discharges
 from metrics.grid import Grid, event_counts, roll_up
 from metrics.metric import Query
 from metrics.readiness_sources import ReadinessStarts
 from models.reference import ACUTE_SETTINGS
 
-NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")
-HOME_FIRST = (0, 1)
 Weights = NDArray[np.float64]
 
 
@@ -80,8 +78,12 @@ def pathway_discharges(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def home_first_rate(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
-    rows = pathway_discharges(reads.of(connection, query))
-    home = count(rows, rows["pathway"].isin(HOME_FIRST))
+    """Discharges on pathways 0–1 ÷ discharges on pathways 0–3 (pathway_discharges). Read as
+    two flags, not by destination and pathway: a year by unit then reads at most three keys a
+    unit and week instead of every destination and pathway seen."""
+    rows = reads.of(connection, query)
+    rows = rows[rows["pathway_counted"].to_numpy(dtype=np.int64) == 1].reset_index(drop=True)
+    home = count(rows, rows["home_first"].to_numpy(dtype=np.float64))
     return count_rows(connection, query, rows, home, count(rows))
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from metrics import tally
+from metrics.catalogue import tallied_reads
 from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
 
@@ -209,3 +211,19 @@ def test_a_breakdown_carries_labels_and_reasons_their_group(week: Database) -> N
     by_unit = figure(week, "acute_discharges", MON, SUN, interval="total", group_by="unit")
     assert {r["group"]: r["label"] for r in by_unit.records()} == {"W1": "Ward 1", "W2": "Ward 2"}
     assert "label" not in figure(week, "acute_discharges", MON, SUN).records()[0]
+
+
+def test_home_first_rate_leaves_out_a_death_without_a_pathway(week: Database) -> None:
+    """m dies Tue 4 Mar, with no pathway (SPEC: one is required only of a patient leaving
+    alive): a discharge (7 in the week), but not one of the Home First rate's (still home 2 of
+    4), whether read from the derived tables or, after a refresh, from the tallies (which keep
+    the rate's discharges as two flags: counted, home first)."""
+    m = Patient("m")
+    m.admitted(at(3, "08:00"))
+    m.discharged(at(4, "10:00"), destination="died", pathway=None)
+    load(week, events_of(m))
+    assert week_total(week, "acute_discharges")["value"] == 7
+    for _ in ("derived", "tallied"):
+        row = week_total(week, "home_first_rate")
+        assert (row["value"], row["numerator"], row["denominator"]) == (50.0, 2, 4)
+        tally.refresh(week.engine, tallied_reads(), week.write_engine)
