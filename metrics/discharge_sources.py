@@ -64,12 +64,13 @@ FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 @dataclass(frozen=True)
 class Discharges:
     """Spells of `settings` ended by `discharged`, read as counts by discharge date, `columns`
-    (names of PLAIN or TIMES, before_noon, overnight, pathway_counted or home_first) and the
-    breakdown; with
+    (names of PLAIN or TIMES, or of the flags of counted_discharges) and the breakdown; with
     `readmissions`, how many of each were readmitted.
 
     With `lengths`, also the sum of their `length` of stay in days (local date of discharge −
     local date of admission): a length of stay figure then needs no admission date per row.
+    With `delays`, the sum of their `delay` (delay_days): a delay figure then reads a key per
+    flag (delayed or not), not one per number of days.
 
     Read from tallied days (metrics.tally): a discharge's day is its discharge date; an
     emergency admission can still make it a readmission FOLLOW_UP_DAYS later. One
@@ -81,6 +82,7 @@ class Discharges:
     columns: tuple[str, ...] = ()
     readmissions: bool = False
     lengths: bool = False
+    delays: bool = False
 
     def wanted(self, group_by: str | None) -> tuple[str, ...]:
         """The columns a question by `group_by` reads."""
@@ -117,6 +119,7 @@ class Discharges:
                 wanted,
                 self.readmissions,
                 self.lengths,
+                self.delays,
             )
             return self.shaped(rows)
         rows = tally.read(connection, tallied, start, end, query.organisation, spans)
@@ -139,11 +142,12 @@ class Discharges:
         by_organisation = by_organisation or bool({"unit", "organisation"} & set(wanted))
         keyed = tuple(sorted({*wanted, "organisation"})) if by_organisation else wanted
         settings, readmissions, lengths = self.settings, self.readmissions, self.lengths
+        delays = self.delays
 
         def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
-            return counted_discharges(c, settings, a, b, org, keyed, readmissions, lengths)
+            return counted_discharges(c, settings, a, b, org, keyed, readmissions, lengths, delays)
 
-        summed = ("readmitted",) if readmissions else ("length",) if lengths else ()
+        summed = self.summed()
         name = f"discharges:{','.join(settings)}:{','.join(keyed)}:{readmissions}"
         # The finer tally this one's days are a sum of (counted once by a refresh): one
         # organisation's by nothing or by organisation, of its units'; system-wide, of the
@@ -155,7 +159,7 @@ class Discharges:
         elif not by_organisation:
             within, summed_out = self.tallied(group_by, True), ("organisation",)
         return tally.Tallied(
-            key=name + (":lengths" if lengths else ""),
+            key=name + (":lengths" if lengths else "") + (":delays" if delays else ""),
             day="discharged_date",
             values=("n", *summed),
             live=read,
@@ -164,6 +168,11 @@ class Discharges:
             within=within,
             summed_out=summed_out,
         )
+
+    def summed(self) -> tuple[str, ...]:
+        """The sum kept beside the count n, if any (a tally keeps one)."""
+        sums = {"readmitted": self.readmissions, "length": self.lengths, "delay": self.delays}
+        return tuple(name for name, wanted in sums.items() if wanted)
 
 
 @dataclass(frozen=True)
@@ -191,14 +200,17 @@ def counted_discharges(
     columns: Iterable[str],
     readmissions: bool = False,
     lengths: bool = False,
+    delays: bool = False,
 ) -> pd.DataFrame:
     """Counts `n` of spells of `settings` ended by `discharged` with a local discharge date in
-    start..end, by discharged_date and `columns` (names of PLAIN, TIMES, before_noon: 1 for a
-    discharge before 12:00 local time, else 0, or overnight: 1 for a stay of a night or more,
-    discharged on a later local date than admitted, else 0);
-    with `readmissions`, also how many of them were `readmitted`; with `lengths`, the sum of
-    their `length` of stay in days (discharge date − admission date)."""
-    if readmissions and lengths:
+    start..end, by discharged_date and `columns`: names of PLAIN, TIMES, or flags (1 or 0):
+    before_noon (discharged before 12:00 local time), overnight (a stay of a night or more,
+    discharged on a later local date than admitted), delayed (delay_days ≥ 1),
+    pathway_counted and home_first (metrics.discharges.home_first_rate).
+    With `readmissions`, also how many of them were `readmitted`; with `lengths`, the sum of
+    their `length` of stay in days (discharge date − admission date); with `delays`, the sum
+    of their `delay` (delay_days)."""
+    if readmissions + lengths + delays > 1:
         raise ValueError("a tally keeps one sum beside the count")
     since, until = day_window(start, end)
     selected = [micros(connection, S.discharged_date, "discharged_date")]
@@ -218,6 +230,8 @@ def counted_discharges(
     if lengths:
         length = days_between(connection, S.discharged_date, S.admitted_date)
         counts.append(func.sum(length).label("length"))
+    if delays:
+        counts.append(func.sum(S.delay_days).label("delay"))
     query = select(*selected, *counts).select_from(source)
     if "home" in columns:
         query = query.join(Destination, D.code == S.destination, isouter=True)
@@ -241,6 +255,8 @@ def _column(connection: Connection, name: str, years: range) -> Any:
         return case((and_(S.discharge_pathway.is_not(None), kept), 1), else_=0).label(name)
     if name == "home_first":
         return case((S.discharge_pathway.in_(HOME_FIRST), 1), else_=0).label(name)
+    if name == "delayed":  # a missing delay is none (fillna(0) of the figures)
+        return case((S.delay_days >= 1, 1), else_=0).label(name)
     if name != "before_noon":
         raise KeyError(name)
     return local_hour_before(connection, S.discharged_at, NOON, years).label(name)

@@ -61,14 +61,26 @@ def acute_discharges(connection: Connection, query: Query, reads: Discharges) ->
     return count_rows(connection, query, rows, count(rows))
 
 
+def summed_delay(rows: pd.DataFrame) -> Weights:
+    """Each row's sum of delays (Discharges.delays): already the sum over its n discharges."""
+    return rows["delay"].to_numpy(dtype=np.float64)
+
+
+def flag(rows: pd.DataFrame, name: str) -> Weights:
+    """A 1/0 flag column (metrics.discharge_sources.counted_discharges) as weights."""
+    return rows[name].to_numpy(dtype=np.float64)
+
+
 def bed_days_lost(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Σ delay of the discharges (read as sums per delayed flag, Discharges.delays)."""
     rows = reads.of(connection, query)
-    return count_rows(connection, query, rows, count(rows, rows["delay_days"]))
+    return count_rows(connection, query, rows, summed_delay(rows))
 
 
 def discharge_delay(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
+    """Σ delay ÷ discharges."""
     rows = reads.of(connection, query)
-    return count_rows(connection, query, rows, count(rows, rows["delay_days"]), count(rows))
+    return count_rows(connection, query, rows, summed_delay(rows), count(rows))
 
 
 def pathway_discharges(rows: pd.DataFrame) -> pd.DataFrame:
@@ -112,15 +124,14 @@ def delayed_discharge_rate(connection: Connection, query: Query, reads: Discharg
     """Discharges of a night or more made a day or more after the DRD ÷ discharges of a
     night or more (the DRD return's pct_one_plus_days)."""
     rows = reads.of(connection, query)
-    overnight = rows["overnight"].to_numpy(dtype=np.float64)
-    delayed = overnight * (rows["delay_days"].fillna(0).to_numpy(dtype=np.float64) >= 1)
+    overnight = flag(rows, "overnight")
+    delayed = overnight * flag(rows, "delayed")
     return count_rows(connection, query, rows, count(rows, delayed), count(rows, overnight))
 
 
 def mean_delay_delayed(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
     """Mean delay of the discharges delayed a day or more (the DRD return's
-    mean_delay_delayed)."""
+    mean_delay_delayed): the summed delays of the rows flagged delayed ÷ their count."""
     rows = reads.of(connection, query)
-    delay = rows["delay_days"].fillna(0).to_numpy(dtype=np.float64)
-    delayed = (delay >= 1).astype(np.float64)
-    return count_rows(connection, query, rows, count(rows, delay * delayed), count(rows, delayed))
+    delayed = flag(rows, "delayed")
+    return count_rows(connection, query, rows, summed_delay(rows) * delayed, count(rows, delayed))

@@ -14,13 +14,17 @@ Discharges: Mon g, Wed i, Thu j, Fri h, Sat k, Sun l = 6.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from metrics import tally
 from metrics.catalogue import tallied_reads
+from metrics.discharge_sources import Discharges
+from models import FigureTally
 from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
 
@@ -227,3 +231,50 @@ def test_home_first_rate_leaves_out_a_death_without_a_pathway(week: Database) ->
         row = week_total(week, "home_first_rate")
         assert (row["value"], row["numerator"], row["denominator"]) == (50.0, 2, 4)
         tally.refresh(week.engine, tallied_reads(), week.write_engine)
+
+
+def test_delay_figures_read_summed_delays_per_flag(week: Database) -> None:
+    """m (W1) in Mon 3 Mar 09:00, ready Thu 6 Mar 09:00 (P1), out Fri 7 Mar 16:00: delay 1.
+    Delays now g 0, h 3 (C8), i 0, j 3, k 0 (W2), l 27, m 1: Σ 34 over 7 discharges.
+    Of a night or more (all but g): h i j k l m = 6, delayed a day or more h j l m = 4.
+    The figures read Σ delay per 'delayed' flag (Discharges.delays), not a row per number of
+    days: W1's Friday (h 3, m 1) is one tallied row, n 2, Σ 4. The same from the derived
+    tables and, after a refresh, from the tallies."""
+    m = Patient("m")
+    m.admitted(at(3, "09:00"))
+    m.ready(at(6, "09:00"), pathway=1)
+    m.discharged(at(7, "16:00"), pathway=1)
+    load(week, events_of(m))
+    for _ in ("derived", "tallied"):
+        assert week_total(week, "bed_days_lost")["value"] == 34
+        row = week_total(week, "discharge_delay")
+        assert (row["value"], row["numerator"], row["denominator"]) == (34 / 7, 34, 7)
+        row = week_total(week, "mean_delay_delayed")
+        assert (row["value"], row["numerator"], row["denominator"]) == (8.5, 34, 4)
+        row = week_total(week, "delayed_discharge_rate")
+        assert (row["numerator"], row["denominator"]) == (4, 6)
+        by_destination = figure(
+            week, "discharge_delay", MON, SUN, interval="total", group_by="destination"
+        )
+        assert by_group(by_destination) == {
+            "care_home_new": 27.0,  # l
+            "community_bed": 3.0,  # h
+            "died": 0.0,  # i
+            "other_hospital": 3.0,  # j
+            "usual_residence": 1 / 3,  # g 0, k 0, m 1
+        }
+        by_reason = figure(
+            week, "mean_delay_delayed", MON, SUN, interval="total", group_by="reason"
+        )
+        assert by_group(by_reason) == {"C8": 3.0, "unknown": 31 / 3}  # h; j, l, m
+        by_unit = figure(week, "bed_days_lost", MON, SUN, interval="total", group_by="unit")
+        assert by_group(by_unit) == {"W1": 34, "W2": 0}
+        tally.refresh(week.engine, tallied_reads(), week.write_engine)
+    source = Discharges(columns=("delayed",), delays=True).tallied("unit", False)
+    assert source is not None
+    t = FigureTally.__table__.c
+    with week.session() as session:
+        friday = session.execute(
+            select(t.key, t.n, t.m).where(t.source == source.name, t.day == date(2025, 3, 7))
+        ).all()
+    assert [(json.loads(key), n, summed) for key, n, summed in friday] == [([1, "W1"], 2, 4)]
