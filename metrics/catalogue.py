@@ -306,7 +306,7 @@ METRICS: tuple[Metric, ...] = (
         "while its last day + 29 days is after today's local date.",
         DISCHARGE_GROUPS,
         outcomes.readmission_30d_rate,
-        (Discharges(columns=("destination",), readmissions=True),),
+        (Discharges(columns=("readmission_counted",), readmissions=True),),
         scale=100.0,
         headline=True,
         summed_spans=True,

@@ -57,6 +57,7 @@ TIMES = {"admitted_date": S.admitted_date, "discharged_at": S.discharged_at}
 BREAKDOWN_COLUMN = {"band": "delay_days"}  # a delay band is counted from the delay
 NOON = 12
 NOT_COUNTED_FOR_PATHWAYS = ("died", "other_hospital")  # left out of the pathway figures
+NOT_ALIVE_HOME = NOT_COUNTED_FOR_PATHWAYS  # left out of the readmission rate
 HOME_FIRST = (0, 1)
 FOLLOW_UP_DAYS = 29  # a readmission within 0–29 days of the discharge date
 
@@ -206,7 +207,8 @@ def counted_discharges(
     start..end, by discharged_date and `columns`: names of PLAIN, TIMES, or flags (1 or 0):
     before_noon (discharged before 12:00 local time), overnight (a stay of a night or more,
     discharged on a later local date than admitted), delayed (delay_days ≥ 1),
-    pathway_counted and home_first (metrics.discharges.home_first_rate).
+    pathway_counted and home_first (metrics.discharges.home_first_rate), readmission_counted
+    (the readmission rate's: not to a NOT_ALIVE_HOME destination).
     With `readmissions`, also how many of them were `readmitted`; with `lengths`, the sum of
     their `length` of stay in days (discharge date − admission date); with `delays`, the sum
     of their `delay` (delay_days)."""
@@ -257,6 +259,9 @@ def _column(connection: Connection, name: str, years: range) -> Any:
         return case((S.discharge_pathway.in_(HOME_FIRST), 1), else_=0).label(name)
     if name == "delayed":  # a missing delay is none (fillna(0) of the figures)
         return case((S.delay_days >= 1, 1), else_=0).label(name)
+    if name == "readmission_counted":  # a missing destination counts, as ~isin did
+        kept = or_(S.destination.is_(None), S.destination.not_in(NOT_ALIVE_HOME))
+        return case((kept, 1), else_=0).label(name)
     if name != "before_noon":
         raise KeyError(name)
     return local_hour_before(connection, S.discharged_at, NOON, years).label(name)

@@ -18,8 +18,6 @@ from metrics.metric import Query
 from models.clock import local_date
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 
-NOT_ALIVE_HOME = ("died", "other_hospital")
-
 
 def baseline_mean_delay(connection: Connection, query: Query, reads: Discharges) -> pd.Series:
     """Mean delay per pathway of the acute discharges with a pathway in the baseline, from the
@@ -78,7 +76,7 @@ def readmission_30d_rate(connection: Connection, query: Query, reads: Discharges
     """Discharges alive, not to another hospital, followed by an emergency acute admission of the
     same patient on days 0–29 after the discharge date; incomplete while follow-up is short."""
     rows = reads.of(connection, query)
-    counted = ~rows["destination"].isin(NOT_ALIVE_HOME)
+    counted = rows["readmission_counted"].to_numpy(dtype=np.int64) == 1
     rows = rows[counted].reset_index(drop=True)
     readmitted = rows["readmitted"].to_numpy(dtype=np.float64)
     result = count_rows(connection, query, rows, readmitted, count(rows))

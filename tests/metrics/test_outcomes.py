@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from metrics import tally
+from metrics.catalogue import tallied_reads
+from metrics.discharge_sources import Discharges
+from models import FigureTally
 from store.database import Database
 from tests.metrics.scenario import Patient, by_group, events_of, figure, load
 
@@ -135,6 +141,32 @@ def test_readmission_30d_rate(readmissions: Database) -> None:
     (row,) = figure(readmissions, "readmission_30d_rate", *january, interval="month").records()
     assert (row["value"], row["numerator"], row["denominator"]) == (50.0, 2, 4)
     assert row["incomplete"] is False  # 31 Jan + 29 days = 1 March, long before NOW (2026)
+
+
+def test_readmission_rate_counts_by_a_flag_not_by_destination(readmissions: Database) -> None:
+    """The rate reads its discharges as a flag (counted: not died, not to another hospital)
+    and the breakdown, not keyed by destination: the same figures from the derived tables and,
+    after a refresh, from the tallies. By destination, only the counted destinations are
+    groups: r (died) and s (another hospital) are not in the rate."""
+    january = (date(2025, 1, 1), date(2025, 1, 31))
+    for _ in ("derived", "tallied"):
+        (row,) = figure(readmissions, "readmission_30d_rate", *january, interval="month").records()
+        assert (row["value"], row["numerator"], row["denominator"]) == (50.0, 2, 4)
+        by_destination = figure(
+            readmissions, "readmission_30d_rate", *january, interval="month", group_by="destination"
+        )
+        rows = {r["group"]: (r["numerator"], r["denominator"]) for r in by_destination.records()}
+        assert rows == {"usual_residence": (2, 4)}  # m, q of m, n, o, q
+        tally.refresh(readmissions.engine, tallied_reads(), readmissions.write_engine)
+    # Fri 10 Jan, system-wide: m (readmitted) and n, both counted, are one row: n 2, 1 readmitted.
+    source = Discharges(columns=("readmission_counted",), readmissions=True).tallied(None, False)
+    assert source is not None
+    t = FigureTally.__table__.c
+    with readmissions.session() as session:
+        friday = session.execute(
+            select(t.key, t.n, t.m).where(t.source == source.name, t.day == date(2025, 1, 10))
+        ).all()
+    assert [(json.loads(key), n, readmitted) for key, n, readmitted in friday] == [([1], 2, 1)]
 
 
 def test_readmission_periods_without_30_days_of_follow_up_are_flagged(
