@@ -94,6 +94,7 @@ def _stranded(days: int, title: str, headline: bool = False) -> Metric:
         census.stranded_census,
         (census.stranded_stays(days), ACUTE_STAYS),
         headline=headline,
+        summed_spans=True,
     )
 
 
@@ -108,6 +109,7 @@ METRICS: tuple[Metric, ...] = (
         PLACE,
         census.acute_census,
         (ACUTE_STAYS,),
+        summed_spans=True,
     ),
     Metric(
         "ready_to_leave",
@@ -121,6 +123,7 @@ METRICS: tuple[Metric, ...] = (
         READY_GROUPS,
         census.ready_census,
         (READY_SPANS,),
+        summed_spans=True,
     ),
     Metric(
         "delayed_bed_days",
@@ -133,6 +136,7 @@ METRICS: tuple[Metric, ...] = (
         READY_GROUPS,
         census.ready_census,
         (READY_SPANS,),
+        summed_spans=True,
         headline=True,
     ),
     _stranded(7, "Stranded patients (7+ days)", headline=True),
@@ -393,6 +397,7 @@ METRICS: tuple[Metric, ...] = (
         READY_GROUPS,
         census.waiting_census,
         (WAITING_SPANS,),
+        summed_spans=True,
     ),
 )
 

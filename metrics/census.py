@@ -10,12 +10,14 @@ from metrics import census_sources, sources
 from metrics.breakdown import ALL_PATHWAY_GROUPS, D2A_PATHWAY_GROUPS, grid_for, labels, listed
 from metrics.calendar import Days, as_days
 from metrics.census_sources import CensusRows
+from metrics.data_start import summed_spans
 from metrics.grid import (
     BAND_CEILINGS,
     BAND_FLOORS,
     BANDS,
     Grid,
     census_counts,
+    event_counts,
     roll_up,
     split_by_elapsed,
 )
@@ -63,6 +65,10 @@ D2A_STAYS = CensusRows(
 
 def acute_census(connection: Connection, query: Query, stays: CensusRows) -> pd.DataFrame:
     """Acute stays at each census."""
+    sums = _span_sums(connection, query, stays)
+    if sums is not None:
+        groups = labels(sums, query)
+        return _summed(connection, query, sums, groups, [groups])
     moves = _moves(connection, query, stays)
     groups = labels(moves.rows, query)
     grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
@@ -80,6 +86,16 @@ def stranded_census(
     census), stranded or not, as when the stays' admission dates were read: a breakdown with
     no list of its own (local authority) shows a group with stays but none stranded as 0.
     """
+    sums = _span_sums(connection, query, stranded)
+    if sums is not None:
+        groups = labels(sums, query)
+        seen = [groups]
+        if not listed(query):
+            every = _span_sums(connection, query, stays)
+            seen.append(
+                labels(every if every is not None else _moves(connection, query, stays).rows, query)
+            )
+        return _summed(connection, query, sums, groups, seen)
     moves = _moves(connection, query, stranded)
     groups = labels(moves.rows, query)
     seen = [groups]
@@ -107,10 +123,14 @@ def ready_census(
 
     The band is the days ready at the census: D + 1 − the date the readiness began.
     """
+    groups: pd.Series | None
+    sums = _span_sums(connection, query, spans)
+    if sums is not None:
+        groups = labels(sums, query)
+        return _summed(connection, query, sums, groups, [groups], pathways)
     moves = _moves(connection, query, spans)
     first, weights = moves.day, moves.weight
     last = _open(first, query)
-    groups: pd.Series | None
     if query.group_by == "band":
         since = moves.origin("ready_since")
         first, last, groups = split_by_elapsed(
@@ -127,6 +147,34 @@ def ready_census(
 def waiting_census(connection: Connection, query: Query, spans: CensusRows) -> pd.DataFrame:
     """The ready census of people waiting for a D2A service (pathways 1, 2, 3)."""
     return ready_census(connection, query, spans, D2A_PATHWAY_GROUPS)
+
+
+def _span_sums(connection: Connection, query: Query, rows: CensusRows) -> pd.DataFrame | None:
+    """The census summed per span, for a figure that sums its days' censuses by week, month or
+    in total (Metric.summed_spans; not by band): None to count it day by day."""
+    spans = summed_spans(connection, query)
+    if spans is None or query.group_by == "band":
+        return None
+    return rows.span_sums(
+        connection, query.group_by, query.organisation, query.start, query.end, spans
+    )
+
+
+def _summed(
+    connection: Connection,
+    query: Query,
+    sums: pd.DataFrame,
+    groups: pd.Series | None,
+    seen: list[pd.Series | None],
+    pathways: tuple[str, ...] = ALL_PATHWAY_GROUPS,
+) -> pd.DataFrame:
+    """Period rows from census sums per span, each counted on its span's first day: a
+    period's sum is its spans' (a span is inside one period, and each group has figures on
+    all of a span's days or none)."""
+    grid = grid_for(connection, query, ACUTE_SETTINGS, seen, pathways)
+    weights = sums["weight"].to_numpy(dtype=np.float64)
+    counts = event_counts(grid, as_days(sums["day"]), groups, weights)
+    return roll_up(grid, query.interval, query.metric.aggregation, counts)
 
 
 def _moves(connection: Connection, query: Query, rows: CensusRows) -> census_sources.Moves:

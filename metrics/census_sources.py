@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from metrics import tally
 from metrics.calendar import Days, as_days
 from metrics.sources import TIMES, Orgs, frame, org_filter
+from metrics.tally import census_sums
 from models import ReadySpan, Spell, Stay, Unit
 from models.clock import census_instant
 from store.dialect.local_day import local_day, years_around
@@ -158,6 +159,27 @@ class CensusRows:
             census=True,
             origins=self.origins(group_by),
         )
+
+    def span_sums(
+        self,
+        connection: Connection,
+        group_by: str | None,
+        org: Orgs,
+        start: date,
+        end: date,
+        spans: tuple[date, ...],
+    ) -> pd.DataFrame | None:
+        """The census of the rows summed over each span (metrics.tally.census_sums: `day` the
+        span's first day, the breakdown, `weight` the sum), of organisation `org` (all for
+        None), by `group_by`; None when the rows carry an origin (by band: days ready are
+        counted per day)."""
+        tallied = self.tallied(group_by, org is not None)
+        if tallied.origins:
+            return None
+        rows = census_sums.read_sums(connection, tallied, start, end, org, spans)
+        if ORGANISATION in rows and group_by != ORGANISATION:
+            rows = rows.drop(columns=ORGANISATION)
+        return rows
 
     def moves(
         self, connection: Connection, group_by: str | None, org: Orgs, start: date, end: date

@@ -41,6 +41,11 @@ transaction that writes their days, from the week holding the first day it recou
 week ending before its last day. A span read that way takes each whole week inside it (and
 before the cut) from its week row and the other days one by one: a year by unit and by week
 reads a row per week and key, however many days of the week the key has rows on.
+
+A census figure by week, month or in total (Metric.summed_spans, not by band) is likewise read
+as sums per span and key (metrics.tally.census_sums): per span, the database sums the moves and
+the moves weighted by their day, from which each span's census-days follow exactly, so a year
+by unit reads a row per unit and span instead of one per unit and day.
 """
 
 from metrics.tally.reading import VERSION, WEEK, Tallied, changed_from, read, week_rows

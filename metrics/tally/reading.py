@@ -33,8 +33,8 @@ from metrics.sources import TIMES
 from models import Base
 
 # Part of every source key: a change to what a source reads or stores starts it afresh (2: a
-# flow's whole weeks are kept summed beside its days).
-VERSION = "2"
+# flow's whole weeks are kept summed beside its days; 3: a census's too, without origins).
+VERSION = "3"
 ORIGIN_HORIZON = max(BAND_FLOORS)  # after it, a census row's origin changes no band
 # A source with an organisation column keeps it beside the key, so that one organisation's
 # figure reads only its own rows.
@@ -79,9 +79,10 @@ class Tallied:
 
     @property
     def weeks(self) -> str | None:
-        """Where a flow's days are kept summed per whole week (Monday to Sunday, on the Monday):
-        the same table, under this name; a census keeps none (its days are read one by one)."""
-        return None if self.census else week_rows(self.name)
+        """Where the days are kept summed per whole week (Monday to Sunday, on the Monday): the
+        same table, under this name; a census with origins (by band, read day by day) keeps
+        none."""
+        return None if self.origins else week_rows(self.name)
 
 
 def week_rows(name: str) -> str:
@@ -167,13 +168,7 @@ def _tallied(
     count on start (beside its own row there: `_on_start` sums them); with `spans`, a flow's
     days summed per span and key, on the span's first day (a census's are read day by day)."""
     t = F.c
-    which = [t.day <= last]
-    if part is None:
-        which += of_parts(columns, None)
-    elif isinstance(part, tuple):
-        which.append(t.part.in_(part))
-    elif part is not None:
-        which.append(t.part == part)
+    which = [t.day <= last, *parts_of(columns, part)]
     query: Any = select(t.day, t.part, t.key, t.n, t.m).where(
         t.source == source.name, *which, t.day >= start
     )
@@ -298,6 +293,13 @@ def span_of(day: Any, firsts: Sequence[date]) -> Any:
         (day < literal(firsts[middle], Date), span_of(day, firsts[:middle])),
         else_=span_of(day, firsts[middle:]),
     )
+
+
+def parts_of(columns: Sequence[str], part: Part) -> list[Any]:
+    """Which tally rows of a source with key `columns` a read of `part` takes."""
+    if part is None:
+        return of_parts(columns, None)
+    return [F.c.part.in_(part) if isinstance(part, tuple) else F.c.part == part]
 
 
 def of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:

@@ -35,7 +35,7 @@ from models import EventTally
 from models.clock import FIRST_DAY, local_date, utc_now
 from store.dialect.bulk import insert_rows
 from store.dialect.locks import exclusive, one_snapshot, refresh_statistics
-from store.dialect.sql import upsert
+from store.dialect.sql import days_between, upsert
 
 LOG = logging.getLogger("d2a.tally")
 LOCK_KEY = 0x0D2A7A11  # one refresh at a time per database
@@ -405,9 +405,11 @@ def _store(
 
 
 def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
-    """A flow's whole weeks summed from its stored days (of the organisations recounted),
+    """A source's whole weeks summed from its stored days (of the organisations recounted),
     from the week holding the first day recounted to the last week ending before `upto`:
-    each (part, key) of a week in one row on its Monday. Returns the rows written."""
+    each (part, key) of a week in one row on its Monday. A flow's n and m are summed; a
+    census's moves n, and as m its moves weighted by their day in the week (n × days after the
+    Monday: metrics.tally.census_sums). Returns the rows written."""
     name = done.source.weeks
     if name is None:
         return 0
@@ -424,8 +426,9 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
         return 0
     days = [t.source == done.source.name, *parts, t.day >= first, t.day < monday]
     week = span_of(t.day, mondays)
+    m = t.n * days_between(connection, t.day, week) if done.source.census else t.m
     summed = (
-        select(literal(name), t.part, week, t.key, func.sum(t.n), func.sum(t.m))
+        select(literal(name), t.part, week, t.key, func.sum(t.n), func.sum(m))
         .where(*days)
         .group_by(t.part, literal_column("3"), t.key)  # the week by position (see reading)
     )

@@ -253,8 +253,9 @@ def test_a_tally_summed_from_a_finer_one_is_the_one_read_from_the_tables(
 
 def week_rows_are_their_days_summed(db: Database) -> int:
     """Every stored week row (source + '/week', on a Monday) holds its source's days of that
-    week summed per part and key, and every whole week of tallied days before the source's
-    `upto` has its rows. Returns how many week rows there are."""
+    week summed per part and key (a census's m: its moves × days after the Monday), and every
+    whole week of tallied days before the source's `upto` has its rows. Returns how many week
+    rows there are."""
     t, s = FigureTally.__table__.c, TallySource.__table__.c
     with db.session() as session:
         rows = session.execute(select(t.source, t.part, t.day, t.key, t.n, t.m)).all()
@@ -268,9 +269,11 @@ def week_rows_are_their_days_summed(db: Database) -> int:
             weeks[(source, part, day, key)] = [n, m]
             continue
         monday = day - timedelta(days=day.weekday())
-        if source in FLOWS and monday + timedelta(days=6) < upto[source]:
+        if source in WEEKLY and monday + timedelta(days=6) < upto[source]:
             total = summed.setdefault((tally.week_rows(source), part, monday, key), [0, None])
             total[0] = int(total[0] or 0) + n
+            if WEEKLY[source]:  # a census: its moves weighted by their day in the week
+                m = n * (day - monday).days
             total[1] = None if m is None else int(total[1] or 0) + m
     assert summed == weeks
     return len(weeks)
@@ -280,7 +283,8 @@ def as_day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-FLOWS = {s.name for s in tallied_reads() if not s.census}  # a census keeps no week rows
+# The sources that keep week rows (a census by band does not) → whether each is a census.
+WEEKLY = {s.name: s.census for s in tallied_reads() if s.weeks is not None}
 
 
 def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database) -> None:
@@ -317,3 +321,47 @@ def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database
     refresh(ward)
     assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [3, 1]
     assert week_rows_are_their_days_summed(ward) > 0
+
+
+def test_a_census_by_week_is_read_as_sums_per_span(
+    ward: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ward fortnight Mon 3 – Sun 16 Mar by week. Occupied: 4 5 4 4 4 4 3 = 28, then b and
+    c every day and e on Mon 10 and Tue 11 (it leaves Wed 12): 16; ready: 2 3 3 2 3 3 2 = 18,
+    then b 7 and e 2: 9. By week and in total the census is read as the database's sums per
+    span and key (metrics.tally.census_sums), never day by day from the tally.
+
+    Then f arrives late (W1 from Tue 4 Mar 09:00, ready Wed 5 Mar 12:00, out Fri 7 Mar): in at
+    the censuses of Tue, Wed and Thu (+3), ready at Wed's and Thu's (+2). Before the refresh
+    the tally's cut is Tue 4, inside the first week: its Monday and earlier days are summed
+    by the database, the rest read from the derived tables, the tallied census taken back out
+    on the cut."""
+    fortnight = date(2025, 3, 16)
+    refresh(ward)
+
+    def by_day_from_the_tally(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a census read day by day from the tally")
+
+    def weekly(name: str, interval: str = "week") -> list[tuple[Any, Any, Any]]:
+        """(value, numerator, denominator) of each period, read with no day from the tally."""
+        with monkeypatch.context() as patch:
+            patch.setattr(tally.reading, "_tallied", by_day_from_the_tally)
+            rows = figure(ward, name, MON, fortnight, interval=interval).records()
+        return [(r["value"], r["numerator"], r["denominator"]) for r in rows]
+
+    assert weekly("acute_occupied") == [(4.0, 28, 7), (16 / 7, 16, 7)]
+    assert weekly("acute_occupied", "total") == [(44 / 14, 44, 14)]
+    assert weekly("delayed_bed_days") == [(18, None, None), (9, None, None)]
+    by_unit = figure(ward, "acute_occupied", MON, fortnight, interval="total", group_by="unit")
+    # W1: b 14, c 13 (from Tue), e 9 (to Tue 11), a Mon and Tue 2; W2: a Wed–Sat 4, d Mon, Tue 2.
+    assert {r["group"]: r["numerator"] for r in by_unit.records()} == {"W1": 38, "W2": 6}
+    f = Patient("f")
+    f.admitted(at(4, "09:00"))
+    f.ready(at(5, "12:00"), pathway=1)
+    f.discharged(at(7, "10:00"), pathway=1)
+    load(ward, events_of(f))
+    assert weekly("acute_occupied") == [(31 / 7, 31, 7), (16 / 7, 16, 7)]
+    assert weekly("delayed_bed_days") == [(20, None, None), (9, None, None)]
+    refresh(ward)
+    assert weekly("acute_occupied") == [(31 / 7, 31, 7), (16 / 7, 16, 7)]
+    assert weekly("delayed_bed_days", "total") == [(29, None, None)]
