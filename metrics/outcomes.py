@@ -12,7 +12,7 @@ from metrics.breakdown import D2A_PATHWAY_GROUPS, grid_for, labels
 from metrics.calendar import as_days
 from metrics.data_start import group_starts
 from metrics.discharge_sources import FOLLOW_UP_DAYS, Discharges
-from metrics.discharges import count, count_rows
+from metrics.discharges import count, count_rows, summed_delay
 from metrics.grid import event_counts, roll_up
 from metrics.metric import Query
 from models.clock import local_date
@@ -29,21 +29,36 @@ def baseline_mean_delay(connection: Connection, query: Query, reads: Discharges)
         rows = rows[as_days(rows["discharged_date"]) >= np.datetime64(start, "D")]
     rows = rows[rows["pathway"].notna()]
     pathway = rows["pathway"].astype(int)
-    total = pd.Series(count(rows, rows["delay_days"]), index=rows.index).groupby(pathway).sum()
+    total = pd.Series(summed_delay(rows), index=rows.index).groupby(pathway).sum()
     return total / pd.Series(count(rows), index=rows.index).groupby(pathway).sum()
 
 
 def bed_days_saved(connection: Connection, query: Query, reads: Discharges) -> pd.DataFrame:
     """Σ per discharge of (baseline mean delay on its pathway − its delay); `reads` gives the
-    pathway and delay of discharges, in the period and in the baseline. Without baseline
-    discharges there is no figure: value null, and `note` says why (never a 0)."""
+    discharges and their summed delays by pathway, in the period and in the baseline. Without
+    baseline discharges there is no figure: value null, and `note` says why (never a 0).
+
+    Counted per period as Σ over pathways p of (mean_p × discharges on p) − Σ delay: the
+    discharges and delays of a period are whole numbers, summed alike from days or from the
+    tallies' spans (Metric.summed_spans), so the figure takes one rounding per pathway."""
     rows = reads.of(connection, query)
     rows = rows[rows["pathway"].notna()].reset_index(drop=True)
     baseline = baseline_mean_delay(connection, query, reads)
-    expected = rows["pathway"].astype(int).map(baseline)
-    rows, expected = rows[expected.notna()], expected.dropna()
-    saved = count(rows, expected.to_numpy(dtype=np.float64) - rows["delay_days"])
-    result = count_rows(connection, query, rows.reset_index(drop=True), saved)
+    rows = rows[rows["pathway"].astype(int).isin(baseline.index)].reset_index(drop=True)
+    pathway = rows["pathway"].astype(int).to_numpy()
+    groups = labels(rows, query)
+    grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
+    days = as_days(rows["discharged_date"])
+
+    def summed(weights: np.ndarray) -> pd.DataFrame:
+        counts = event_counts(grid, days, groups, weights)
+        return roll_up(grid, query.interval, "sum", counts)
+
+    result = summed(summed_delay(rows))
+    expected = np.zeros(len(result))
+    for p, mean in baseline.items():
+        expected += float(mean) * summed(count(rows) * (pathway == p))["value"].to_numpy()
+    result["value"] = expected - result["value"].to_numpy()
     result["note"] = None
     period = f"{query.baseline_start.isoformat()} to {query.baseline_end.isoformat()}"
     if baseline.empty:

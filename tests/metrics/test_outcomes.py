@@ -72,6 +72,29 @@ def test_bed_days_saved_against_the_default_baseline(saved: Database) -> None:
     assert notes["1"] is None and notes["3"].startswith("no baseline")
 
 
+def test_bed_days_saved_with_a_fractional_baseline_is_the_same_from_the_tallies(
+    saved: Database,
+) -> None:
+    """b4 P1 ready Mon 27 Jan, out Tue 28 Jan (delay 1) joins the baseline: P1's mean is
+    (4 + 2 + 1) ÷ 3 = 7/3. The week: P1 s1 (1) and s3 (5) save 2 × 7/3 − 6 = −4/3, P2 s2
+    saves 6 − 2 = 4: 8/3 in all. Counted per period as Σ mean × discharges − Σ delay, the
+    figure is the very same number whether the days come from the derived tables or, summed
+    per span, from the tallies."""
+    b4 = Patient("b4")
+    stay(b4, "2025-01-27T08:00:00", "2025-01-28T10:00:00", "2025-01-27T10:00:00")
+    load(saved, events_of(b4))
+    answers = []
+    for _ in ("derived", "tallied"):
+        total = figure(saved, "bed_days_saved", MON, SUN, interval="total").records()
+        by_pathway = figure(saved, "bed_days_saved", MON, SUN, interval="week", group_by="pathway")
+        answers.append(([r["value"] for r in total], by_group(by_pathway)))
+        tally.refresh(saved.engine, tallied_reads(), saved.write_engine)
+    assert answers[0] == answers[1]
+    [total], by_pathway = answers[0]
+    assert total == pytest.approx(8 / 3)
+    assert by_pathway["1"] == pytest.approx(-4 / 3) and by_pathway["2"] == 4
+
+
 def test_bed_days_saved_unpriced_without_a_cost(saved: Database) -> None:
     (row,) = figure(saved, "bed_days_saved", MON, SUN, interval="total").records()
     assert row["priced_value"] is None
