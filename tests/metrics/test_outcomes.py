@@ -83,15 +83,15 @@ def test_bed_days_saved_with_a_fractional_baseline_is_the_same_from_the_tallies(
     b4 = Patient("b4")
     stay(b4, "2025-01-27T08:00:00", "2025-01-28T10:00:00", "2025-01-27T10:00:00")
     load(saved, events_of(b4))
-    answers = []
+    answers: list[tuple[list[Any], dict[Any, Any]]] = []
     for _ in ("derived", "tallied"):
         total = figure(saved, "bed_days_saved", MON, SUN, interval="total").records()
-        by_pathway = figure(saved, "bed_days_saved", MON, SUN, interval="week", group_by="pathway")
-        answers.append(([r["value"] for r in total], by_group(by_pathway)))
+        weekly = figure(saved, "bed_days_saved", MON, SUN, interval="week", group_by="pathway")
+        answers.append(([r["value"] for r in total], by_group(weekly)))
         tally.refresh(saved.engine, tallied_reads(), saved.write_engine)
     assert answers[0] == answers[1]
-    [total], by_pathway = answers[0]
-    assert total == pytest.approx(8 / 3)
+    [value], by_pathway = answers[0]
+    assert value == pytest.approx(8 / 3)
     assert by_pathway["1"] == pytest.approx(-4 / 3) and by_pathway["2"] == 4
 
 
