@@ -4,7 +4,7 @@ start of each interval (the time conventions themselves are in models.clock)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -75,15 +75,3 @@ def spans(start: date, end: date, interval: str, cuts: Iterable[date] = ()) -> t
     inside = [np.datetime64(c, "D") for c in cuts if start < c <= end]
     every = np.unique(np.concatenate([firsts, np.asarray(inside, dtype="datetime64[D]")]))
     return tuple(d.item() for d in every)
-
-
-def weekend_edges(start: date, end: date) -> list[date]:
-    """Every Saturday and Monday after start up to end: cut there, a span's days are all
-    weekend days or all weekdays."""
-    edges = []
-    day = start + timedelta(days=1)
-    while day <= end:
-        if day.weekday() in (0, 5):
-            edges.append(day)
-        day += timedelta(days=1)
-    return edges

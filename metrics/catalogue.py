@@ -342,7 +342,6 @@ METRICS: tuple[Metric, ...] = (
         discharges.acute_discharges,
         (Discharges(),),
         intervals=("week", "month", "total"),
-        summed_spans=True,
     ),
     Metric(
         "d2a_occupancy",

@@ -134,13 +134,9 @@ def first_day_with_figures(
 def summed_spans(connection: Connection, query: Query) -> tuple[date, ...] | None:
     """For a figure that sums whole numbers over its periods (Metric.summed_spans) by week,
     month or in total, the first days of the spans its tallied days may be summed into: its
-    periods, split on every organisation's data start inside them (metrics.calendar.spans),
-    and for a weekday ratio on every Saturday and Monday (its sums on a span's first day then
-    fall on a weekend day or a weekday as its days do); otherwise None (each day read on its
-    own)."""
+    periods, split on every organisation's data start inside them (metrics.calendar.spans);
+    otherwise None (each day read on its own)."""
     if not query.metric.summed_spans or query.interval == "day":
         return None
     cuts = [d for d in data_starts(connection).values() if d is not None]
-    if query.metric.aggregation == "weekday_ratio":  # weekend days and weekdays apart
-        cuts += calendar.weekend_edges(query.start, query.end)
     return calendar.spans(query.start, query.end, query.interval, cuts)

@@ -59,8 +59,7 @@ class Metric:
     takes_baseline: bool = False
     headline: bool = False  # on the board's one-page summary (Trends)
     # Its figure of a period sums, over the period's days, whole-number weights of the rows
-    # counted on each day (no fraction; a weekday ratio's spans keep weekend days and weekdays
-    # apart: metrics.data_start.summed_spans), or each day's census: a tallied flow's
+    # counted on each day (no weekday, no fraction), or each day's census: a tallied flow's
     # days may be summed per span (metrics.calendar.spans) before they are read, a census's
     # census-days (metrics.tally.census_sums), and no figure changes.
     summed_spans: bool = False

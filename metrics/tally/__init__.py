@@ -29,12 +29,11 @@ figures keep no origin: their rows arrive on the day their length of stay reache
 threshold (metrics.census.stranded_stays), so each threshold is a census of its own.
 
 A flow figure by week, month or in total that only sums whole numbers over its days
-(Metric.summed_spans: discharges, delays, readmissions, lengths, readiness starts, the weekend
-ratio; not bed days saved, whose baseline means are fractions) reads its tallied days summed
-per *span* by the database: a span is a period's days, split again on any day an
-organisation's figures begin (metrics.data_start), so each group has figures on all of a
-span's days or on none; for the weekend ratio, also on every Saturday and Monday, so a span's
-sum falls on a weekend day or a weekday as its days do. The sums are counted on the span's
+(Metric.summed_spans: discharges, delays, readmissions, lengths, readiness starts, bed days
+saved, counted per period from whole numbers; not the weekend ratio, whose days are weighed by
+weekday) reads its tallied days summed per *span* by the database: a span is a period's
+days, split again on any day an organisation's figures begin (metrics.data_start), so each
+group has figures on all of a span's days or on none. The sums are counted on the span's
 first day, and the period's sum is the same whole number its days give, in a row per span and
 key instead of per day and key. A flow's whole weeks (Monday to Sunday) are also kept summed
 per part and key, on the Monday, under the source's name + WEEK: a refresh writes them in the

@@ -154,20 +154,6 @@ def test_weekend_discharge_ratio(week: Database) -> None:
     assert row["value"] == pytest.approx(1.25)
 
 
-def test_weekend_discharge_ratio_from_tallies_summed_per_span(week: Database) -> None:
-    """From the tallies, a week's discharges are summed per span by the database; the spans
-    of the weekend ratio end on every Friday and Sunday, so the weekend's k and l are not
-    counted on the Monday: by week (1.0 over 0.8), in total, and from Sun 2 Mar (a lone
-    Sunday with none, then the week: 2 over 3 weekend days ÷ 0.8)."""
-    tally.refresh(week.engine, tallied_reads(), week.write_engine)
-    for interval in ("week", "total"):
-        (row,) = figure(week, "weekend_discharge_ratio", MON, SUN, interval=interval).records()
-        assert (row["numerator"], row["denominator"]) == (1.0, 0.8)
-    sunday = date(2025, 3, 2)
-    total = figure(week, "weekend_discharge_ratio", sunday, SUN, interval="total").records()
-    assert (total[0]["numerator"], total[0]["denominator"]) == (2 / 3, 0.8)
-
-
 def test_ready_new_counts_each_readiness_start(week: Database) -> None:
     # Started in the week: g Mon, j Mon, h Tue, k Thu and again Sat = 5 (l began 10 Feb).
     assert values(figure(week, "ready_new", MON, SUN)) == [2, 1, 0, 1, 0, 1, 0]
