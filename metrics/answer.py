@@ -390,6 +390,13 @@ def _plain_column(column: pd.Series, count: bool) -> list[Any]:
             whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
             plain[whole] = numbers[whole].astype(np.int64).astype(object)
         return plain.tolist()
+    inferred = pd.api.types.infer_dtype(column, skipna=False)
+    if inferred == "string" and not column.isna().any():  # labels and codes: plain already
+        return column.tolist()
+    if inferred == "date":  # periods: a few distinct dates, each made ISO text once
+        at, distinct = pd.factorize(column, use_na_sentinel=False)
+        text = np.asarray([d.isoformat() for d in distinct], dtype=object)
+        return text[at].tolist()
     values = [_plain(v) for v in column.tolist()]
     if count:
         values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]

@@ -7,9 +7,11 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from metrics import CATALOGUE, MetricQueryError, compute
+from metrics.answer import _plain_column
 from store.database import Database
 from tests.metrics.scenario import Patient, events_of, figure, forget_events, load, values
 from tests.metrics.test_census import ward, ward_batches  # noqa: F401  (ward: a fixture)
@@ -204,3 +206,24 @@ def test_a_chart_of_incomplete_periods_only_has_points_but_no_limits(system: Dat
     (chart,) = replace(result, rows=rows).spc_charts()
     assert list(chart.points["incomplete"]) == [True] * 3
     assert chart.points["mean"].isna().all() and chart.variation is None
+
+
+def test_plain_columns_give_json_values_whatever_the_column_holds() -> None:
+    """Text columns and dates take a quicker path than a value at a time; the values are the
+    same: text as it is, a missing label None, dates and instants as ISO text, and a whole
+    count as an integer."""
+    columns = {
+        "codes": (pd.Series(["RX1-W1", "RX1-W2"]), ["RX1-W1", "RX1-W2"]),
+        "labels with a gap": (pd.Series(["Ward 1", None]), ["Ward 1", None]),
+        "periods": (
+            pd.Series([date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 3)]),
+            ["2025-03-03", "2025-03-10", "2025-03-03"],
+        ),
+        "a missing period": (pd.Series([date(2025, 3, 3), None]), ["2025-03-03", None]),
+        "instants": (pd.Series([datetime(2025, 3, 3, 9, 30)]), ["2025-03-03T09:30:00"]),
+        "mixed": (pd.Series([2.0, "x"], dtype=object), [2, "x"]),
+    }
+    for name, (column, expected) in columns.items():
+        plain = _plain_column(column, count=True)
+        assert plain == expected, name
+        assert [type(v) for v in plain] == [type(v) for v in expected], name
