@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from ledger.ingest import ingest
 from metrics import MetricResult, compute
 from metrics.tally import changed_from
-from models import Event, EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
+from models import Event, EventTally, FigureTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 
 NOW = datetime(2026, 1, 31, 12, 0)  # naive UTC; later than every scenario
@@ -76,3 +77,11 @@ def values(result: MetricResult) -> list[Any]:
 def by_group(result: MetricResult) -> dict[Any, Any]:
     """{group: value} of a single-period answer."""
     return {r["group"]: r["value"] for r in result.records()}
+
+
+def tally_rows(db: Database, source: str, day: date) -> list[tuple[Any, int, int | None]]:
+    """A tally source's stored rows of one day: (key as a list, n, m)."""
+    t = FigureTally.__table__.c
+    with db.session() as session:
+        rows = session.execute(select(t.key, t.n, t.m).where(t.source == source, t.day == day))
+        return [(json.loads(key), n, m) for key, n, m in rows]

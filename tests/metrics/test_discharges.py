@@ -14,19 +14,24 @@ Discharges: Mon g, Wed i, Thu j, Fri h, Sat k, Sun l = 6.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from metrics import tally
 from metrics.catalogue import tallied_reads
 from metrics.discharge_sources import Discharges
-from models import FigureTally
 from store.database import Database
-from tests.metrics.scenario import Patient, by_group, events_of, figure, load, values
+from tests.metrics.scenario import (
+    Patient,
+    by_group,
+    events_of,
+    figure,
+    load,
+    tally_rows,
+    values,
+)
 
 MON, SUN = date(2025, 3, 3), date(2025, 3, 9)
 
@@ -272,9 +277,4 @@ def test_delay_figures_read_summed_delays_per_flag(week: Database) -> None:
         tally.refresh(week.engine, tallied_reads(), week.write_engine)
     source = Discharges(columns=("delayed",), delays=True).tallied("unit", False)
     assert source is not None
-    t = FigureTally.__table__.c
-    with week.session() as session:
-        friday = session.execute(
-            select(t.key, t.n, t.m).where(t.source == source.name, t.day == date(2025, 3, 7))
-        ).all()
-    assert [(json.loads(key), n, summed) for key, n, summed in friday] == [([1, "W1"], 2, 4)]
+    assert tally_rows(week, source.name, date(2025, 3, 7)) == [([1, "W1"], 2, 4)]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from metrics import tally
 from metrics.catalogue import tallied_reads
 from metrics.discharge_sources import Discharges
-from models import FigureTally
 from store.database import Database
-from tests.metrics.scenario import Patient, by_group, events_of, figure, load
+from tests.metrics.scenario import Patient, by_group, events_of, figure, load, tally_rows
 
 MON, SUN = date(2025, 3, 3), date(2025, 3, 9)
 
@@ -184,12 +181,7 @@ def test_readmission_rate_counts_by_a_flag_not_by_destination(readmissions: Data
     # Fri 10 Jan, system-wide: m (readmitted) and n, both counted, are one row: n 2, 1 readmitted.
     source = Discharges(columns=("readmission_counted",), readmissions=True).tallied(None, False)
     assert source is not None
-    t = FigureTally.__table__.c
-    with readmissions.session() as session:
-        friday = session.execute(
-            select(t.key, t.n, t.m).where(t.source == source.name, t.day == date(2025, 1, 10))
-        ).all()
-    assert [(json.loads(key), n, readmitted) for key, n, readmitted in friday] == [([1], 2, 1)]
+    assert tally_rows(readmissions, source.name, date(2025, 1, 10)) == [([1], 2, 1)]
 
 
 def test_readmission_periods_without_30_days_of_follow_up_are_flagged(
