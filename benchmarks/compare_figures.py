@@ -8,12 +8,13 @@ changed no figure.
 `dump` computes, over the last full year of the database's data, every metric of the catalogue
 by every breakdown it offers (and none), by week, by month and in total, system-wide and for two
 organisations (the first acute trust and the first community provider), through
-`metrics.compute`: the same answer the API serves. `--tallies fresh` recounts the figure
-tallies first (as `d2a serve` would), `none` drops them so every figure reads the derived
-tables, `as-is` uses what is stored; `--change-at DATE` then records a change on that day, so
-that reads switch from tallied to derived days mid-period. It runs with this checkout's code,
-or with an older one's: `PYTHONPATH=/path/to/old/checkout python ...` (it finds the refresh
-function of either layout).
+`metrics.compute`: the same answer the API serves. A figure against a baseline takes the year's
+first 12 weeks as its baseline (the default, the weeks before the year, holds no data).
+`--tallies fresh` recounts the figure tallies first (as `d2a serve` would), `none` drops them
+so every figure reads the derived tables, `as-is` uses what is stored; `--change-at DATE` then
+records a change on that day, so that reads switch from tallied to derived days mid-period.
+It runs with this checkout's code, or with an older one's: `PYTHONPATH=/path/to/old/checkout
+python ...` (it finds the refresh function of either layout).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
                             group_by=group_by,
                             organisation=organisation,
                             now=now,
+                            **_baseline(metric, start),
                         )
                         key = f"{metric.name}|{group_by}|{organisation}|{interval}"
                         answers[key] = result.answer()
@@ -114,6 +116,15 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
             connection.execute(text("DELETE FROM tally_change WHERE day = :d"), {"d": change_at})
     db.dispose()
     return {"url": url, "start": start.isoformat(), "end": end.isoformat(), "answers": answers}
+
+
+def _baseline(metric: Any, start: date) -> dict[str, date]:
+    """A figure against a baseline (bed days saved) is compared with the first 12 weeks of the
+    year as its baseline: the default, the 12 weeks before the year, holds no data, so every
+    answer would be null and no figure compared."""
+    if not getattr(metric, "takes_baseline", False):
+        return {}
+    return {"baseline_start": start, "baseline_end": start + timedelta(weeks=12, days=-1)}
 
 
 def _fixed_now(end: date) -> Any:
