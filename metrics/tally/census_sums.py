@@ -101,7 +101,7 @@ def _tallied(
     Whole weeks inside a span and after the start come from the source's week rows (n: the
     moves, m: the moves × days after the Monday), the other days one by one."""
     t = F.c
-    which = [t.day <= last, *parts_of(columns, part)]
+    which = [t.day <= last, *parts_of(connection, source, columns, part)]
     firsts = [d for d in firsts if d <= last]
     ends = [*(d - timedelta(days=1) for d in firsts[1:]), last]
     day_after = start + timedelta(days=1)  # the start's own moves are read as days

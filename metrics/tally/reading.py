@@ -168,7 +168,7 @@ def _tallied(
     count on start (beside its own row there: `_on_start` sums them); with `spans`, a flow's
     days summed per span and key, on the span's first day (a census's are read day by day)."""
     t = F.c
-    which = [t.day <= last, *parts_of(columns, part)]
+    which = [t.day <= last, *parts_of(connection, source, columns, part)]
     query: Any = select(t.day, t.part, t.key, t.n, t.m).where(
         t.source == source.name, *which, t.day >= start
     )
@@ -295,11 +295,43 @@ def span_of(day: Any, firsts: Sequence[date]) -> Any:
     )
 
 
-def parts_of(columns: Sequence[str], part: Part) -> list[Any]:
-    """Which tally rows of a source with key `columns` a read of `part` takes."""
+def parts_of(
+    connection: Connection, source: Tallied, columns: Sequence[str], part: Part
+) -> list[Any]:
+    """Which tally rows of a source with key `columns` a read of `part` takes (None: every
+    organisation's, named: `named_parts`)."""
     if part is None:
-        return of_parts(columns, None)
+        return named_parts(connection, [source.name], columns, None)
     return [F.c.part.in_(part) if isinstance(part, tuple) else F.c.part == part]
+
+
+def named_parts(
+    connection: Connection,
+    names: Sequence[str],
+    columns: Sequence[str],
+    parts: Sequence[str] | None,
+) -> list[Any]:
+    """`of_parts`, with every part of the sources `names` named when `parts` is None and the
+    key has an organisation: each part is then a range of the (source, part, day, key) key, so
+    a read or a delete of some days looks those days up per part. Unnamed, the key has no way
+    from a source to its days: every day of every part of the source is looked at (on a
+    national year, a by-unit read scanned its source's whole index, twice)."""
+    if parts is None and PART in columns:
+        parts = sorted({p for name in names for p in parts_in(connection, name)})
+    return of_parts(columns, parts)
+
+
+def parts_in(connection: Connection, name: str) -> list[str]:
+    """The distinct parts of source `name`'s rows, found by stepping the table's key from one
+    part to the next (a look-up per part, not a scan of the source's rows)."""
+    t = F.c
+    first = select(func.min(t.part).label("part")).where(t.source == name).cte(recursive=True)
+    following = (
+        select(func.min(t.part)).where(t.source == name, t.part > first.c.part).scalar_subquery()
+    )
+    steps = first.union_all(select(following).where(first.c.part.is_not(None)))
+    query = select(steps.c.part).where(steps.c.part.is_not(None))
+    return [row[0] for row in connection.execute(query)]
 
 
 def of_parts(columns: Sequence[str], parts: Sequence[str] | None) -> list[Any]:

@@ -26,7 +26,7 @@ from metrics.tally.reading import (
     S,
     Tallied,
     as_date,
-    of_parts,
+    named_parts,
     reach,
     span_of,
     week_rows,
@@ -224,7 +224,8 @@ def _stored(
     """The stored rows of `source` (with key `columns`) from `first` on (of `parts` only),
     summed per day and key: day (a day number), key, v0 (n) and v1 (m)."""
     t = F.c
-    which = [t.source == source.name, *of_parts(columns, parts), t.day >= first]
+    parted = named_parts(connection, [source.name], columns, parts)
+    which = [t.source == source.name, *parted, t.day >= first]
     query = select(t.day, t.key, func.sum(t.n), func.sum(func.coalesce(t.m, 0)))
     rows = connection.execute(query.where(*which).group_by(t.day, t.key)).all()
     days, keys, n, m = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [])
@@ -359,7 +360,8 @@ def _store(
     with engine.begin() as connection:
         for done in counted:
             source, rows = done.source, done.rows
-            which = [F.c.source == source.name, *of_parts(done.columns, done.parts)]
+            parted = named_parts(connection, [source.name], done.columns, done.parts)
+            which = [F.c.source == source.name, *parted]
             which.append(F.c.day >= done.frm)
             connection.execute(F.delete().where(*which))
             if len(rows):
@@ -415,7 +417,8 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
         return 0
     t = F.c
     first = done.frm - timedelta(days=done.frm.weekday())
-    parts = of_parts(done.columns, done.parts)
+    # The days' parts (just written) and the weeks' (about to be replaced), named once.
+    parts = named_parts(connection, [done.source.name, name], done.columns, done.parts)
     connection.execute(F.delete().where(t.source == name, *parts, t.day >= first))
     mondays = []
     monday = first

@@ -19,6 +19,7 @@ from ledger import reference
 from metrics import tally
 from metrics.catalogue import CATALOGUE, tallied_reads
 from metrics.tally import changed_from
+from metrics.tally.reading import named_parts, parts_in
 from models import EventTally, FigureTally, TallyChange, TallySource
 from store.database import Database
 from tests.metrics.scenario import NOW, Patient, events_of, figure, load, values
@@ -365,3 +366,38 @@ def test_a_census_by_week_is_read_as_sums_per_span(
     refresh(ward)
     assert weekly("acute_occupied") == [(31 / 7, 31, 7), (16 / 7, 16, 7)]
     assert weekly("delayed_bed_days", "total") == [(29, None, None)]
+
+
+def test_a_read_of_every_organisation_names_the_source_s_parts(ward: Database) -> None:
+    """A read of every organisation's rows of a source with an organisation column names the
+    source's parts (so each day range is looked up per part): every part is found, whatever
+    its days, and no other source's."""
+    rows = [
+        ("t:parted", "RX1", date(2025, 3, 3), "[1]", 2),
+        ("t:parted", "RX1", date(2025, 3, 9), "[1]", 1),
+        ("t:parted", "CP1", date(2025, 3, 4), "[2]", 5),
+        ("t:parted", "ZZ9", date(2024, 1, 1), "[3]", 7),  # only long before the others
+        ("t:parted/week", "RX1", date(2025, 3, 3), "[1]", 3),
+        ("t:other", "QQ1", date(2025, 3, 3), "[1]", 4),
+    ]
+    keys = ("source", "part", "day", "key", "n")
+    with ward.session(write=True) as session:
+        session.execute(insert(FigureTally), [dict(zip(keys, r, strict=True)) for r in rows])
+    t = FigureTally.__table__.c
+
+    def taken(names: list[str], columns: list[str], parts: Any = None) -> int:
+        with ward.engine.connect() as c:
+            which = named_parts(c, names, columns, parts)
+            query = select(func.count()).where(t.source.in_(names), *which)
+            return int(c.execute(query).scalar_one())
+
+    with ward.engine.connect() as c:
+        assert parts_in(c, "t:parted") == ["CP1", "RX1", "ZZ9"]
+        assert parts_in(c, "t:other") == ["QQ1"]
+        assert parts_in(c, "t:none") == []
+    parted = ["unit", "organisation"]
+    assert taken(["t:parted"], parted) == 4
+    assert taken(["t:parted", "t:parted/week", "t:other"], parted) == 6
+    assert taken(["t:parted"], parted, ["RX1"]) == 2
+    assert taken(["t:parted"], ["unit"]) == 0  # no organisation column: part '' only
+    assert taken(["t:none"], parted) == 0
