@@ -27,6 +27,7 @@ from metrics.tally.reading import (
     Tallied,
     as_date,
     named_parts,
+    parts_in,
     reach,
     span_of,
     week_rows,
@@ -253,7 +254,7 @@ def _keys_elsewhere(
     keys = sorted({k for _, k in pairs})
     # The other organisations by name: each one's days from `first` are a range of the key,
     # where `part NOT IN` would look at every row of the source.
-    others = sorted(set(_parts(connection, source)) - set(parts))
+    others = sorted(set(parts_in(connection, source.name)) - set(parts))
     found: set[tuple[Any, str]] = set()
     for chunk in range(0, len(keys) if others else 0, 500):
         query = (
@@ -267,19 +268,6 @@ def _keys_elsewhere(
             if pair in pairs:
                 found.add(pair)
     return found
-
-
-def _parts(connection: Connection, source: Tallied) -> list[str]:
-    """The parts (organisations) the source has rows of, each found by one look into the
-    table's key (source, part, …) after the one before: a few hundred index probes, not a
-    read of every row."""
-    t = F.c
-    found = select(func.min(t.part).label("part")).where(t.source == source.name)
-    walk = found.cte("parts", recursive=True)
-    following = select(func.min(t.part)).where(t.source == source.name, t.part > walk.c.part)
-    walk = walk.union_all(select(following.scalar_subquery()).where(walk.c.part.is_not(None)))
-    query = select(walk.c.part).where(walk.c.part.is_not(None))
-    return list(connection.execute(query).scalars())
 
 
 def _day_number(day: date) -> int:
