@@ -18,10 +18,13 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     Table,
+    any_,
     bindparam,
+    cast,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import String
 
 from store.dialect import is_postgresql
@@ -106,6 +109,19 @@ _PG_TYPES: tuple[tuple[type[Any], str], ...] = (
 )
 
 
+def text_array(values: list[str]) -> str:
+    """A PostgreSQL text[] literal of `values` (each quoted, its backslashes and quotes escaped),
+    to be sent as one string and cast: psycopg dumps a list of 10,000 strings an element at a
+    time, 40 ms of a batch's ingest where making this string takes 4."""
+    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
+
+
+def _text_array(name: str) -> ColumnElement[Any]:
+    """A parameter holding a `text_array` literal, cast to text[]."""
+    return cast(bindparam(name, type_=String), ARRAY(String))
+
+
 def select_where_in(
     session: Session, table: Table, column: str, values: list[str]
 ) -> list[dict[str, Any]]:
@@ -115,8 +131,9 @@ def select_where_in(
     connection = session.connection()
     if is_postgresql(connection):
         col = table.c[column]
-        statement = table.select().where(col == bindparam("values", type_=ARRAY(String)).any_())
-        return [dict(row._mapping) for row in connection.execute(statement, {"values": values})]
+        statement = table.select().where(col == any_(_text_array("values")))
+        found = connection.execute(statement, {"values": text_array(values)})
+        return [dict(row._mapping) for row in found]
     # SQLite: straight through the driver, the values as one JSON array. SQLAlchemy would
     # compile a fresh IN list of up to 999 parameters per chunk, which cost more than the query.
     names = [c.name for c in table.columns]
@@ -151,11 +168,12 @@ def delete_where_in(
     connection = session.connection()
     if is_postgresql(connection):
         col = table.c[column]
-        statement = table.delete().where(col == bindparam("values", type_=ARRAY(String)).any_())
+        statement = table.delete().where(col == any_(_text_array("values")))
+        literal = {"values": text_array(values)}
         if returning is None:
-            connection.execute(statement, {"values": values})
+            connection.execute(statement, literal)
             return set()
-        result = connection.execute(statement.returning(table.c[returning]), {"values": values})
+        result = connection.execute(statement.returning(table.c[returning]), literal)
         return set(result.scalars())
     cursor = _driver_cursor(session)
     tail = "" if returning is None else f" RETURNING {returning}"

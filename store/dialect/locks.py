@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from store.dialect import is_postgresql
+from store.dialect.bulk import text_array
 
 POINT_READ_SETTINGS = (
     "max_parallel_workers_per_gather = 0",
@@ -31,7 +32,7 @@ def lock_keys(session: Session, keys: list[str]) -> None:
             "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT"
             " hashtextextended(p, 0) AS k FROM unnest(CAST(:ids AS text[])) AS p ORDER BY k) AS s"
         ),
-        {"ids": sorted(keys)},
+        {"ids": text_array(sorted(keys))},
     )
 
 
