@@ -89,6 +89,7 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
     now = _fixed_now(end)
     with db.engine.connect() as connection:
         for metric in CATALOGUE.values():
+            baseline = _baseline(metric, start)
             breakdowns: list[str | None] = (
                 [metric.fixed_group_by] if metric.fixed_group_by else [None]
             )
@@ -107,7 +108,8 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
                             group_by=group_by,
                             organisation=organisation,
                             now=now,
-                            **_baseline(metric, start),
+                            baseline_start=baseline[0],
+                            baseline_end=baseline[1],
                         )
                         key = f"{metric.name}|{group_by}|{organisation}|{interval}"
                         answers[key] = result.answer()
@@ -118,13 +120,13 @@ def dump(url: str, tallies: str, change_at: date | None) -> dict[str, Any]:
     return {"url": url, "start": start.isoformat(), "end": end.isoformat(), "answers": answers}
 
 
-def _baseline(metric: Any, start: date) -> dict[str, date]:
+def _baseline(metric: Any, start: date) -> tuple[date | None, date | None]:
     """A figure against a baseline (bed days saved) is compared with the first 12 weeks of the
     year as its baseline: the default, the 12 weeks before the year, holds no data, so every
     answer would be null and no figure compared."""
     if not getattr(metric, "takes_baseline", False):
-        return {}
-    return {"baseline_start": start, "baseline_end": start + timedelta(weeks=12, days=-1)}
+        return None, None
+    return start, start + timedelta(weeks=12, days=-1)
 
 
 def _fixed_now(end: date) -> Any:
