@@ -111,8 +111,8 @@ _PG_TYPES: tuple[tuple[type[Any], str], ...] = (
 
 def text_array(values: list[str]) -> str:
     """A PostgreSQL text[] literal of `values` (each quoted, its backslashes and quotes escaped),
-    to be sent as one string and cast: psycopg dumps a list of 10,000 strings an element at a
-    time, 40 ms of a batch's ingest where making this string takes 4."""
+    to be sent as one string and cast: psycopg dumps a list an element at a time (10,000 ids:
+    40–50 ms to send, against 11 ms as one literal)."""
     quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
     return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
