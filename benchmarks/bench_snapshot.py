@@ -13,7 +13,7 @@ At two instants — the end of the data, as the coordinator sees it, and a morni
 through — it times `metrics.snapshot.snapshot` (issue 3: ≤ 100 ms), `ready_patients`, and the
 two endpoints, each beside one hand-written SQL query counting acute inpatients and people ready
 to leave at the instant, as a ratio; and the snapshot's parts (the figures, and counting the
-events reflected: the per-day tally and one day of the log). Times are medians of --repeat
+events reflected: the per-hour tally and one hour of the log). Times are medians of --repeat
 runs after a warm-up; wall and, for the in-process calls, CPU time (SQLite runs in-process, so
 its CPU time is the work done whatever else the machine is doing).
 """

@@ -1,4 +1,4 @@
-"""The per-day event tally (models.derived.EventTally), kept in the ingest transaction."""
+"""The per-hour event tally (models.derived.EventTally), kept in the ingest transaction."""
 
 from __future__ import annotations
 
@@ -9,38 +9,42 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from models import Base, Event
-from models.clock import local_date
+from models.clock import hour_of, local_date
 from store.dialect.sql import greatest, upsert
 
 TALLY = Base.metadata.tables["event_tally"]
-Increment = tuple[date, datetime]  # the day an event counts on, and when it was received
+Increment = tuple[datetime, datetime]  # the instant an event counts at, and when it was received
 
 
-def tally_day(occurred_at: datetime, void_target_at: datetime | None = None) -> date:
-    """The day an event counts on: a void counts on the earlier of its and its target's day."""
+def tally_at(occurred_at: datetime, void_target_at: datetime | None = None) -> datetime:
+    """The instant an event counts at: a void counts at the earlier of its and its target's."""
     if void_target_at is not None and void_target_at < occurred_at:
-        return local_date(void_target_at)
-    return local_date(occurred_at)
+        return void_target_at
+    return occurred_at
 
 
 def add_to_tally(connection: Connection | Session, increments: Iterable[Increment]) -> date | None:
-    """Adds events to their days, creating days as needed (one upsert per day touched), and
-    returns the earliest of those days (None for no events): the derived rows a batch rewrites
-    differ only from its earliest event's day (a void's, the earlier of its own and its
+    """Adds events to their hours, creating hours as needed (one upsert per hour touched), and
+    returns the earliest of their local days (None for no events): the derived rows a batch
+    rewrites differ only from its earliest event's day (a void's, the earlier of its own and its
     target's) onwards, as SPEC §4 says of every past figure."""
-    days: dict[date, tuple[int, datetime]] = {}
-    for day, received in increments:
-        count, latest = days.get(day, (0, received))
-        days[day] = (count + 1, max(latest, received))
-    if not days:
+    hours: dict[datetime, tuple[int, datetime]] = {}
+    for at, received in increments:
+        hour = hour_of(at)
+        count, latest = hours.get(hour, (0, received))
+        hours[hour] = (count + 1, max(latest, received))
+    if not hours:
         return None
-    # Days in date order: two batches that touch the same days lock their rows in the same
-    # order, so neither waits for a row the other holds while holding one it wants.
-    rows = [{"day": d, "events": n, "latest_received_at": r} for d, (n, r) in sorted(days.items())]
+    # Hours in order: two batches that touch the same hours lock their rows in the same order,
+    # so neither waits for a row the other holds while holding one it wants.
+    rows = [
+        {"day": local_date(h), "hour_at": h, "events": n, "latest_received_at": r}
+        for h, (n, r) in sorted(hours.items())
+    ]
     statement = upsert(
         connection,
         TALLY,
-        ["day"],
+        ["day", "hour_at"],
         lambda new: {
             "events": TALLY.c.events + new.events,
             "latest_received_at": greatest(
@@ -49,7 +53,7 @@ def add_to_tally(connection: Connection | Session, increments: Iterable[Incremen
         },
     )
     connection.execute(statement, rows)
-    return min(days)
+    return local_date(min(hours))  # a later instant is never on an earlier local date
 
 
 def rebuild_tally(connection: Connection | Session) -> date | None:
@@ -61,7 +65,7 @@ def rebuild_tally(connection: Connection | Session) -> date | None:
         target, target.c.event_id == e.voids_event_id
     )
     increments = (
-        (tally_day(occurred, target_at), received)
+        (tally_at(occurred, target_at), received)
         for occurred, received, target_at in connection.execute(query)
     )
     return add_to_tally(connection, increments)

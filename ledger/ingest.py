@@ -19,7 +19,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from ledger.changes import FigureChanges
-from ledger.event_tally import add_to_tally, tally_day
+from ledger.event_tally import add_to_tally, tally_at
 from ledger.events import PAYLOAD, EventIn, type_field_errors
 from ledger.nhs_number import identifier_is_nhs_number
 from ledger.reference import ReferenceCodes, load_reference_codes
@@ -399,7 +399,7 @@ def _ingest(
         first_day = add_to_tally(
             session,
             (
-                (tally_day(i.row["occurred_at"], targets.get(i.event_id)), i.row["received_at"])
+                (tally_at(i.row["occurred_at"], targets.get(i.event_id)), i.row["received_at"])
                 for i in new
             ),
         )

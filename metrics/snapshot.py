@@ -17,7 +17,7 @@ class (`metrics.instants`), so the cost follows the census rather than the histo
 database does the counting (`metrics.snapshot_counts`: sums of CASE flags, grouped by every
 breakdown at once), so what reaches Python is a few hundred group rows, never one per patient;
 `metrics.snapshot_answer` shapes them. `events_reflected` (`metrics.reflected`) reads the
-per-day event tally and counts only the instant's own day exactly.
+per-hour event tally and counts only the instant's own hour exactly.
 """
 
 from __future__ import annotations

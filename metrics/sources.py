@@ -107,8 +107,8 @@ def organisation_exists(connection: Connection, code: str) -> bool:
 def events_reflected(connection: Connection, end: date) -> tuple[int, datetime | None]:
     """Events that occurred before the census of `end`, with their voids; the latest receipt.
 
-    Read from the per-day tally that ingest keeps (a void is tallied on the earlier of its own
-    and its target's day), so the cost is days, not events.
+    Read from the event tally that ingest keeps (a void is tallied in the earlier of its own
+    and its target's hour, so on its day), so the cost is hours, not events.
     """
     t = EventTally.__table__.c
     query = select(func.coalesce(func.sum(t.events), 0), func.max(t.latest_received_at))

@@ -74,6 +74,12 @@ def _late_hour_is_next_day(day: date) -> bool:
     return datetime.combine(day, time(23), tzinfo=UTC).astimezone(LONDON).date() != day
 
 
+def hour_of(at: datetime) -> datetime:
+    """The first instant of the UTC hour holding `at` (naive UTC). Europe/London's offsets are
+    whole hours, so the hour lies in one local day: local_date(hour_of(t)) == local_date(t)."""
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
 def census_instant(day: date) -> datetime:
     """The census of day D: the local midnight that ends D, as naive UTC."""
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)

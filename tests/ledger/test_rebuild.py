@@ -52,12 +52,15 @@ def test_rebuild_reproduces_the_derived_rows(
         assert rebuild_derived(s, changed_from) == 2
     assert snapshot_of_derived(system) == before
     assert before[0][0]["destination"] == "community_bed"
-    # 8 events by local day (GMT in March): a1 3rd; t1 4th; r1, x1 5th; a2 6th; d1, d2 8th; the
-    # void v1 (9th) counts on its target d1's day, the 8th.
-    assert [(str(t["day"]), t["events"]) for t in before[4]] == [
-        ("2025-03-03", 1),
-        ("2025-03-04", 1),
-        ("2025-03-05", 2),
-        ("2025-03-06", 1),
-        ("2025-03-08", 3),
+    # 8 events by hour (GMT in March, so UTC hours on their UTC days): a1 3rd 14:00; t1 4th
+    # 14:00; r1 5th 09:00, x1 5th 10:00; a2 6th 08:00; d1, d2 8th 10:00; the void v1 (9th) counts
+    # in its target d1's hour, 10:00 on the 8th.
+    assert [(str(t["day"]), t["hour_at"].hour, t["events"]) for t in before[4]] == [
+        ("2025-03-03", 14, 1),
+        ("2025-03-04", 14, 1),
+        ("2025-03-05", 9, 1),
+        ("2025-03-05", 10, 1),
+        ("2025-03-06", 8, 1),
+        ("2025-03-08", 10, 3),
     ]
+    assert all(str(t["hour_at"].date()) == str(t["day"]) for t in before[4])

@@ -1,5 +1,5 @@
-"""metrics.reflected: the events a snapshot reflects, from the per-day tally plus the instant's
-own day counted exactly, equal the count over the whole log at every instant."""
+"""metrics.reflected: the events a snapshot reflects, from the per-hour tally plus the instant's
+own hour counted exactly, equal the count over the whole log at every instant."""
 
 from __future__ import annotations
 
@@ -41,7 +41,18 @@ def test_every_instant_of_three_summer_days(system: Database) -> None:
     reason = b.add("delay_reason", "2025-07-02T08:10:00+01:00", reason_code="I5")
     b.add("void", "2025-07-02T18:00:00+01:00", voids_event_id=reason)
     late = b.ready("2025-07-02T23:55:00+01:00", pathway=1)  # 22:55 UTC, 2 July local
-    load(system, events_of(a, b))
+    # Inside one hour (12:00-13:00 UTC on 3 July): a void of an event of the same hour, and a
+    # void in the next hour of an event of this one; and a void in this hour of an event of
+    # the hour before, which counts in that hour.
+    d = Patient("d")
+    d.admitted("2025-07-03T12:59:00+01:00")  # 11:59 UTC
+    early = d.add("delay_reason", "2025-07-03T12:59:30+01:00", reason_code="I5")
+    same = d.ready("2025-07-03T13:05:00+01:00", pathway=1)
+    d.add("void", "2025-07-03T13:40:00+01:00", voids_event_id=same)
+    d.add("void", "2025-07-03T13:20:00+01:00", voids_event_id=early)
+    later = d.add("delay_reason", "2025-07-03T13:50:00+01:00", reason_code="C2")
+    d.add("void", "2025-07-03T14:10:00+01:00", voids_event_id=later)
+    load(system, events_of(a, b, d))
     c = Patient("c")  # a later batch: the void of an event of 2 July, on 3 July
     c.events.append(
         {

@@ -8,7 +8,7 @@ value and against the same figure read with no tally at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -222,7 +222,9 @@ def test_a_refresh_survives_an_event_of_year_1_stored_before_times_were_checked(
     before = values(figure(ward, "acute_occupied", MON, SUN))
     with ward.session(write=True) as session:
         session.execute(
-            insert(EventTally).values(day=date(1, 1, 1), events=1, latest_received_at=NOW)
+            insert(EventTally).values(
+                day=date(1, 1, 1), hour_at=datetime(1, 1, 1), events=1, latest_received_at=NOW
+            )
         )
         changed_from(session, date(1, 1, 1))
     done = refresh(ward)
