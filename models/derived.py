@@ -137,6 +137,9 @@ class ReadySpan(Base):
         Index("ix_ready_span_setting_period", "setting", "start_at", "end_at"),
         Index("ix_ready_span_length_start", "length_class", "start_at"),
         Index("ix_ready_span_organisation_start", "organisation_code", "start_at"),
+        # The pieces of readiness of some organisations (a system's) in at an instant, one range
+        # per length class as ix_ready_span_length_start gives every organisation's.
+        Index("ix_ready_span_organisation_length", "organisation_code", "length_class", "start_at"),
     )
 
     spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
