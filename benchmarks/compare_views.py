@@ -7,9 +7,9 @@ no answer.
 
 `dump` asks the API (in process, a coordinator token) for the snapshot and the ready list at
 instants over the last weeks of the data (--end: its last day; a morning, a census midnight,
-an instant with microseconds), for the whole deployment, for the first
-acute organisation and for the first local authority, and the ready list filtered by pathway
-and sorted each way; it prints each call's median time. The answers are written with the
+an instant with microseconds, an hour's first instant), for the whole deployment, for the first
+acute organisation, the first local authority and the first system, and the ready list filtered
+by pathway and sorted each way; it prints each call's median time. The answers are written with the
 times left out.
 """
 
@@ -43,6 +43,7 @@ def instants(end: date) -> list[str]:
         census_instant(end - timedelta(days=10)),
         last - timedelta(days=20, hours=7, minutes=13, seconds=12, microseconds=345678),
         last - timedelta(days=45, hours=8),
+        last - timedelta(days=6, hours=10, minutes=59),  # 12:00 UTC: on an hour's first instant
     ]
     return [t.replace(tzinfo=UTC).isoformat() for t in at]
 
@@ -58,6 +59,7 @@ def dump(url: str, out: str, end: date, repeat: int) -> None:
         authority = connection.execute(
             text("SELECT min(code) FROM organisation WHERE kind = 'local_authority'")
         ).scalar()
+        system = connection.execute(text("SELECT min(code) FROM care_system")).scalar()
     headers = {"Authorization": f"Bearer {token}"}
     asked: list[tuple[str, dict[str, Any]]] = []
     for as_of in instants(end):
@@ -72,6 +74,11 @@ def dump(url: str, out: str, end: date, repeat: int) -> None:
             ("/api/v1/patients/ready", at | {"pathway": "unknown", "order": "asc"}),
             ("/api/v1/patients/ready", at | {"sort": "unit_code", "order": "desc"}),
         ]
+        if system is not None:  # a system's views (issue 18): organisation=<system code>
+            asked += [
+                ("/api/v1/snapshot", at | {"organisation": system}),
+                ("/api/v1/patients/ready", at | {"organisation": system}),
+            ]
     answers = []
     with TestClient(create_app(Settings(database_url=db.url), database=db)) as client:
         for path, params in asked:
