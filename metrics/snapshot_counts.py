@@ -116,7 +116,10 @@ def ready_counts(connection: Connection, w: Window, organisation: Orgs) -> Insta
         .where(*where, *org_filter(r.organisation_code, organisation))
         .group_by(*keys)
     )
-    return InstantCounts(fetch(connection, query))
+    # By hashing, as the stays: PostgreSQL expected one row of a national year's 37,000 and
+    # sorted them (quicksort, 80 ms of the query's 300) to make 8,000 groups.
+    with grouped_by_hash(connection):
+        return InstantCounts(fetch(connection, query))
 
 
 @dataclass(frozen=True)
