@@ -114,6 +114,7 @@ class Replay:
             "ready_since": o.period["start_at"],
             "planned_pathway": o.spell["planned_pathway"],
             "reason_code": o.spell["delay_reason"],
+            "local_authority": o.spell["local_authority"],
         }
         self.derived.ready_spans.append(o.span)
 

@@ -19,7 +19,7 @@ from metrics import sources
 from metrics.grid import BAND_FLOORS, BANDS, UNKNOWN
 from metrics.instants import Window
 from metrics.sources import Orgs
-from models import ReadySpan, Spell, Stay, Unit
+from models import ReadySpan, Stay, Unit
 from models.clock import census_instant
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
 from store.dialect.locks import grouped_by_hash
@@ -99,20 +99,20 @@ def _band(ready_since: Any, day: date) -> ColumnElement[str]:
 
 
 def ready_counts(connection: Connection, w: Window, organisation: Orgs) -> InstantCounts:
-    """People ready in acute beds at each instant, grouped by every breakdown at once."""
-    joined, r, where = w.rows(ReadySpan, ACUTE_SETTINGS)
-    s = Spell.__table__.c
+    """People ready in acute beds at each instant, grouped by every breakdown at once (their
+    local authority kept on the piece of readiness: no join to the spells)."""
+    rows, r, where = w.rows(ReadySpan, ACUTE_SETTINGS, with_spell=False)
     keys = [
         _label(r.planned_pathway).label("pathway"),
         r.organisation_code.label("organisation"),
-        _label(s.local_authority).label("local_authority"),
+        _label(r.local_authority).label("local_authority"),
         _label(r.reason_code).label("reason"),
         _band(r.ready_since, w.now_day).label("band_now"),
         _band(r.ready_since, w.before_day).label("band_before"),
     ]
     query = (
         select(*keys, _flag(w.in_now(r)).label("now"), _flag(w.in_before(r)).label("before"))
-        .select_from(joined)
+        .select_from(rows)
         .where(*where, *org_filter(r.organisation_code, organisation))
         .group_by(*keys)
     )

@@ -153,6 +153,9 @@ class ReadySpan(Base):
     ready_since: Mapped[datetime] = mapped_column(DateTime)  # start of its readiness period
     planned_pathway: Mapped[int | None] = mapped_column(Integer)
     reason_code: Mapped[str | None] = mapped_column(String(8))
+    # The spell's local authority (set at admission, never changed), so the people ready at an
+    # instant are counted by local authority without a join to their spells.
+    local_authority: Mapped[str | None] = mapped_column(String(64))
     length_class: Mapped[int] = mapped_column(SmallInteger)  # see the module's text
 
 

@@ -64,3 +64,35 @@ def test_rebuild_reproduces_the_derived_rows(
         ("2025-03-08", 10, 3),
     ]
     assert all(str(t["hour_at"].date()) == str(t["day"]) for t in before[4])
+
+
+def test_a_piece_of_readiness_keeps_its_spell_s_local_authority(
+    client: TestClient, system: Database, coordinator: dict[str, str]
+) -> None:
+    """ready_span.local_authority is the spell's (the snapshot counts by it without a join):
+    on every piece, across a transfer and a new pathway, and None for a spell without one."""
+
+    def ev(i: str, t: str, at: str, p: str, **kw: Any) -> dict[str, Any]:
+        return {"event_id": i, "type": t, "patient_id": p, "occurred_at": at, **kw}
+
+    batch = [
+        ev("a1", "admitted", "2025-03-03T14:00:00Z", "p1", unit_code="W1", local_authority="LA1"),
+        ev("r1", "discharge_ready", "2025-03-04T09:00:00Z", "p1", pathway=1),
+        ev("t1", "transferred", "2025-03-05T09:00:00Z", "p1", unit_code="W2"),
+        ev("r2", "discharge_ready", "2025-03-06T09:00:00Z", "p1", pathway=2),
+        ev("a2", "admitted", "2025-03-03T15:00:00Z", "p2", unit_code="W1"),
+        ev("r3", "discharge_ready", "2025-03-04T10:00:00Z", "p2", pathway=0),
+    ]
+    assert client.post("/api/v1/events", json=batch, headers=coordinator).status_code == 200
+    with system.session() as s:
+        spans = s.execute(
+            select(ReadySpan.patient_id, ReadySpan.seq, ReadySpan.local_authority).order_by(
+                ReadySpan.patient_id, ReadySpan.seq
+            )
+        ).all()
+    assert [tuple(r) for r in spans] == [
+        ("p1", 0, "LA1"),
+        ("p1", 1, "LA1"),
+        ("p1", 2, "LA1"),
+        ("p2", 0, None),
+    ]
