@@ -29,12 +29,14 @@ ready_span = sa.table(
 def upgrade() -> None:
     with op.batch_alter_table("ready_span") as batch:
         batch.add_column(sa.Column("local_authority", sa.String(64), nullable=True))
-    authority = (
-        sa.select(spell.c.local_authority)
-        .where(spell.c.spell_id == ready_span.c.spell_id)
-        .scalar_subquery()
+    # UPDATE … FROM (PostgreSQL; SQLite since 3.33): one join, not a subquery per row, and
+    # only the rows whose spell has a local authority are written.
+    filled = (
+        ready_span.update()
+        .values(local_authority=spell.c.local_authority)
+        .where(ready_span.c.spell_id == spell.c.spell_id, spell.c.local_authority.is_not(None))
     )
-    op.get_bind().execute(ready_span.update().values(local_authority=authority))
+    op.get_bind().execute(filled)
 
 
 def downgrade() -> None:
