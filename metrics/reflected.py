@@ -9,8 +9,8 @@ instant of t's hour:
   void of an event of an earlier hour: that one is tallied there), and so is a void occurring at
   or after t of an event of H that occurred before t.
 The last two are counted exactly, through the occurred_at and voids_event_id indexes, so the
-cost is one hour's events, not the log (a national deployment's day, some 80,000 events, took
-tens of milliseconds when the tally was per day and the instant's day was counted).
+cost is one hour's events, not the log (with the tally per day, the instant's day was counted:
+at 20:00 on a national year's last day, some 65,000 events and 190 ms; its hour, under 5 ms).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 reflects from the log for the instant's own hour only, not its whole local day.
 
 A view at 20:00 counted that day's events so far from the log (about 65,000 on a national
-deployment: tens of milliseconds, against a system's snapshot budget of 100). The tally now
+year: 190 ms, against a system's snapshot budget of 100). The tally now
 keeps a row per hour: `hour_at` (the hour's first instant, naive UTC) beside `day` (its
 Europe/London date: the offsets are whole hours, so an hour lies in one local day). An event
 counts in the hour it occurred; a void in the earlier of its own hour and its target's. Sums by
