@@ -11,6 +11,11 @@ from models import EventTally, ReadinessPeriod, ReadySpan, Spell, Stay
 from store.database import Database
 
 
+def ev(i: str, t: str, at: str, p: str = "p1", **kw: Any) -> dict[str, Any]:
+    """An event of patient `p`."""
+    return {"event_id": i, "type": t, "patient_id": p, "occurred_at": at, **kw}
+
+
 def snapshot_of_derived(db: Database) -> list[list[dict[str, Any]]]:
     with db.session() as s:
         return [
@@ -26,9 +31,6 @@ def test_rebuild_reproduces_the_derived_rows(
     client: TestClient, system: Database, coordinator: dict[str, str]
 ) -> None:
     # p1: W1 → W2 transfer, ready, reason, a voided discharge then the right one; p2: still in.
-    def ev(i: str, t: str, at: str, p: str = "p1", **kw: Any) -> dict[str, Any]:
-        return {"event_id": i, "type": t, "patient_id": p, "occurred_at": at, **kw}
-
     batch = [
         ev("a1", "admitted", "2025-03-03T14:00:00Z", unit_code="W1"),
         ev("t1", "transferred", "2025-03-04T14:00:00Z", unit_code="W2"),
@@ -71,10 +73,6 @@ def test_a_piece_of_readiness_keeps_its_spell_s_local_authority(
 ) -> None:
     """ready_span.local_authority is the spell's (the snapshot counts by it without a join):
     on every piece, across a transfer and a new pathway, and None for a spell without one."""
-
-    def ev(i: str, t: str, at: str, p: str, **kw: Any) -> dict[str, Any]:
-        return {"event_id": i, "type": t, "patient_id": p, "occurred_at": at, **kw}
-
     batch = [
         ev("a1", "admitted", "2025-03-03T14:00:00Z", "p1", unit_code="W1", local_authority="LA1"),
         ev("r1", "discharge_ready", "2025-03-04T09:00:00Z", "p1", pathway=1),
