@@ -16,6 +16,7 @@ from ledger.reference import load_reference_codes
 from ledger.timeline import replay_patient
 from models import Event
 from store.dialect.bulk import select_where_in
+from store.statistics import analyse_stale
 
 CHUNK = 2_000
 
@@ -30,7 +31,12 @@ def rebuild_derived(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Replays every patient's live events, replaces the derived rows, recounts the per-day
-    event tally and tells the figure cache that every day may have changed."""
+    event tally and tells the figure cache that every day may have changed.
+
+    Tables left stale are analysed first (store.statistics): the replay reads and deletes by
+    lists of ids, and without statistics PostgreSQL scans whole tables for each list (on
+    20,000 patients: 501 s, and 6 s analysed)."""
+    analyse_stale(session.connection())
     refs = load_reference_codes(session)
     query = select(Event.patient_id).distinct().order_by(Event.patient_id)
     patients = list(session.scalars(query))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.dialect import worth_retrying
+from store.statistics import StatisticsKeeper
 
 WRITE_OPTION = "d2a_write"
 T = TypeVar("T")
@@ -191,7 +192,10 @@ class Database:
     streaming replication), read-only sessions go to the replica and writes to the primary.
     Reads that must see the latest commit — a token's check, so that a revoked token stops at
     once and a new one works at once — ask for `primary=True`; `engine` (the figure tallies'
-    recount, migrations, the CLI) is always the primary."""
+    recount, migrations, the CLI) is always the primary.
+
+    On PostgreSQL, a write may be followed by analysing the tables it left stale
+    (store.statistics): the replica receives those statistics by replication."""
 
     def __init__(self, url: str, read_url: str | None = None) -> None:
         self.url = url
@@ -208,6 +212,8 @@ class Database:
         )
         self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+        postgresql = not url.startswith("sqlite")
+        self.statistics = StatisticsKeeper(self.engine) if postgresql else None
 
     @contextmanager
     def session(self, *, write: bool = False, primary: bool = False) -> Iterator[Session]:
@@ -221,6 +227,8 @@ class Database:
             yield session
         if write and self.checkpointer is not None:
             self.checkpointer.poke()
+        if write and self.statistics is not None:
+            self.statistics.poke()
 
     def write(self, work: Callable[[Session], T], attempts: int = 5) -> Written[T]:
         """Runs `work` in a write transaction, again from the start (up to `attempts` times)

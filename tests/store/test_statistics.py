@@ -1,16 +1,27 @@
-"""A seed leaves PostgreSQL with planner statistics for what it loaded (store.database.
-refresh_statistics); SQLite, whose queries are steered without statistics, gets none."""
+"""A seed leaves PostgreSQL with planner statistics for what it loaded (store.dialect.locks.
+refresh_statistics), and any write leaves none stale for long (store.statistics); SQLite, whose
+queries are steered without statistics, gets none."""
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import date
+from typing import Any
+from unittest.mock import patch
 
+import pytest
 from sqlalchemy import text
 
+from ledger.rebuild import rebuild_derived
+from metrics.tally import changed_from
 from seed.commands import seed_database
 from seed.generate import RunSpec
-from store.database import Database
+from store.database import Database, make_engine
 from store.dialect.locks import grouped_by_hash
+from store.statistics import StatisticsKeeper, analyse_stale, stale_tables
+from tests.conftest import backend
+from tests.metrics.scenario import Patient, load
 
 
 def test_a_seed_leaves_statistics_on_postgresql_only(db: Database) -> None:
@@ -58,3 +69,149 @@ def test_grouping_by_hash_is_for_the_queries_inside_only(db: Database) -> None:
             assert connection.execute(text("SHOW enable_sort")).scalar() == "off"
         assert "HashAggregate" in inside
         assert connection.execute(text("SHOW enable_sort")).scalar() == "on"
+
+
+# -- store.statistics: tables left stale by writes are analysed --------------------------------
+
+
+def _journeys(patients: int, first: int = 0) -> list[dict[str, Any]]:
+    """Two events each (admitted to W1, discharged home the next day)."""
+    events = []
+    for n in range(first, first + patients):
+        patient = Patient(f"s{n}")
+        patient.admitted(f"2025-03-{1 + n % 20:02d}T08:00:00+00:00")
+        patient.discharged(f"2025-03-{2 + n % 20:02d}T15:00:00+00:00")
+        events += patient.events
+    return events
+
+
+def _stored_without_keeper(db: Database, events: list[dict[str, Any]]) -> None:
+    """Stores `events` with no analysis after the write, then has PostgreSQL publish its counts
+    of changed rows at once (they would otherwise reach other sessions within seconds)."""
+    keeper, db.statistics = db.statistics, None
+    try:
+        load(db, events)
+    finally:
+        db.statistics = keeper
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+        connection.commit()
+
+
+def _planned_rows(db: Database) -> dict[str, float]:
+    """{table: the planner's count of its rows}: -1 for a table not analysed since made or
+    emptied."""
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT s.relname, c.reltuples FROM pg_stat_user_tables s"
+                " JOIN pg_class c ON c.oid = s.relid"
+            )
+        )
+        return {str(name): float(rows) for name, rows in found}
+
+
+def _stale(db: Database, table: str, expected: bool) -> list[str]:
+    """stale_tables, asked again for up to 10 s until `table` is in it (or not) as expected:
+    the counts of changed rows reach other sessions a moment after the write."""
+    deadline = time.monotonic() + 10
+    while True:
+        with db.engine.connect() as connection:
+            stale = stale_tables(connection)
+        if (table in stale) == expected or time.monotonic() > deadline:
+            return stale
+        time.sleep(0.2)
+
+
+postgresql_only = pytest.mark.skipif(
+    backend() != "postgresql", reason="planner statistics are PostgreSQL's"
+)
+
+
+@postgresql_only
+def test_a_table_changed_by_a_tenth_and_a_thousand_rows_is_analysed_after_a_write(
+    system: Database,
+) -> None:
+    # 600 patients: 1,200 events, over the 1,000 changed rows of a table never analysed; the
+    # spells (600) and the units (5) are under it.
+    _stored_without_keeper(system, _journeys(600))
+    assert "event" in _stale(system, "event", True)
+    stale = _stale(system, "event", True)
+    assert "spell" not in stale and "unit" not in stale
+    assert _planned_rows(system)["event"] == -1
+
+    keeper = StatisticsKeeper(system.engine, every=0)
+    keeper.poke()
+    planned = _planned_rows(system)
+    assert planned["event"] == 1_200  # the planner now knows the table's rows
+    assert planned["spell"] == -1
+    # 1,099 more rows changed would be under 1,000 + a tenth of 1,200 (1,120); 1,200 are over.
+    _stored_without_keeper(system, _journeys(549, first=600))
+    assert "event" not in _stale(system, "event", False)
+    _stored_without_keeper(system, _journeys(51, first=1_149))
+    assert "event" in _stale(system, "event", True)
+    keeper.poke()
+    assert _planned_rows(system)["event"] == 2_400
+
+
+@postgresql_only
+def test_the_database_analyses_after_its_writes_at_most_every_few_seconds(db: Database) -> None:
+    database = Database(db.url)
+    try:
+        assert isinstance(database.statistics, StatisticsKeeper)
+        calls: list[float] = []
+        database.statistics.poke = lambda: calls.append(time.monotonic())  # type: ignore[method-assign]
+        with database.session() as session:
+            session.execute(text("SELECT 1"))
+        assert calls == []  # a read is not followed by a look
+        with database.session(write=True) as session:
+            session.execute(text("SELECT 1"))
+        assert len(calls) == 1
+    finally:
+        database.dispose()
+    keeper = StatisticsKeeper(db.engine, every=3600)
+    looked: list[int] = []
+
+    def look(_connection: object) -> list[str]:
+        looked.append(1)
+        return []
+
+    with patch("store.statistics.analyse_stale", look):
+        keeper.poke()
+        keeper.poke()
+    assert looked == [1]  # the second write within the hour was not followed by a look
+
+
+@postgresql_only
+def test_a_failed_analysis_is_logged_and_the_write_stands(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    gone = make_engine(db.url.rsplit("/", 1)[0] + "/d2a_no_such_database")
+    try:
+        with caplog.at_level(logging.WARNING, logger="store.statistics"):
+            StatisticsKeeper(gone, every=0).poke()
+    finally:
+        gone.dispose()
+    assert "could not refresh the planner's statistics" in caplog.text
+    assert "d2a_no_such_database" in caplog.text
+
+
+@postgresql_only
+def test_a_rebuild_analyses_the_stale_tables_before_it_replays(system: Database) -> None:
+    _stored_without_keeper(system, _journeys(600))
+    _stale(system, "event", True)
+    assert _planned_rows(system)["event"] == -1
+    with system.session(write=True) as session:
+        assert rebuild_derived(session, changed_from) == 600
+    assert _planned_rows(system)["event"] == 1_200
+
+
+def test_sqlite_is_never_analysed(system: Database) -> None:
+    if backend() == "postgresql":
+        pytest.skip("SQLite's side")
+    assert system.statistics is None
+    load(system, _journeys(600))
+    with system.engine.connect() as connection:
+        assert analyse_stale(connection) == []
+        stat = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        assert connection.execute(text(stat)).scalar_one() == 0
