@@ -187,6 +187,7 @@ def serve(
     """Serve the API (and the dashboard) with uvicorn."""
     import uvicorn
 
+    from d2a.listener import run_workers
     from d2a.logs import log_config
     from d2a.server import create_app, start_refresher
 
@@ -200,7 +201,7 @@ def serve(
     database = Database(settings.resolved_database_url())
     refresher = start_refresher(database, settings)
     try:
-        uvicorn.run("d2a.server:create_app", factory=True, workers=workers, **options)
+        run_workers("d2a.server:create_app", workers, **options)
     finally:
         if refresher is not None:
             refresher.stop()
