@@ -64,14 +64,20 @@ def period_ends(starts: Days, interval: str, end: date) -> Days:
     return np.full(starts.shape, np.datetime64(end, "D"))
 
 
-def spans(start: date, end: date, interval: str, cuts: Iterable[date] = ()) -> tuple[date, ...]:
+def spans(
+    start: date, end: date, interval: str, cuts: Iterable[date] = (), weekends: bool = False
+) -> tuple[date, ...]:
     """The first days of the spans start..end falls into: every period's start (`start` for
     the first) and every one of `cuts` inside (a day some group's figures begin on,
     metrics.data_start), in order. A span's days are of one period, and every group either
     has figures on all of them or on none: a flow of whole numbers summed per span gives the
-    figures its days give."""
+    figures its days give. With `weekends`, spans also begin on every Saturday and Monday, so
+    a span's days are all weekdays or all weekend days: a weekday ratio's sums per kind of day
+    (metrics.grid) follow from a row per span too."""
     days = day_range(start, end)
     firsts = np.maximum(period_starts(days, interval, start), np.datetime64(start, "D"))
     inside = [np.datetime64(c, "D") for c in cuts if start < c <= end]
+    if weekends:
+        inside.extend(days[np.isin(weekday(days), (0, 5))])
     every = np.unique(np.concatenate([firsts, np.asarray(inside, dtype="datetime64[D]")]))
     return tuple(d.item() for d in every)

@@ -135,8 +135,10 @@ def summed_spans(connection: Connection, query: Query) -> tuple[date, ...] | Non
     """For a figure that sums whole numbers over its periods (Metric.summed_spans) by week,
     month or in total, the first days of the spans its tallied days may be summed into: its
     periods, split on every organisation's data start inside them (metrics.calendar.spans);
-    otherwise None (each day read on its own)."""
-    if not query.metric.summed_spans or query.interval == "day":
+    otherwise None (each day read on its own). The weekend ratio sums whole numbers too, but
+    apart on weekdays and weekend days: its spans are split where the kind of day changes."""
+    weekends = query.metric.aggregation == "weekday_ratio"
+    if not (query.metric.summed_spans or weekends) or query.interval == "day":
         return None
     cuts = [d for d in data_starts(connection).values() if d is not None]
-    return calendar.spans(query.start, query.end, query.interval, cuts)
+    return calendar.spans(query.start, query.end, query.interval, cuts, weekends)

@@ -30,17 +30,18 @@ threshold (metrics.census.stranded_stays), so each threshold is a census of its 
 
 A flow figure by week, month or in total that only sums whole numbers over its days
 (Metric.summed_spans: discharges, delays, readmissions, lengths, readiness starts, bed days
-saved, counted per period from whole numbers; not the weekend ratio, whose days are weighed by
-weekday) reads its tallied days summed per *span* by the database: a span is a period's
-days, split again on any day an organisation's figures begin (metrics.data_start), so each
-group has figures on all of a span's days or on none. The sums are counted on the span's
-first day, and the period's sum is the same whole number its days give, in a row per span and
-key instead of per day and key. A flow's whole weeks (Monday to Sunday) are also kept summed
-per part and key, on the Monday, under the source's name + WEEK: a refresh writes them in the
-transaction that writes their days, from the week holding the first day it recounts, for every
-week ending before its last day. A span read that way takes each whole week inside it (and
-before the cut) from its week row and the other days one by one: a year by unit and by week
-reads a row per week and key, however many days of the week the key has rows on.
+saved, counted per period from whole numbers) reads its tallied days summed per *span* by the
+database: a span is a period's days, split again on any day an organisation's figures begin
+(metrics.data_start), so each group has figures on all of a span's days or on none. The weekend
+ratio, which sums its weekend days apart from its weekdays, reads spans split again on every
+Saturday and Monday (each span of one kind of day, so never a whole week's row). The sums are
+counted on the span's first day, and the period's sum is the same whole number its days give,
+in a row per span and key instead of per day and key. A flow's whole weeks (Monday to Sunday)
+are also kept summed per part and key, on the Monday, under the source's name + WEEK: a refresh
+writes them in the transaction that writes their days, from the week holding the first day it
+recounts, for every week ending before its last day. A span read that way takes each whole week
+inside it (and before the cut) from its week row and the other days one by one: a year by unit
+and by week reads a row per week and key, however many days of the week the key has rows on.
 
 A census figure by week, month or in total (Metric.summed_spans, not by band) is likewise read
 as sums per span and key (metrics.tally.census_sums): per span, the database sums the moves and

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from ledger import reference
+from metrics import tally
 from metrics.catalogue import tallied_reads
 from metrics.data_start import ALWAYS, NEVER, group_starts
 from metrics.tally import changed_from, refresh
@@ -262,3 +263,55 @@ def test_tallied_days_summed_per_week_keep_the_days_before_data_from_out(
             interval="month",
         ).records()
     assert (month["value"], month["days"]) == (1, 27)
+
+
+def test_the_weekend_ratio_summed_per_span_keeps_weekend_and_weekdays_apart(
+    two_trusts: Database, tallies_only: Any, untallied: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weekend ratio read as sums per span (one row per span and key, not per day): spans
+    begin on Saturdays and Mondays too, so a sum is of weekend days or of weekdays alone.
+      c  W1 admitted Mon 3 Mar 09:00, discharged Tue 4 Mar 10:00 (before RX1's data_from);
+      d, e  W1 admitted Mon 3 Mar, discharged Wed 5 and Thu 6 Mar 10:00;
+      f, g  W1 admitted Mon 3 Mar, discharged Sat 8 and Sun 9 Mar 10:00.
+    RX1's data_from is Wed 5 Mar. Week of Mon 3 Mar: known weekdays Wed–Fri (3), weekend days
+    Sat–Sun (2); weekend mean 2/2 = 1, weekday mean 2/3 (c falls before the start): 1.5.
+    March (from Sat 1): known days Wed 5 … Mon 31: 8 weekend days, 19 weekdays; (2/8) ÷ (2/19)
+    = 2.375. Summed per week on Wed 5 (weekends not split) the week would have no weekend
+    discharges (ratio 0); on Mon 3 (data_from not split) none at all."""
+    patients = []
+    for name, day in (("c", 4), ("d", 5), ("e", 6), ("f", 8), ("g", 9)):
+        p = Patient(name)
+        p.admitted("2025-03-03T09:00:00+00:00")
+        p.discharged(f"2025-03-{day:02d}T10:00:00+00:00")
+        patients.append(p)
+    load(two_trusts, *(p.events for p in patients))
+    _set_data_from(two_trusts, RX1=date(2025, 3, 5))
+    refresh(two_trusts.engine, tallied_reads(), two_trusts.write_engine)
+    firsts: list[list[date]] = []
+    summed = tally.reading._summed_per_span
+
+    def spied(source: Any, days: Any, which: Any, start: date, last: date, f: Any) -> Any:
+        firsts.append(list(f))
+        return summed(source, days, which, start, last, f)
+
+    monkeypatch.setattr(tally.reading, "_summed_per_span", spied)
+    asked = [
+        ("week", date(2025, 3, 3), date(2025, 3, 9), 1.5, 1.0, 2 / 3),
+        ("month", date(2025, 3, 1), date(2025, 3, 31), 2.375, 2 / 8, 2 / 19),
+    ]
+    for interval, start, end, value, numerator, denominator in asked:
+        with tallies_only():
+            [row] = figure(
+                two_trusts, "weekend_discharge_ratio", start, end, interval=interval
+            ).records()
+        assert row["value"] == pytest.approx(value, abs=0.01), interval
+        assert row["numerator"] == pytest.approx(numerator, abs=0.01), interval
+        assert row["denominator"] == pytest.approx(denominator, abs=0.01), interval
+        with untallied():
+            [derived] = figure(
+                two_trusts, "weekend_discharge_ratio", start, end, interval=interval
+            ).records()
+        assert derived == row
+    week = [date(2025, 3, d) for d in (3, 5, 8)]  # Mon (the period), Wed (data_from), Sat
+    assert firsts[0] == week
+    assert firsts[1][:4] == [date(2025, 3, 1), date(2025, 3, 3), date(2025, 3, 5), date(2025, 3, 8)]
