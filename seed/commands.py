@@ -100,7 +100,7 @@ def seed_database(
         except BatchRejected as exc:
             raise SeedFailed(_refusal(exc)) from exc
         fed = None if trust is None else _send(database, trust, console, now_limit)
-        refresh_statistics(database.engine)
+        refresh_statistics(database.engine, vacuum=True)
         figures = _figures(database, spec)
     finally:
         database.dispose()

@@ -107,19 +107,26 @@ def grouped_by_hash(connection: Connection) -> Iterator[None]:
         connection.execute(text("SELECT set_config('enable_sort', :was, true)"), {"was": was})
 
 
-def refresh_statistics(engine: Engine, *tables: str) -> None:
+def refresh_statistics(engine: Engine, *tables: str, vacuum: bool = False) -> None:
     """After a bulk load on PostgreSQL, gathers the planner's statistics at once (of `tables`,
-    or of every table).
+    or of every table); with `vacuum`, vacuums them first (VACUUM (ANALYZE)).
 
-    Without them (autovacuum may be off, or not yet round), PostgreSQL plans a year's metric
-    query for empty tables: on a freshly seeded large year, readmissions ran for over seven
-    minutes instead of about a second. SQLite gets none on purpose: it plans without statistics
-    and the queries in metrics/ steer it (metrics.instants).
+    Without statistics (autovacuum may be off, or not yet round), PostgreSQL plans a year's
+    metric query for empty tables: on a freshly seeded large year, readmissions ran for over
+    seven minutes instead of about a second. Without a vacuum, no page of a new table is marked
+    all-visible, so an index that holds every column a query asks for still sends it to the
+    table for each row: the stays in at a national census were counted by bitmap scans of the
+    table's pages (317–389 ms) instead of from ix_stay_length_start alone (180–244 ms; both
+    EXPLAIN ANALYZE on the national year while a tally count ran).
+    PostgreSQL's manual advises both after a bulk load; autovacuum would get round to them,
+    but only where it is on. SQLite gets none on purpose: it plans without statistics and the
+    queries in metrics/ steer it (metrics.instants).
     """
     if not is_postgresql(engine):
         return
     with engine.connect() as connection:
-        statement = "ANALYZE " + ", ".join(f'"{t}"' for t in tables) if tables else "ANALYZE"
+        command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+        statement = command + (" " + ", ".join(f'"{t}"' for t in tables) if tables else "")
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(statement)
 
 

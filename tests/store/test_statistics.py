@@ -1,6 +1,6 @@
-"""A seed leaves PostgreSQL with planner statistics for what it loaded (store.dialect.locks.
-refresh_statistics), and any write leaves none stale for long (store.statistics); SQLite, whose
-queries are steered without statistics, gets none."""
+"""A seed leaves PostgreSQL with planner statistics for what it loaded, and its pages vacuumed
+(store.dialect.locks.refresh_statistics), and any write leaves none stale for long
+(store.statistics); SQLite, whose queries are steered without statistics, gets none."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ def test_a_seed_leaves_statistics_on_postgresql_only(db: Database) -> None:
                 )
             ).scalars()
             assert sorted(analysed) == ["event", "ready_span", "spell", "stay"]
+            # And vacuumed: pages marked all-visible, so a covering index answers alone.
+            vacuumed = connection.execute(
+                text(
+                    "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c"
+                    " ON c.oid = s.relid WHERE last_vacuum IS NOT NULL AND relallvisible > 0"
+                    " AND s.relname IN ('event', 'spell', 'stay', 'ready_span')"
+                )
+            ).scalars()
+            assert sorted(vacuumed) == ["event", "ready_span", "spell", "stay"]
             # The planner now knows the spells are many, not the default guess for a table
             # it never looked at.
             rows = connection.execute(
