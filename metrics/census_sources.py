@@ -128,17 +128,24 @@ class CensusRows:
         rows = self.intervals(None, group_by, by_organisation)
         return replace(
             self._counted(key, group_by, by_organisation, rows),
-            **self._within(rows, group_by, by_organisation),
+            **self._within(group_by, by_organisation),
         )
 
-    def _within(self, rows: Intervals, group_by: str | None, by_organisation: bool) -> Any:
+    def _within(self, group_by: str | None, by_organisation: bool) -> Any:
         """The finer tally this one's days are a sum of (counted once by a refresh): one
         organisation's by nothing or by organisation, of its units; system-wide, of the
-        organisations' (when both read the same rows: not whole spells)."""
+        organisations'.
+
+        A system-wide census of whole spells (stranded, by nothing or local authority) is a
+        sum of its organisations' stays too: a spell's stays follow one another with no gap,
+        all in its setting (a transfer to another setting is refused), so at any census
+        exactly one of them is in, counted from the same admission date. Their days differ
+        only by a transfer's departure and arrival, which cancel on the day. So a recount
+        after one organisation's late event shifts these by that organisation's difference
+        instead of reading every organisation's spells again."""
         if by_organisation and group_by in (None, ORGANISATION):
             return {"within": self.tallied("unit", True), "summed_out": ("unit",)}
-        finer = self.intervals(None, group_by, True)
-        if not by_organisation and finer.table is rows.table:
+        if not by_organisation:
             return {"within": self.tallied(group_by, True), "summed_out": (ORGANISATION,)}
         return {}
 

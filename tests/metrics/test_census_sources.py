@@ -4,9 +4,15 @@ a late event. The scenario is tests/metrics/two_trusts.py's."""
 
 from __future__ import annotations
 
-from metrics import tally
+from typing import Any
+
+import pytest
+
+from metrics import census_sources, tally
 from metrics.catalogue import tallied_reads
 from store.database import Database
+from tests.metrics.scenario import Patient, events_of, load
+from tests.metrics.test_census import at
 from tests.metrics.two_trusts import Switch, late_f, same_as_untallied, tally_names, totals
 
 
@@ -63,3 +69,58 @@ def test_one_organisation_by_band_and_by_unit(trusts: Database, untallied: Switc
                 same_as_untallied(trusts, untallied, "ready_to_leave", **options)
                 same_as_untallied(trusts, untallied, "d2a_waiting", **options)
         tally.refresh(trusts.engine, tallied_reads(), trusts.write_engine)
+
+
+def test_stranded_of_the_whole_system_is_its_trusts_stays_summed_across_a_transfer(
+    trusts: Database, untallied: Switch, tallies_only: Switch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """System-wide stranded figures read whole spells live, but their tallies are the trusts'
+    stays summed, and a late stay's recount shifts them by the trusts' difference.
+
+    Before: b (LA2, in since Sat 22 Feb) is 7+ at every census of the week: 7. h arrives late:
+    W1 (RX1) from Mon 24 Feb 11:00 (LA1), transferred to W3 (RX2) Thu 6 Mar 15:00, discharged
+    Sat 8 Mar 10:00. Its length of stay at the census of D is D + 1 − 24 Feb, 7 or more from
+    Sun 2 Mar; it is in up to Fri 7 (RX1 Mon–Wed, RX2 Thu–Fri): 5. a (from Mon 3) would be 7+
+    at the census of Sun 9, but left that morning; c, d, g are never 7+. 14+: b from Fri 7
+    (3 censuses), h would be from Sun 9: none."""
+    names = {s.key: s for s in tallied_reads()}
+    for key in ("acute stays:los 7+:None", "acute stays:los 7+:local_authority"):
+        finer = names[key].within
+        assert finer is not None and finer.key == f"{key}:by organisation"
+    zero = {"LA1": 0, "unknown": 0}  # every group with a stay in the week is shown (c: no LA)
+    before = {
+        "stranded_7": ({None: 7}, zero | {"LA2": 7}),
+        "stranded_14": ({None: 3}, zero | {"LA2": 3}),
+    }
+    after = {"stranded_7": ({None: 12}, zero | {"LA1": 5, "LA2": 7})}
+    after["stranded_14"] = before["stranded_14"]
+
+    def assert_figures(expected: dict[str, Any]) -> None:
+        for name, (whole, by_la) in expected.items():
+            assert totals(trusts, name) == whole
+            assert totals(trusts, name, group_by="local_authority") == by_la
+
+    with tallies_only():
+        assert_figures(before)
+    h = Patient("h")
+    h.admitted(at(24, "11:00", month=2), unit="W1", local_authority="LA1")
+    h.add("transferred", at(6, "15:00"), unit_code="W3")
+    h.discharged(at(8, "10:00"), pathway=0)
+    load(trusts, events_of(h))
+    assert_figures(after)  # the late days read live, from whole spells
+    with untallied():
+        assert_figures(after)
+    read_spells: list[str] = []
+    real_flows = census_sources.flows
+
+    def flows(connection: Any, rows: Any, start: Any, end: Any) -> Any:
+        if getattr(rows.selectable, "name", None) == "spell_interval":
+            read_spells.append(str(start))
+        return real_flows(connection, rows, start, end)
+
+    monkeypatch.setattr(census_sources, "flows", flows)
+    done = tally.refresh(trusts.engine, tallied_reads(), trusts.write_engine)
+    monkeypatch.undo()
+    assert done.sources > 0 and read_spells == []  # shifted, not read from the spells
+    with tallies_only():
+        assert_figures(after)
