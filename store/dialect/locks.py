@@ -96,15 +96,33 @@ def grouped_by_hash(connection: Connection) -> Iterator[None]:
     The stays in at two instants are grouped per unit: PostgreSQL expects some 5,600 rows
     where a national deployment has 205,000 (the same misjudged end_at range as for joins),
     so it sorted them all (about 180 ms) to make 4,400 groups a hash makes in a few tens."""
+    with _set_locally(connection, "enable_sort", "off"):
+        yield
+
+
+@contextmanager
+def with_parallel_workers(connection: Connection, workers: int = 2) -> Iterator[None]:
+    """PostgreSQL may share each query run inside among `workers` parallel workers (the point
+    reads' setting has none): for a whole national deployment's census, where each worker's
+    share is tens of thousands of index entries, not the few rows that made starting one
+    cost more than it saved."""
+    with _set_locally(connection, "max_parallel_workers_per_gather", str(workers)):
+        yield
+
+
+@contextmanager
+def _set_locally(connection: Connection, name: str, value: str) -> Iterator[None]:
+    """A PostgreSQL setting for the queries run inside, put back after (this transaction)."""
     if not is_postgresql(connection):
         yield
         return
-    was = connection.execute(text("SELECT current_setting('enable_sort')")).scalar()
-    connection.execute(text("SET LOCAL enable_sort = off"))
+    was = connection.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
+    set_local = text("SELECT set_config(:name, :value, true)")
+    connection.execute(set_local, {"name": name, "value": value})
     try:
         yield
     finally:
-        connection.execute(text("SELECT set_config('enable_sort', :was, true)"), {"was": was})
+        connection.execute(set_local, {"name": name, "value": was})
 
 
 def refresh_statistics(engine: Engine, *tables: str, vacuum: bool = False) -> None:

@@ -18,7 +18,7 @@ from metrics.tally import changed_from
 from seed.commands import seed_database
 from seed.generate import RunSpec
 from store.database import Database, make_engine
-from store.dialect.locks import grouped_by_hash
+from store.dialect.locks import for_point_reads, grouped_by_hash, with_parallel_workers
 from store.statistics import StatisticsKeeper, analyse_stale, stale_tables
 from tests.conftest import backend
 from tests.metrics.scenario import Patient, load
@@ -78,6 +78,30 @@ def test_grouping_by_hash_is_for_the_queries_inside_only(db: Database) -> None:
             assert connection.execute(text("SHOW enable_sort")).scalar() == "off"
         assert "HashAggregate" in inside
         assert connection.execute(text("SHOW enable_sort")).scalar() == "on"
+
+
+def test_parallel_workers_are_for_the_queries_inside_only(db: Database) -> None:
+    """store.dialect.locks.with_parallel_workers: the point reads allow PostgreSQL no parallel
+    workers; inside, a whole deployment's census may have two; after, none again, even when
+    what is inside fails."""
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name != "postgresql":
+            with with_parallel_workers(connection):
+                assert connection.execute(text("SELECT count(*) FROM stay")).scalar() == 0
+            return
+        for_point_reads(connection)
+
+        def workers() -> str:
+            return str(connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar())
+
+        assert workers() == "0"
+        with with_parallel_workers(connection):
+            assert workers() == "2"
+        assert workers() == "0"
+        with pytest.raises(ZeroDivisionError), with_parallel_workers(connection, 1):
+            assert workers() == "1"
+            _ = 1 / 0
+        assert workers() == "0"
 
 
 # -- store.statistics: tables left stale by writes are analysed --------------------------------
