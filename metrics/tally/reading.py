@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from metrics.grid import BAND_FLOORS
 from metrics.sources import TIMES
 from models import Base
+from store.dialect.locks import grouped_by_hash
 
 # Part of every source key: a change to what a source reads or stores starts it afresh (2: a
 # flow's whole weeks are kept summed beside its days; 3: a census's too, without origins).
@@ -190,9 +192,13 @@ def _tallied(
             .group_by(t.part, t.key)
         )
         query = union_all(before, query)
-    result = connection.execute(query)
-    rows = result.cursor.fetchall() if result.cursor is not None else []
-    result.close()
+    # Summed per span by hashing: by unit, a national year's days are some 1.4 million rows
+    # in 420,000 groups, which PostgreSQL sorted to group (over a second of a 2.5 s read).
+    grouping = grouped_by_hash(connection) if spans and not source.census else nullcontext()
+    with grouping:
+        result = connection.execute(query)
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
     return _decode(source, columns, rows)
 
 
