@@ -174,8 +174,9 @@ def _tallied(
     query: Any = select(t.day, t.part, t.key, t.n, t.m).where(
         t.source == source.name, *which, t.day >= start
     )
-    if spans and not source.census:
-        firsts = [d for d in spans if d <= last]
+    summed = bool(spans) and not source.census
+    if summed:
+        firsts = [d for d in spans or () if d <= last]
         query = _summed_per_span(source, query, which, start, last, firsts)
     if source.census:
         # The days before start summed per key, on start; the period's days as they are (a
@@ -194,8 +195,7 @@ def _tallied(
         query = union_all(before, query)
     # Summed per span by hashing: by unit, a national year's days are some 1.4 million rows
     # in 420,000 groups, which PostgreSQL sorted to group (over a second of a 2.5 s read).
-    grouping = grouped_by_hash(connection) if spans and not source.census else nullcontext()
-    with grouping:
+    with grouped_by_hash(connection) if summed else nullcontext():
         result = connection.execute(query)
         rows = result.cursor.fetchall() if result.cursor is not None else []
         result.close()

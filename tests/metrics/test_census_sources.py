@@ -118,9 +118,9 @@ def test_stranded_of_the_whole_system_is_its_trusts_stays_summed_across_a_transf
             read_spells.append(str(start))
         return real_flows(connection, rows, start, end)
 
-    monkeypatch.setattr(census_sources, "flows", flows)
-    done = tally.refresh(trusts.engine, tallied_reads(), trusts.write_engine)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # the fixtures' own patches stay
+        patch.setattr(census_sources, "flows", flows)
+        done = tally.refresh(trusts.engine, tallied_reads(), trusts.write_engine)
     assert done.sources > 0 and read_spells == []  # shifted, not read from the spells
     with tallies_only():
         assert_figures(after)
