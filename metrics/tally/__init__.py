@@ -34,7 +34,8 @@ saved, counted per period from whole numbers) reads its tallied days summed per 
 database: a span is a period's days, split again on any day an organisation's figures begin
 (metrics.data_start), so each group has figures on all of a span's days or on none. The weekend
 ratio, which sums its weekend days apart from its weekdays, reads spans split again on every
-Saturday and Monday (each span of one kind of day, so never a whole week's row). The sums are
+Saturday and Monday (each span of one kind of day, so never a whole week's row, but often a
+whole half-week's: see below). The sums are
 counted on the span's first day, and the period's sum is the same whole number its days give,
 in a row per span and key instead of per day and key. A flow's whole weeks (Monday to Sunday)
 are also kept summed per part and key, on the Monday, under the source's name + WEEK: a refresh
@@ -42,6 +43,9 @@ writes them in the transaction that writes their days, from the week holding the
 recounts, for every week ending before its last day. A span read that way takes each whole week
 inside it (and before the cut) from its week row and the other days one by one: a year by unit
 and by week reads a row per week and key, however many days of the week the key has rows on.
+The same weeks of a flow are kept in halves too, under its name + HALVES: weekdays summed on
+the Monday, weekend on the Saturday; a span that is one such half (of a week ending before the
+cut) reads its row, so a year's weekend ratio by unit reads two rows per week and key.
 
 A census figure by week, month or in total (Metric.summed_spans, not by band) is likewise read
 as sums per span and key (metrics.tally.census_sums): per span, the database sums the moves and
@@ -49,10 +53,20 @@ the moves weighted by their day, from which each span's census-days follow exact
 by unit reads a row per unit and span instead of one per unit and day.
 """
 
-from metrics.tally.reading import VERSION, WEEK, Tallied, changed_from, read, week_rows
+from metrics.tally.reading import (
+    HALVES,
+    VERSION,
+    WEEK,
+    Tallied,
+    changed_from,
+    half_rows,
+    read,
+    week_rows,
+)
 from metrics.tally.refreshing import Refreshed, Refresher, forget, refresh
 
 __all__ = [
+    "HALVES",
     "VERSION",
     "WEEK",
     "Refreshed",
@@ -62,5 +76,6 @@ __all__ = [
     "forget",
     "read",
     "refresh",
+    "half_rows",
     "week_rows",
 ]

@@ -35,8 +35,9 @@ from models import Base
 from store.dialect.locks import grouped_by_hash
 
 # Part of every source key: a change to what a source reads or stores starts it afresh (2: a
-# flow's whole weeks are kept summed beside its days; 3: a census's too, without origins).
-VERSION = "3"
+# flow's whole weeks are kept summed beside its days; 3: a census's too, without origins; 4: a
+# flow's weeks in two halves too, weekdays and weekend).
+VERSION = "4"
 ORIGIN_HORIZON = max(BAND_FLOORS)  # after it, a census row's origin changes no band
 # A source with an organisation column keeps it beside the key, so that one organisation's
 # figure reads only its own rows.
@@ -45,6 +46,7 @@ PART = "organisation"
 # all costs no more than recounting each.
 MANY_ORGANISATIONS = 64
 WEEK = "/week"  # the name of a source's week rows: its own + this
+HALVES = "/halves"  # and of a flow's half-week rows
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
 Part = str | tuple[str, ...] | None  # one organisation, several (a system's), or all
@@ -86,9 +88,22 @@ class Tallied:
         none."""
         return None if self.origins else week_rows(self.name)
 
+    @property
+    def halves(self) -> str | None:
+        """Where a flow's whole weeks are also kept in two halves, per part and key: its
+        weekdays (Monday to Friday) summed on the Monday, its weekend (Saturday and Sunday) on
+        the Saturday; the same table, under this name, written with the week rows. A weekend
+        ratio's spans are each of one kind of day (metrics.calendar.spans), so a week of it is
+        two such rows per key, not seven days summed."""
+        return None if self.census or self.weeks is None else half_rows(self.name)
+
 
 def week_rows(name: str) -> str:
     return f"{name}{WEEK}"
+
+
+def half_rows(name: str) -> str:
+    return f"{name}{HALVES}"
 
 
 def read(
@@ -208,28 +223,44 @@ def _summed_per_span(
     """The `days` query (a flow's tallied days from `start` to `last`) summed per span and key,
     on each span's first day (`firsts`). A whole week inside a span is read from the source's
     week rows instead of its seven days (the same sums: a refresh writes both together); a
-    span that is one whole week takes its week rows as they are, ungrouped."""
+    span that is one whole week takes its week rows as they are, ungrouped, and a span that is
+    one half of a whole week (Monday to Friday, or Saturday and Sunday, of a week ending by
+    `last`) its half-week rows."""
     ends = [*(d - timedelta(days=1) for d in firsts[1:]), last]
-    inside = [whole_weeks(first, end) for first, end in zip(firsts, ends, strict=True)]
-    if source.weeks is None or not any(inside):
+    spans = list(zip(firsts, ends, strict=True))
+    inside = [whole_weeks(f, e) if source.weeks else None for f, e in spans]
+    halves = [(f, e) for f, e in spans if source.halves and is_half(f, e, last)]
+    exact = [w for w, span in zip(inside, spans, strict=True) if w == span]
+    longer = [w for w in inside if w is not None and w not in exact]
+    if not (exact or longer or halves):
         return _grouped(days, firsts)
     t = F.c
-    exact = [w for w, f, e in zip(inside, firsts, ends, strict=True) if w == (f, e)]
-    longer = [w for w in inside if w is not None and w not in exact]
     parts: list[Any] = []
-    gaps = _gaps(start, last, _merged(w for w in inside if w is not None))
+    gaps = _gaps(start, last, _merged([*exact, *longer, *halves]))
     if gaps:
         parts.append(days.where(_in(t.day, gaps)))
     if longer:
-        mondays = [(a, b - timedelta(days=6)) for a, b in _merged(longer)]
-        parts.append(_week_rows(source, which, mondays))
+        parts.append(_kept_rows(source.weeks, which, _mondays(longer)))
     grouped = [_grouped(union_all(*parts) if len(parts) > 1 else parts[0], firsts)] if parts else []
-    if exact:
-        mondays = [(a, b - timedelta(days=6)) for a, b in _merged(exact)]
-        as_they_are = _week_rows(source, which, mondays).subquery()
-        c = as_they_are.c
-        grouped.append(select(c.day, c.part, c.key, *_whole(c.n, c.m)))
+    for name, ranges in ((source.weeks, _mondays(exact)), (source.halves, _merged(halves))):
+        if ranges:
+            as_they_are = _kept_rows(name, which, ranges).subquery()
+            c = as_they_are.c
+            grouped.append(select(c.day, c.part, c.key, *_whole(c.n, c.m)))
     return union_all(*grouped) if len(grouped) > 1 else grouped[0]
+
+
+def is_half(first: date, end: date, last: date) -> bool:
+    """Whether first..end is a whole half of a week that ends by `last`: Monday to Friday, or
+    Saturday and Sunday (the days of one half-week row)."""
+    weekdays = first.weekday() == 0 and end == first + timedelta(days=4)
+    weekend = first.weekday() == 5 and end == first + timedelta(days=1)
+    return (weekdays and first + timedelta(days=6) <= last) or weekend
+
+
+def _mondays(weeks: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The ranges of the Mondays of whole weeks (first Monday, last Sunday)."""
+    return [(a, b - timedelta(days=6)) for a, b in _merged(weeks)]
 
 
 def _grouped(rows: Any, firsts: list[date]) -> Any:
@@ -245,12 +276,12 @@ def _whole(n: Any, m: Any) -> tuple[Any, Any]:
     return cast(n, BigInteger), cast(m, BigInteger)
 
 
-def _week_rows(source: Tallied, which: list[Any], mondays: list[tuple[date, date]]) -> Any:
-    """The source's week rows of the Mondays in the ranges `mondays` (of `which`'s parts)."""
+def _kept_rows(name: str | None, which: list[Any], ranges: list[tuple[date, date]]) -> Any:
+    """The rows of `name` (a source's week or half-week rows) on the days in `ranges` (of
+    `which`'s parts)."""
     t = F.c
-    return select(t.day, t.part, t.key, t.n, t.m).where(
-        t.source == source.weeks, *which, _in(t.day, mondays)
-    )
+    kept = select(t.day, t.part, t.key, t.n, t.m)
+    return kept.where(t.source == name, *which, _in(t.day, ranges))
 
 
 def _in(day: Any, ranges: list[tuple[date, date]]) -> Any:

@@ -26,6 +26,7 @@ from metrics.tally.reading import (
     S,
     Tallied,
     as_date,
+    half_rows,
     named_parts,
     parts_in,
     reach,
@@ -388,7 +389,7 @@ def _store(
         kept = connection.execute(select(S.c.source)).scalars()
         stale = sorted(set(kept) - known)
         if stale:
-            names = [*stale, *map(week_rows, stale)]
+            names = [*stale, *map(week_rows, stale), *map(half_rows, stale)]
             connection.execute(F.delete().where(F.c.source.in_(names)))
             connection.execute(S.delete().where(S.c.source.in_(stale)))
     return written
@@ -399,15 +400,19 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
     from the week holding the first day recounted to the last week ending before `upto`:
     each (part, key) of a week in one row on its Monday. A flow's n and m are summed; a
     census's moves n, and as m its moves weighted by their day in the week (n × days after the
-    Monday: metrics.tally.census_sums). Returns the rows written."""
+    Monday: metrics.tally.census_sums). A flow's same weeks are also summed in halves, its
+    weekdays on the Monday and its weekend on the Saturday (Tallied.halves). Returns the rows
+    written."""
     name = done.source.weeks
     if name is None:
         return 0
     t = F.c
     first = done.frm - timedelta(days=done.frm.weekday())
+    halves = done.source.halves
+    kept = [name] if halves is None else [name, halves]
     # The days' parts (just written) and the weeks' (about to be replaced), named once.
-    parts = named_parts(connection, [done.source.name, name], done.columns, done.parts)
-    connection.execute(F.delete().where(t.source == name, *parts, t.day >= first))
+    parts = named_parts(connection, [done.source.name, *kept], done.columns, done.parts)
+    connection.execute(F.delete().where(t.source.in_(kept), *parts, t.day >= first))
     mondays = []
     monday = first
     while monday + timedelta(days=6) < upto:
@@ -416,17 +421,20 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
     if not mondays:
         return 0
     days = [t.source == done.source.name, *parts, t.day >= first, t.day < monday]
-    week = span_of(t.day, mondays)
-    m = t.n * days_between(connection, t.day, week) if done.source.census else t.m
-    summed = (
-        select(literal(name), t.part, week, t.key, func.sum(t.n), func.sum(m))
-        .where(*days)
-        .group_by(t.part, literal_column("3"), t.key)  # the week by position (see reading)
-    )
-    into = F.insert().from_select(["source", "part", "day", "key", "n", "m"], summed)
-    connection.execute(into)
+    saturdays = [m + timedelta(days=5) for m in mondays]
+    firsts = {name: mondays, halves: sorted([*mondays, *saturdays])}
+    for into_name in kept:
+        span = span_of(t.day, firsts[into_name])
+        m = t.n * days_between(connection, t.day, span) if done.source.census else t.m
+        summed = (
+            select(literal(into_name), t.part, span, t.key, func.sum(t.n), func.sum(m))
+            .where(*days)
+            .group_by(t.part, literal_column("3"), t.key)  # the span by position (see reading)
+        )
+        into = F.insert().from_select(["source", "part", "day", "key", "n", "m"], summed)
+        connection.execute(into)
     # Counted, not taken from the statement's rowcount: psycopg's is -1 here.
-    written = select(func.count()).where(t.source == name, *parts, t.day >= first)
+    written = select(func.count()).where(t.source.in_(kept), *parts, t.day >= first)
     return int(connection.execute(written).scalar() or 0)
 
 

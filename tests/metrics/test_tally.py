@@ -257,8 +257,9 @@ def test_a_tally_summed_from_a_finer_one_is_the_one_read_from_the_tables(
 def week_rows_are_their_days_summed(db: Database) -> int:
     """Every stored week row (source + '/week', on a Monday) holds its source's days of that
     week summed per part and key (a census's m: its moves × days after the Monday), and every
-    whole week of tallied days before the source's `upto` has its rows. Returns how many week
-    rows there are."""
+    whole week of tallied days before the source's `upto` has its rows; so does every half-week
+    row of a flow (source + '/halves': Monday to Friday on the Monday, Saturday and Sunday on the
+    Saturday). Returns how many week and half-week rows there are."""
     t, s = FigureTally.__table__.c, TallySource.__table__.c
     with db.session() as session:
         rows = session.execute(select(t.source, t.part, t.day, t.key, t.n, t.m)).all()
@@ -271,13 +272,22 @@ def week_rows_are_their_days_summed(db: Database) -> int:
             assert day.weekday() == 0, (source, day)
             weeks[(source, part, day, key)] = [n, m]
             continue
+        if source.endswith(tally.HALVES):
+            assert day.weekday() in (0, 5), (source, day)
+            weeks[(source, part, day, key)] = [n, m]
+            continue
         monday = day - timedelta(days=day.weekday())
-        if source in WEEKLY and monday + timedelta(days=6) < upto[source]:
-            total = summed.setdefault((tally.week_rows(source), part, monday, key), [0, None])
+        if source not in WEEKLY or monday + timedelta(days=6) >= upto[source]:
+            continue
+        half = monday if day.weekday() < 5 else monday + timedelta(days=5)
+        kept = [(tally.week_rows(source), monday)]
+        if not WEEKLY[source]:  # a flow: its halves too
+            kept.append((tally.half_rows(source), half))
+        for name, first in kept:
+            total = summed.setdefault((name, part, first, key), [0, None])
             total[0] = int(total[0] or 0) + n
-            if WEEKLY[source]:  # a census: its moves weighted by their day in the week
-                m = n * (day - monday).days
-            total[1] = None if m is None else int(total[1] or 0) + m
+            weighted = n * (day - monday).days if WEEKLY[source] else m  # a census's moves × day
+            total[1] = None if weighted is None else int(total[1] or 0) + weighted
     assert summed == weeks
     return len(weeks)
 
@@ -323,6 +333,46 @@ def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database
     assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [3, 1]
     refresh(ward)
     assert values(figure(ward, "acute_discharges", MON, fortnight, interval="week")) == [3, 1]
+    assert week_rows_are_their_days_summed(ward) > 0
+
+
+def test_a_weekend_ratio_reads_whole_half_weeks_from_their_rows(ward: Database) -> None:
+    """The weekend discharge ratio of the ward fortnight Mon 3 – Sun 16 Mar, by week. Acute
+    discharges: d (Wed 5) and a (Sun 9), then e (Wed 12). Week 1: weekend mean 1/2, weekday
+    mean 1/5: 2.5; week 2: 0/2 ÷ 1/5 = 0. The refresh keeps each whole week's weekdays and
+    weekend summed (on Mon 3 and Sat 8), and a span that is one of those halves reads its row:
+    Sat 8's made ten times larger, week 1 reads 10/2 ÷ 1/5 = 25; from Tue 4, the weekdays Tue –
+    Fri are read day by day (1/4) and the weekend from its row: 5 ÷ 1/4 = 20; by month
+    (March from Mon 3: its weekdays Mon 3 – Fri 7 and 10 – 14 from their rows, then Mon 17 – Mon
+    31 by day; its weekends 8–9 from their row, then 15–16, 22–23, 29–30: 10 in 8 weekend days,
+    2 in 21 weekdays): 1.25 ÷ 2/21 = 13.125.
+
+    Then g arrives late: W1 Mon 3 Mar 10:00, discharged Sat 8 Mar 10:00. Before any refresh
+    the halves past the tally's cut are not read: week 1 2/2 ÷ 1/5 = 5; after it, their rows
+    hold the days again: 5."""
+    fortnight = date(2025, 3, 16)
+    refresh(ward)
+    assert week_rows_are_their_days_summed(ward) > 0
+
+    def ratios(start: date, end: date, interval: str = "week") -> list[float]:
+        answer = figure(ward, "weekend_discharge_ratio", start, end, interval=interval)
+        return [round(v, 3) for v in values(answer)]
+
+    assert ratios(MON, fortnight) == [2.5, 0.0]
+    t = FigureTally.__table__.c
+    with ward.session(write=True) as session:
+        weekend = [t.source.like(f"%{tally.HALVES}"), t.day == date(2025, 3, 8)]
+        assert session.execute(update(FigureTally).where(*weekend).values(n=t.n * 10)).rowcount
+    assert ratios(MON, fortnight) == [25.0, 0.0]
+    assert ratios(date(2025, 3, 4), fortnight) == [20.0, 0.0]
+    assert ratios(MON, date(2025, 3, 31), "month") == [13.125]
+    g = Patient("g")
+    g.admitted(at(3, "10:00"))
+    g.discharged(at(8, "10:00"), pathway=0)
+    load(ward, events_of(g))
+    assert ratios(MON, fortnight) == [5.0, 0.0]
+    refresh(ward)
+    assert ratios(MON, fortnight) == [5.0, 0.0]
     assert week_rows_are_their_days_summed(ward) > 0
 
 
