@@ -43,6 +43,21 @@ def stale_tables(connection: Connection) -> list[str]:
     return list(found.scalars())
 
 
+def outgrown(engine: Engine, table: str, changed: int) -> bool:
+    """Whether `changed` rows just written to `table` leave it stale by the rule above (more
+    than CHANGED_ROWS plus CHANGED_SHARE of the rows it had when last analysed; never analysed:
+    any more than CHANGED_ROWS), read from the catalogue at once where PostgreSQL's counts of
+    changes may lag. Always False on SQLite."""
+    if not is_postgresql(engine):
+        return False
+    with engine.connect() as connection:
+        had = connection.execute(
+            text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass(:t)"),
+            {"t": table},
+        ).scalar()
+    return changed > CHANGED_ROWS + CHANGED_SHARE * float(had or 0)
+
+
 def analyse_stale(connection: Connection) -> list[str]:
     """Analyses the stale tables (PostgreSQL only; none on SQLite, whose queries are steered
     without statistics) and returns them. A table another session is analysing is skipped."""

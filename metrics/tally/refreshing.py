@@ -38,13 +38,10 @@ from models.clock import FIRST_DAY, local_date, utc_now
 from store.dialect.bulk import insert_rows
 from store.dialect.locks import exclusive, one_snapshot, refresh_statistics
 from store.dialect.sql import days_between, upsert
+from store.statistics import outgrown
 
 LOG = logging.getLogger("d2a.tally")
 LOCK_KEY = 0x0D2A7A11  # one refresh at a time per database
-# A refresh writing this many rows gathers the tally's planner statistics at once: with those
-# of a near-empty table, PostgreSQL sorted a census's 430,000 rows to group them (1.0 s, not
-# 0.65 s by hash) until autovacuum came round.
-STATISTICS_AFTER = 100_000
 Declared = Callable[[], Sequence[Tallied]]
 
 
@@ -76,7 +73,12 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
             plan = _plan(connection, sources)
             counted = _count_all(connection, plan)
         rows = _store(writer or engine, counted, plan.seen, plan.upto, sources)
-        if rows >= STATISTICS_AFTER:
+        # A refresh that changed a tenth of the tally (a first count) gathers its planner
+        # statistics at once: with those of a near-empty table, PostgreSQL sorted a census's
+        # 430,000 rows to group them (1.0 s, not 0.65 s by hash) until autovacuum came round.
+        # A recount of a few weeks does not: on the national year, analysing the tally's 61
+        # million rows after a late stay's 111,000 took 2 s of a 12 s recount.
+        if outgrown(writer or engine, F.name, rows):
             refresh_statistics(writer or engine, F.name)
     first = min((frm for _, frm in plan.sources), default=None)
     return Refreshed(len(plan.sources), rows, first, time.perf_counter() - began)
@@ -400,9 +402,9 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
     from the week holding the first day recounted to the last week ending before `upto`:
     each (part, key) of a week in one row on its Monday. A flow's n and m are summed; a
     census's moves n, and as m its moves weighted by their day in the week (n × days after the
-    Monday: metrics.tally.census_sums). A flow's same weeks are also summed in halves, its
-    weekdays on the Monday and its weekend on the Saturday (Tallied.halves). Returns the rows
-    written."""
+    Monday: metrics.tally.census_sums). A flow's same weeks are also kept in halves, its
+    weekdays on the Monday and its weekend on the Saturday (Tallied.halves), and its weeks are
+    summed from those. Returns the rows written."""
     name = done.source.weeks
     if name is None:
         return 0
@@ -420,15 +422,18 @@ def _store_weeks(connection: Connection, done: _Counted, upto: date) -> int:
         monday += timedelta(days=7)
     if not mondays:
         return 0
-    days = [t.source == done.source.name, *parts, t.day >= first, t.day < monday]
     saturdays = [m + timedelta(days=5) for m in mondays]
-    firsts = {name: mondays, halves: sorted([*mondays, *saturdays])}
-    for into_name in kept:
-        span = span_of(t.day, firsts[into_name])
+    # A flow's halves summed from its days, then its weeks from its halves (two rows a week
+    # per key, not up to seven); a census's weeks from its days.
+    steps = [(done.source.name, halves, sorted([*mondays, *saturdays])), (halves, name, mondays)]
+    if halves is None:
+        steps = [(done.source.name, name, mondays)]
+    for from_name, into_name, firsts in steps:
+        span = span_of(t.day, firsts)
         m = t.n * days_between(connection, t.day, span) if done.source.census else t.m
         summed = (
             select(literal(into_name), t.part, span, t.key, func.sum(t.n), func.sum(m))
-            .where(*days)
+            .where(t.source == from_name, *parts, t.day >= first, t.day < monday)
             .group_by(t.part, literal_column("3"), t.key)  # the span by position (see reading)
         )
         into = F.insert().from_select(["source", "part", "day", "key", "n", "m"], summed)

@@ -19,7 +19,7 @@ from seed.commands import seed_database
 from seed.generate import RunSpec
 from store.database import Database, make_engine
 from store.dialect.locks import for_point_reads, grouped_by_hash, with_parallel_workers
-from store.statistics import StatisticsKeeper, analyse_stale, stale_tables
+from store.statistics import StatisticsKeeper, analyse_stale, outgrown, stale_tables
 from tests.conftest import backend
 from tests.metrics.scenario import Patient, load
 
@@ -185,6 +185,26 @@ def test_a_table_changed_by_a_tenth_and_a_thousand_rows_is_analysed_after_a_writ
     assert "event" in _stale(system, "event", True)
     keeper.poke()
     assert _planned_rows(system)["event"] == 2_400
+
+
+@postgresql_only
+def test_rows_just_written_outgrow_a_table_by_the_same_rule(system: Database) -> None:
+    """`outgrown` (a tally refresh's question, asked at once after its write) applies the rule
+    to the rows it says it wrote: of a table never analysed, over 1,000; of one analysed with
+    1,200 rows, over 1,000 + 120."""
+    _stored_without_keeper(system, _journeys(600))  # 1,200 events, never analysed
+    assert outgrown(system.engine, "event", 1_001)
+    assert not outgrown(system.engine, "event", 1_000)
+    StatisticsKeeper(system.engine, every=0).poke()
+    assert _planned_rows(system)["event"] == 1_200
+    assert not outgrown(system.engine, "event", 1_120)
+    assert outgrown(system.engine, "event", 1_121)
+
+
+def test_rows_written_never_outgrow_a_table_on_sqlite(system: Database) -> None:
+    if backend() == "postgresql":
+        pytest.skip("SQLite's answer")
+    assert not outgrown(system.engine, "event", 10**9)
 
 
 @postgresql_only
