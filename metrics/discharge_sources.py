@@ -168,6 +168,8 @@ class Discharges:
             lookahead=FOLLOW_UP_DAYS if readmissions else 0,
             within=within,
             summed_out=summed_out,
+            # The plain count of acute discharges: the weekend ratio's read (metrics.catalogue).
+            weekends=self == Discharges(),
         )
 
     def summed(self) -> tuple[str, ...]:

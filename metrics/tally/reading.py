@@ -76,6 +76,7 @@ class Tallied:
     # refresh that counts both takes this one from it instead of reading the tables again.
     within: Tallied | None = None
     summed_out: tuple[str, ...] = ()
+    weekends: bool = False  # a flow a weekend ratio reads: its weeks are kept in halves too
 
     @property
     def name(self) -> str:
@@ -90,12 +91,16 @@ class Tallied:
 
     @property
     def halves(self) -> str | None:
-        """Where a flow's whole weeks are also kept in two halves, per part and key: its
-        weekdays (Monday to Friday) summed on the Monday, its weekend (Saturday and Sunday) on
-        the Saturday; the same table, under this name, written with the week rows. A weekend
-        ratio's spans are each of one kind of day (metrics.calendar.spans), so a week of it is
-        two such rows per key, not seven days summed."""
-        return None if self.census or self.weeks is None else half_rows(self.name)
+        """Where the whole weeks of a flow that a weekend ratio reads (`weekends`) are also
+        kept in two halves, per part and key: its weekdays (Monday to Friday) summed on the
+        Monday, its weekend (Saturday and Sunday) on the Saturday; the same table, under this
+        name, written with the week rows. A weekend ratio's spans are each of one kind of day
+        (metrics.calendar.spans), so a week of it is two such rows per key, not seven days
+        summed. Other flows keep none: on the national year, halves for every flow added a
+        sixth to the tally's rows and 3 s to a late stay's recount."""
+        if not self.weekends or self.census or self.weeks is None:
+            return None
+        return half_rows(self.name)
 
 
 def week_rows(name: str) -> str:

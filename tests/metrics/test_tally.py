@@ -281,7 +281,7 @@ def week_rows_are_their_days_summed(db: Database) -> int:
             continue
         half = monday if day.weekday() < 5 else monday + timedelta(days=5)
         kept = [(tally.week_rows(source), monday)]
-        if not WEEKLY[source]:  # a flow: its halves too
+        if source in HALVED:  # a flow a weekend ratio reads: its halves too
             kept.append((tally.half_rows(source), half))
         for name, first in kept:
             total = summed.setdefault((name, part, first, key), [0, None])
@@ -298,6 +298,16 @@ def as_day(value: Any) -> date:
 
 # The sources that keep week rows (a census by band does not) → whether each is a census.
 WEEKLY = {s.name: s.census for s in tallied_reads() if s.weeks is not None}
+HALVED = {s.name for s in tallied_reads() if s.halves is not None}
+
+
+def test_only_the_weekend_ratios_flows_keep_half_weeks() -> None:
+    """The acute discharges' plain count (the weekend ratio's read, by each breakdown) keeps
+    halves; no census and no other flow does."""
+    read = {s.name for s in tallied_reads() if s.key.startswith("discharges:acute:")}
+    assert HALVED and HALVED.issubset(read)
+    assert not any(WEEKLY.get(name) for name in HALVED)  # no census
+    assert all(":lengths" not in n and ":delays" not in n and n.endswith(":False") for n in HALVED)
 
 
 def test_whole_weeks_are_read_from_week_rows_kept_with_their_days(ward: Database) -> None:
