@@ -43,9 +43,10 @@ writes them in the transaction that writes their days, from the week holding the
 recounts, for every week ending before its last day. A span read that way takes each whole week
 inside it (and before the cut) from its week row and the other days one by one: a year by unit
 and by week reads a row per week and key, however many days of the week the key has rows on.
-The same weeks of a flow are kept in halves too, under its name + HALVES: weekdays summed on
-the Monday, weekend on the Saturday; a span that is one such half (of a week ending before the
-cut) reads its row, so a year's weekend ratio by unit reads two rows per week and key.
+The weeks of a flow a weekend ratio reads (Tallied.weekends) are kept in halves too, under its
+name + HALVES: weekdays summed on the Monday, weekend on the Saturday (its week rows are summed
+from them); a span that is one such half (of a week ending before the cut) reads its row, so a
+year's weekend ratio by unit reads two rows per week and key.
 
 A census figure by week, month or in total (Metric.summed_spans, not by band) is likewise read
 as sums per span and key (metrics.tally.census_sums): per span, the database sums the moves and
