@@ -35,8 +35,8 @@ from models import Base
 from store.dialect.locks import grouped_by_hash
 
 # Part of every source key: a change to what a source reads or stores starts it afresh (2: a
-# flow's whole weeks are kept summed beside its days; 3: a census's too, without origins; 4: a
-# flow's weeks in two halves too, weekdays and weekend).
+# flow's whole weeks are kept summed beside its days; 3: a census's too, without origins; 4: the
+# weeks of a flow a weekend ratio reads in two halves too, weekdays and weekend).
 VERSION = "4"
 ORIGIN_HORIZON = max(BAND_FLOORS)  # after it, a census row's origin changes no band
 # A source with an organisation column keeps it beside the key, so that one organisation's
@@ -46,7 +46,7 @@ PART = "organisation"
 # all costs no more than recounting each.
 MANY_ORGANISATIONS = 64
 WEEK = "/week"  # the name of a source's week rows: its own + this
-HALVES = "/halves"  # and of a flow's half-week rows
+HALVES = "/halves"  # and of its half-week rows (Tallied.halves)
 F, S, C = (Base.metadata.tables[t] for t in ("figure_tally", "tally_source", "tally_change"))
 
 Part = str | tuple[str, ...] | None  # one organisation, several (a system's), or all
