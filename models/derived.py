@@ -6,7 +6,9 @@ spent in one unit. A *readiness period* runs from a discharge_ready to its withd
 discharge. A *ready span* is a piece of a readiness period in which unit, planned pathway and
 delay reason are constant, so any census can be grouped by them as they were at that time.
 Stays, readiness periods and ready spans are found through their spell (the key starts with
-spell_id); only spells are indexed by patient.
+spell_id); only spells are indexed by patient. No foreign key ties a child to its spell:
+ledger.ingest.write_derived replaces a patient's spells and all their children in one
+transaction, and the keys' checks cost each batch a query per row (migration 6b2d9e4f1a37).
 Times are naive UTC; `*_date` columns are Europe/London local dates.
 
 Stays and ready spans also keep a *length class*, so that the rows in at an instant are found
@@ -23,7 +25,6 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -103,7 +104,7 @@ class Stay(Base):
         ),
     )
 
-    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    spell_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # its spell's
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     unit_code: Mapped[str] = mapped_column(String(32))
@@ -121,7 +122,7 @@ class Stay(Base):
 class ReadinessPeriod(Base):
     __tablename__ = "readiness_period"
 
-    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    spell_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # its spell's
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     setting: Mapped[str] = mapped_column(String(20))
@@ -142,7 +143,7 @@ class ReadySpan(Base):
         Index("ix_ready_span_organisation_length", "organisation_code", "length_class", "start_at"),
     )
 
-    spell_id: Mapped[str] = mapped_column(ForeignKey("spell.spell_id"), primary_key=True)
+    spell_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # its spell's
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[str] = mapped_column(String(64))  # found through their spell
     setting: Mapped[str] = mapped_column(String(20))
