@@ -28,7 +28,7 @@ from ledger.timeline import TimelineEvent, replay_patient
 from models import Base, ReadinessPeriod, ReadySpan, Spell, Stay
 from models.clock import to_utc_naive
 from store.dialect.bulk import delete_where_in, insert_rows, select_where_in
-from store.dialect.locks import lock_keys
+from store.dialect.locks import lock_patients
 
 MAX_BATCH = 10_000
 DERIVED_KEYS = ("spells", "stays", "readiness", "ready_spans")
@@ -384,7 +384,7 @@ def _ingest(
         raise BatchRejected(413, [_error(None, None, None, message)])
     refs = load_reference_codes(session)
     incoming, errors = _parse(raw_events, refs, now, sender)
-    lock_keys(session, sorted({i.row["patient_id"] for i in incoming}))
+    lock_patients(session, [i.row["patient_id"] for i in incoming])
     new, duplicates, conflicts, clashes = _split_known(session, incoming)
     errors += clashes
     derived, timeline_errors = _check_and_derive(session, new, refs, sender) if new else ({}, [])

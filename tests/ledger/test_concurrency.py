@@ -11,13 +11,16 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from ledger.ingest import BatchRejected, ingest
 from metrics.tally import changed_from
 from models import Spell
 from models.clock import utc_now
 from store.database import Database
+from store.dialect.locks import MOST_PATIENT_LOCKS, lock_patients
 from tests.conftest import backend
 
 pytestmark = pytest.mark.skipif(
@@ -109,3 +112,83 @@ def test_the_same_new_event_sent_twice_at_once_is_stored_once(system: Database) 
     assert run_together(system, [batch, batch]) == ["ok", "ok"]
     with system.session() as session:
         assert session.scalar(select(func.count()).select_from(Spell)) == len(PATIENTS)
+
+
+# More patients than a batch locks one by one.
+MANY = [f"m{i}" for i in range(MOST_PATIENT_LOCKS * 3)]
+
+
+def advisory_locks(session: Session) -> list[tuple[str, bool]]:
+    """This transaction's advisory locks: (mode, granted)."""
+    rows = session.execute(
+        text(
+            "SELECT mode, granted FROM pg_locks"
+            " WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY mode"
+        )
+    ).all()
+    return [(mode, granted) for mode, granted in rows]
+
+
+def test_a_batch_of_many_patients_holds_one_lock_not_one_each(system: Database) -> None:
+    # 192 patients: one exclusive lock on every writer of patients (PATIENTS_KEY); 3 patients:
+    # that key shared, and a lock for each. A lock per patient filled the server's lock table
+    # when two batches of some 5,000 patients came at once (a 500, "out of shared memory").
+    with system.session(write=True) as session:
+        lock_patients(session, MANY + MANY[:10])  # a patient twice is locked once
+        assert advisory_locks(session) == [("ExclusiveLock", True)]
+    with system.session(write=True) as session:
+        lock_patients(session, ["p2", "p1", "p3", "p1"])
+        assert advisory_locks(session) == [("ExclusiveLock", True)] * 3 + [("ShareLock", True)]
+
+
+def test_a_large_batch_holds_off_small_ones_until_it_commits(system: Database) -> None:
+    def small_waits(patients: list[str]) -> bool:
+        """Whether a small batch of `patients` cannot take its locks within 0.3 s."""
+        with system.session(write=True) as session:
+            session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            try:
+                lock_patients(session, patients)
+            except OperationalError as error:
+                assert "lock timeout" in str(error)
+                return True
+            return False
+
+    with system.session(write=True) as large:
+        lock_patients(large, MANY)
+        assert small_waits(["p1"])  # any patient at all: the large batch's are not listed
+        assert small_waits([MANY[0]])
+    assert not small_waits(["p1"])  # committed: the lock is gone
+    with system.session(write=True) as small:
+        lock_patients(small, ["p1", "p2"])
+        assert not small_waits(["p3"])  # small batches of other patients pass each other
+        assert small_waits(["p2"])  # and queue behind one of theirs
+
+
+def test_two_large_batches_sent_at_once_are_both_stored(system: Database) -> None:
+    # Each writer admits 192 patients; half of them are the other's, admitted an hour later
+    # into another ward. The first to lock stores its 192; the second finds 96 of its patients
+    # in already (an admission into an open stay): refused as a whole.
+    first = [
+        ev(f"{p}-w1", "admitted", "2025-03-03T10:00:00+00:00", p, unit_code="W1") for p in MANY
+    ]
+    others = [f"n{i}" for i in range(len(MANY) // 2)]
+    second = [
+        ev(f"{p}-w2", "admitted", "2025-03-03T11:00:00+00:00", p, unit_code="W2")
+        for p in MANY[len(MANY) // 2 :] + others
+    ]
+    outcomes = run_together(system, [first, second])
+    assert sorted(outcomes) == ["ok", "rejected 422"]
+    with system.session() as session:
+        stored = session.scalar(select(func.count()).select_from(Spell))
+    assert stored == len(MANY) == len(second)
+    # Disjoint patients: both are stored, one after the other.
+    third = [
+        ev(f"{p}-t", "admitted", "2025-03-05T10:00:00+00:00", f"{p}x", unit_code="W1") for p in MANY
+    ]
+    fourth = [
+        ev(f"{p}-f", "admitted", "2025-03-05T10:00:00+00:00", f"{p}y", unit_code="W2") for p in MANY
+    ]
+    assert run_together(system, [third, fourth]) == ["ok", "ok"]
+    with system.session() as session:
+        after = session.scalar(select(func.count()).select_from(Spell))
+    assert after == stored + 2 * len(MANY)
