@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/bench_national.py [--days 60] [--start 2025-09-01] [--seed 3]
         [--url postgresql://postgres@127.0.0.1:5432/d2a_national] [--repeat 3]
-        [--ingest-events 200000]
+        [--ingest-events 200000] [--senders 1]
 
 1. Loads `d2a seed --size national --days N --seed S --start D` into the database at --url
    (created if missing), or reuses it when it already holds events (the run's --days, --start
@@ -22,7 +22,9 @@ Usage:
    end of the period, for the whole deployment, one organisation and one system.
 4. Posts --ingest-events events of new patients (batches of 10,000, as bench_ingest.py makes
    them, dated after the period) while a second thread keeps reading, and prints events/s
-   (target ≥ 10,000/s) and the reads' times meanwhile.
+   (target ≥ 10,000/s) and the reads' times meanwhile. With --senders N, N senders post at
+   once, each the batches of its own patients in its own share of the acute units, as the
+   trusts of a national deployment each send their own feed.
 5. A summary against issue 18's targets: every read ≤ 2 s; a system's reads ≤ 300 ms;
    snapshot and ready list ≤ 300 ms for the whole deployment and ≤ 100 ms for one system.
 """
@@ -85,6 +87,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ingest-events", type=int, default=200_000)
+    parser.add_argument("--senders", type=int, default=1, help="concurrent senders of ingest")
     parser.add_argument(
         "--once-over-ms", type=float, default=5000, help="a read slower than this: timed once"
     )
@@ -112,7 +115,9 @@ def main() -> None:
         with served(url, args.workers) as base:
             repeat = Repeat(args.repeat, args.once_over_ms)
             reads = read_everything(base, token, args.start, end, repeat, scan_ms)
-            reads += ingest_while_reading(db, base, token, args.start, end, args.ingest_events)
+            reads += ingest_while_reading(
+                db, base, token, args.start, end, args.ingest_events, args.senders
+            )
         summary(reads, scan_ms)
     finally:
         db.dispose()
@@ -437,16 +442,24 @@ def coordinator_views(
 
 
 def ingest_while_reading(
-    db: Database, base: str, token: str, start: date, end: date, total: int
+    db: Database, base: str, token: str, start: date, end: date, total: int, senders: int = 1
 ) -> list[Read]:
-    """Batches of 10,000 events of new patients over HTTP, while another thread reads."""
+    """Batches of 10,000 events of new patients over HTTP from `senders` senders at once (each
+    its own patients, in its own share of the acute units), while another thread reads."""
     units = acute_units(db)
-    rng = random.Random(18)
     after = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
     prefix = f"nat{int(time.time())}"
-    events = [e for n in range(total // 4) for e in new_patient(n, rng, after, prefix, units)]
-    events.sort(key=lambda e: e["occurred_at"])  # time order: a patient spans batches
-    bodies = [orjson.dumps(events[i : i + BATCH]) for i in range(0, len(events), BATCH)]
+    per_sender: list[list[bytes]] = []
+    for sender in range(senders):
+        rng = random.Random(18 + sender)
+        mine = units[sender::senders]
+        name = f"{prefix}s{sender}" if senders > 1 else prefix
+        count = total // 4 // senders
+        events = [e for n in range(count) for e in new_patient(n, rng, after, name, mine)]
+        events.sort(key=lambda e: e["occurred_at"])  # time order: a patient spans batches
+        per_sender.append(
+            [orjson.dumps(events[i : i + BATCH]) for i in range(0, len(events), BATCH)]
+        )
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     as_of = census_instant(end).replace(tzinfo=UTC).isoformat()
     period = {"start": start.isoformat(), "end": end.isoformat(), "interval": "week"}
@@ -472,30 +485,44 @@ def ingest_while_reading(
                     if stop.is_set():
                         return
 
+    accepted = [0] * senders
+    batch_times: list[list[float]] = [[] for _ in range(senders)]
+    refused: list[str] = []
+
+    def send(sender: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+            for body in per_sender[sender]:
+                posted = time.perf_counter()
+                response = client.post("/api/v1/events", content=body)
+                batch_times[sender].append(time.perf_counter() - posted)
+                if response.status_code != 200:
+                    refused.append(f"{response.status_code} {response.text[:300]}")
+                    return
+                accepted[sender] += response.json()["accepted"]
+
     thread = threading.Thread(target=reader)
-    accepted = 0
-    batch_times = []
-    with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
-        thread.start()
-        began = time.perf_counter()
-        for body in bodies:
-            posted = time.perf_counter()
-            response = client.post("/api/v1/events", content=body)
-            batch_times.append(time.perf_counter() - posted)
-            if response.status_code != 200:
-                print(f"batch refused: {response.status_code} {response.text[:300]}")
-                break
-            accepted += response.json()["accepted"]
-        seconds = time.perf_counter() - began
-        stop.set()
-        thread.join()
-    rate = accepted / seconds if seconds else 0.0
+    thread.start()
+    began = time.perf_counter()
+    posting = [threading.Thread(target=send, args=(i,)) for i in range(senders)]
+    for poster in posting:
+        poster.start()
+    for poster in posting:
+        poster.join()
+    seconds = time.perf_counter() - began
+    stop.set()
+    thread.join()
+    for refusal in refused:
+        print(f"batch refused: {refusal}")
+    rate = sum(accepted) / seconds if seconds else 0.0
+    batches = sum(len(times) for times in batch_times)
     print(
-        f"\ningest while reading: {accepted:,} events in {len(batch_times)} batches of "
-        f"{BATCH:,}, {seconds:.1f} s: {rate:,.0f} events/s  target ≥ 10,000/s  "
-        f"{'ok' if rate >= 10_000 else 'MISSED'}"
+        f"\ningest while reading: {sum(accepted):,} events in {batches} batches of {BATCH:,} "
+        f"from {senders} sender{'s' if senders > 1 else ''}, {seconds:.1f} s: {rate:,.0f} "
+        f"events/s  target ≥ 10,000/s  {'ok' if rate >= 10_000 and not refused else 'MISSED'}"
     )
-    print("  batch times, ms: " + " ".join(f"{t * 1000:.0f}" for t in batch_times))
+    for sender, times in enumerate(batch_times):
+        who = f"sender {sender + 1}: " if senders > 1 else ""
+        print(f"  {who}batch times, ms: " + " ".join(f"{t * 1000:.0f}" for t in times))
     for read in during:
         if read.times:
             print(
