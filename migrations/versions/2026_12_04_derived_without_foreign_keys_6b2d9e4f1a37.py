@@ -3,11 +3,12 @@
 
 Every derived row is written by one function (ledger.ingest.write_derived), which replaces a
 patient's spells with all their children in the transaction that stores the events, and
-`d2a rebuild` makes them again from the event log. The keys only checked that function, at a
-price each batch paid: PostgreSQL runs a query per child row inserted (and locks its spell's
-row) and three per spell deleted. On a 10,000-event batch of patients continuing earlier
-stays (benchmarks/bench_national.py's ingest, the large year), deleting the spells took
-0.13–0.17 s with the keys and 0.01–0.02 s without; the batch 0.90–1.74 s against 0.57–0.97 s.
+`d2a db rebuild` makes them again from the event log. The keys only checked that function, at
+a price each batch paid: PostgreSQL runs a query per child row inserted (and locks its spell's
+row) and three per spell deleted. On the large year, in 10,000-event batches of
+benchmarks/bench_national.py's ingest (from the second on, patients continuing earlier stays),
+deleting the spells took 0.07–0.17 s with the keys and 0.01–0.02 s without; a batch 0.80–1.74 s
+against 0.69–0.97 s.
 That no child is left without its spell is now asserted by the tests instead
 (tests/ledger/test_derived_integrity.py).
 
