@@ -21,6 +21,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -126,35 +127,52 @@ def select_where_in(
     session: Session, table: Table, column: str, values: list[str]
 ) -> list[dict[str, Any]]:
     """The rows whose `column` is one of `values`, as dicts, in one query on both databases."""
+    names = [c.name for c in table.columns]
+    return [
+        dict(zip(names, row, strict=True))
+        for row in select_tuples_where_in(session, table, column, values)
+    ]
+
+
+def select_tuples_where_in(
+    session: Session, table: Table, column: str, values: list[str]
+) -> list[tuple[Any, ...]]:
+    """The rows whose `column` is one of `values`, as tuples in the order of the table's
+    columns, with times and dates as datetime and date, in one query on both databases.
+
+    Straight through the driver: SQLAlchemy's processing of each row cost more than the query
+    (PostgreSQL's driver itself gives times as datetime). On PostgreSQL the values go as one
+    text[] literal; on SQLite as one JSON array (SQLAlchemy would compile a fresh IN list of up
+    to 999 parameters per chunk)."""
     if not values:
         return []
-    connection = session.connection()
-    if is_postgresql(connection):
-        col = table.c[column]
-        statement = table.select().where(col == any_(_text_array("values")))
-        found = connection.execute(statement, {"values": text_array(values)})
-        return [dict(row._mapping) for row in found]
-    # SQLite: straight through the driver, the values as one JSON array. SQLAlchemy would
-    # compile a fresh IN list of up to 999 parameters per chunk, which cost more than the query.
-    names = [c.name for c in table.columns]
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
     cursor = _driver_cursor(session)
+    if is_postgresql(session.connection()):
+        cursor.execute(
+            f'SELECT {names} FROM {table.name} WHERE "{column}" = ANY(%s::text[])',
+            (text_array(values),),
+        )
+        return cursor.fetchall()
     cursor.execute(
-        f"SELECT {', '.join(names)} FROM {table.name} WHERE {column} IN {_JSON_VALUES}",
+        f'SELECT {names} FROM {table.name} WHERE "{column}" IN {_JSON_VALUES}',
         (_json_list(values),),
     )
     timed = [
-        (c.name, parse)
-        for c in table.columns
+        (i, parse)
+        for i, c in enumerate(table.columns)
         for kind, parse in _SQLITE_PARSERS.items()
         if isinstance(c.type, kind)
     ]
+    if not timed:
+        return cursor.fetchall()
     rows = []
-    for values_ in cursor:
-        row = dict(zip(names, values_, strict=True))
-        for name, parse in timed:
-            if row[name] is not None:
-                row[name] = parse(row[name])
-        rows.append(row)
+    for found in cursor:
+        row = list(found)
+        for i, parse in timed:
+            if row[i] is not None:
+                row[i] = parse(row[i])
+        rows.append(tuple(row))
     return rows
 
 
@@ -181,6 +199,34 @@ def delete_where_in(
         f"DELETE FROM {table.name} WHERE {column} IN {_JSON_VALUES}{tail}", (_json_list(values),)
     )
     return set() if returning is None else {row[0] for row in cursor.fetchall()}
+
+
+def delete_pairs(
+    session: Session, table: Table, columns: tuple[str, str], pairs: list[tuple[str, int]]
+) -> None:
+    """Deletes the rows whose two-column key (text, integer: a derived row's spell_id and
+    seq) is one of `pairs`, in one statement on both databases, probing the key's index."""
+    if not pairs:
+        return
+    first, second = columns
+    connection = session.connection()
+    if is_postgresql(connection):
+        texts = text_array([p[0] for p in pairs])
+        numbers = "{" + ",".join(str(int(p[1])) for p in pairs) + "}"
+        connection.execute(
+            text(
+                f"DELETE FROM {table.name} AS t USING unnest(CAST(:a AS text[]), "
+                f'CAST(:b AS integer[])) AS k(a, b) WHERE t."{first}" = k.a AND t."{second}" = k.b'
+            ),
+            {"a": texts, "b": numbers},
+        )
+        return
+    cursor = _driver_cursor(session)
+    cursor.execute(
+        f'DELETE FROM {table.name} WHERE ("{first}", "{second}") IN '
+        "(SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+        (orjson.dumps([[p[0], int(p[1])] for p in pairs]).decode(),),
+    )
 
 
 _JSON_VALUES = "(SELECT value FROM json_each(?))"

@@ -6,11 +6,13 @@ patient's spells with all their children in one transaction. These scenarios cha
 identity or remove it, the cases where a child could be left behind.
 """
 
+from datetime import date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from ledger.ingest import ingest
 from store.database import Database
 
 
@@ -109,4 +111,67 @@ def test_a_late_admission_renames_the_spell_without_leaving_its_children(
         }
     assert held == dict.fromkeys(("spell", *CHILDREN), ["a0"])
     assert counts(system) == {"spell": 1, "stay": 1, "readiness_period": 1, "ready_span": 1}
+    assert orphans(system) == dict.fromkeys(CHILDREN, 0)
+
+
+def row_versions(db: Database, spell_id: str) -> dict[str, list[str]]:
+    """Each table's rows of one spell, by the physical version the database holds: PostgreSQL's
+    xmin (the transaction that wrote the row) or SQLite's rowid (a reinserted row gets a new
+    one, as the tables' keys are not integers)."""
+    with db.session() as s:
+        version = "xmin::text" if s.get_bind().dialect.name == "postgresql" else "rowid"
+        return {
+            table: [
+                str(v)
+                for v in s.execute(
+                    text(f"SELECT {version} FROM {table} WHERE spell_id = :s ORDER BY 1"),  # noqa: S608
+                    {"s": spell_id},
+                ).scalars()
+            ]
+            for table in ("spell", *CHILDREN)
+        }
+
+
+def test_a_batch_leaves_the_rows_it_does_not_change_as_they_were(
+    system: Database,
+) -> None:
+    # p4 is in Riverside (RX1) from the 3rd, ready for a recovery bed (pathway 2) on the 4th,
+    # and discharged on the 6th into Community Partnership's recovery beds (CP1, B1): a closed
+    # acute spell a4 (1 stay, 1 readiness period, 1 ready span) and an open one b4 (1 stay).
+    # A later batch says p4 is ready to leave B1 on the 10th: it changes only b4's rows (its
+    # spell gains a readiness, a readiness period and a span). a4's rows stay as they were
+    # written; the batch still names RX1 with CP1 as organisations whose figures may change
+    # (a4's figures can depend on p4's later spells: a readmission, for one).
+    first = [
+        ev("a4", "admitted", "2025-03-03T14:00:00Z", p="p4", unit_code="W1"),
+        ev("r4", "discharge_ready", "2025-03-04T09:00:00Z", p="p4", pathway=2),
+        ev("d4", "discharged", "2025-03-06T11:00:00Z", p="p4", pathway=2)
+        | {"destination": "community_bed"},
+        ev("b4", "admitted", "2025-03-06T12:00:00Z", p="p4", unit_code="B1"),
+        # p5's rows are written after p4's, so on SQLite a row of p4's written again gets a
+        # rowid above theirs, not the one it had.
+        ev("a5", "admitted", "2025-03-07T12:00:00Z", p="p5", unit_code="W2"),
+    ]
+    later = [ev("q4", "discharge_ready", "2025-03-10T09:00:00Z", p="p4", pathway=0)]
+    reported: list[tuple[date, frozenset[str]]] = []
+
+    def changes(_session: Any, day: date, organisations: Any = None, /) -> None:
+        reported.append((day, frozenset(organisations)))
+
+    now = datetime(2025, 3, 11)  # naive UTC, as models.clock.utc_now gives
+    for batch in (first, later):
+        with system.session(write=True) as session:
+            ingest(session, batch, now=now, changes=changes)
+        if batch is first:
+            before = {spell: row_versions(system, spell) for spell in ("a4", "b4")}
+    after = {spell: row_versions(system, spell) for spell in ("a4", "b4")}
+    assert counts(system) == {"spell": 3, "stay": 3, "readiness_period": 2, "ready_span": 2}
+    assert [len(v) for v in before["a4"].values()] == [1, 1, 1, 1]
+    assert after["a4"] == before["a4"]  # not one of a4's rows rewritten
+    assert after["b4"]["spell"] != before["b4"]["spell"]  # b4's spell row is
+    assert after["b4"]["stay"] == before["b4"]["stay"]  # its stay is the same open stay
+    assert reported == [
+        (date(2025, 3, 3), frozenset({"RX1", "CP1"})),  # a4, b4 and a5 new
+        (date(2025, 3, 10), frozenset({"RX1", "CP1"})),
+    ]
     assert orphans(system) == dict.fromkeys(CHILDREN, 0)
