@@ -7,8 +7,9 @@ discharge. A *ready span* is a piece of a readiness period in which unit, planne
 delay reason are constant, so any census can be grouped by them as they were at that time.
 Stays, readiness periods and ready spans are found through their spell (the key starts with
 spell_id); only spells are indexed by patient. No foreign key ties a child to its spell:
-ledger.ingest.write_derived replaces a patient's spells and all their children in one
-transaction, and the keys' checks cost each batch a query per row (migration 6b2d9e4f1a37).
+ledger.ingest.write_derived brings a patient's spells and all their children to what the
+replay of their events gives, in one transaction (deleting and inserting only the rows that
+differ), and the keys' checks cost each batch a query per row (migration 6b2d9e4f1a37).
 Times are naive UTC; `*_date` columns are Europe/London local dates.
 
 Stays and ready spans also keep a *length class*, so that the rows in at an instant are found

@@ -1,9 +1,10 @@
 """No stay, readiness period or ready span outlives its spell.
 
 The database no longer checks this with foreign keys (migration 6b2d9e4f1a37: the checks cost
-each ingest batch a query per derived row); ledger.ingest.write_derived keeps it by replacing a
-patient's spells with all their children in one transaction. These scenarios change a spell's
-identity or remove it, the cases where a child could be left behind.
+each ingest batch a query per derived row); ledger.ingest.write_derived keeps it by bringing a
+patient's spells and all their children to what the replay gives in one transaction, writing
+only the rows that differ. These scenarios change a spell's identity or remove it, the cases
+where a child could be left behind, and keep a closed spell, whose rows must be left alone.
 """
 
 from datetime import date, datetime
