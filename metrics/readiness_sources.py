@@ -43,12 +43,21 @@ class ReadinessStarts:
         def read(c: Connection, a: date, b: date, org: Orgs = None) -> pd.DataFrame:
             return counted_readiness_starts(c, a, b, org, group_by, keyed)
 
+        # The finer tally this one's days are a sum of (counted once by a refresh): by nothing
+        # or by organisation, of the units' of the same reach. Not system-wide of the
+        # organisations' (a start superseded by another organisation's piece counts for each
+        # organisation but once system-wide): each reach sums only its own units.
+        within: tally.Tallied | None = None
+        if group_by is None or (keyed and group_by == ORGANISATION):
+            within = self.tallied("unit", keyed)
         return tally.Tallied(
             key=f"readiness starts:{group_by}" + (":by organisation" if keyed else ""),
             day="day",
             values=("n",),
             live=read,
             days=read,
+            within=within,
+            summed_out=("unit",) if within is not None else (),
         )
 
 

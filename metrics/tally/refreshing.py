@@ -162,7 +162,8 @@ def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
                 rows = _shifted(connection, source, columns, fine, first, touched)
                 counted.append(_Counted(source, frm, rows, columns))
                 continue
-            finer = None  # the finer rows are only the touched organisations'
+            if fine is None or fine.parts is not None:
+                finer = None  # the finer rows are only the touched organisations'
         if finer is not None:
             rows = _summed(source, finer[1], first)
         else:
