@@ -59,10 +59,11 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
     tallies of any source no longer declared. One refresh at a time per database.
 
     When every change names its organisations (a late event: ledger.ingest records the
-    organisations of the rows it rewrote) and every source is counted up to today, only those
-    organisations' rows are recounted: a tally keyed by organisation reads theirs alone, a
-    system-wide tally summed from it is shifted by their difference, and the others are
-    recounted from the change as before.
+    organisations of its patients' derived rows) and every source is counted up to today, only
+    those organisations' rows are recounted: a tally keyed by organisation reads theirs alone,
+    a system-wide tally summed from it is shifted by their difference, one summed from a
+    system-wide finer tally is summed from that one's recount, and the others are recounted
+    from the change as before.
 
     Reads on `engine`, writes on `writer` (default the same; an SQLite writer should take its
     lock as it begins).
@@ -142,7 +143,8 @@ def _first_day(connection: Connection) -> date:
 def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
     """Each planned source's rows ready to store, finer sources first: a source `within` one
     counted in the same refresh from no later a day is summed from its rows, not read again
-    (with `plan.touched`, only a source of the same organisations: see `refresh`)."""
+    (with `plan.touched`, only a source counted for the same organisations, the touched ones
+    or all: see `refresh`)."""
     planned = {source.name for source, _ in plan.sources}
     wanted = {s.within.name for s, _ in plan.sources if s.within is not None} & planned
     found: dict[str, tuple[date, pd.DataFrame]] = {}  # the days() rows of each finer source
