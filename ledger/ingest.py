@@ -304,7 +304,7 @@ def _table(model: type[Base]) -> Table:
 
 
 DERIVED_CHILDREN = ((ReadySpan, "ready_spans"), (ReadinessPeriod, "readiness"), (Stay, "stays"))
-ORGANISED = (ReadySpan, Stay)  # derived rows that figures count by organisation, with Spell
+ORGANISED = (ReadySpan, Stay, Spell)  # derived rows that figures count by organisation
 
 
 def stored_spells(events_by_patient: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -340,7 +340,7 @@ def write_derived(session: Session, derived: dict[str, Any]) -> frozenset[str]:
         table = _table(model)
         stored = select_tuples_where_in(session, table, "spell_id", spell_ids)
         gone, new = _differences(table, stored, derived[key])
-        if model in ORGANISED or model is Spell:
+        if model in ORGANISED:
             where = list(table.columns.keys()).index("organisation_code")
             touched.update(row[where] for row in stored)
             touched.update(row["organisation_code"] for row in derived[key])
