@@ -413,7 +413,8 @@ def catalogue_answer() -> dict[str, Any]:
 
 def tallied_reads() -> list[Tallied]:
     """Every read of the figures that the tallies keep (metrics.tally): each metric's reads
-    by each breakdown it offers, system-wide and for one organisation."""
+    by each breakdown it offers, system-wide and for one organisation, and the finer tallies
+    each is summed from."""
     found: dict[str, Tallied] = {}
     for metric in METRICS:
         # By system is read by organisation (each labelled with its system at each answer).
@@ -424,6 +425,8 @@ def tallied_reads() -> list[Tallied]:
         for reads in metric.reads:
             for group_by, by_organisation in asked:
                 tallied = reads.tallied(group_by, by_organisation)
-                if tallied is not None:  # None: a read no tally keeps
+                while tallied is not None:  # None: a read no tally keeps
+                    # With the finer tallies it is summed from, which no read may name.
                     found.setdefault(tallied.name, tallied)
+                    tallied = tallied.within
     return list(found.values())

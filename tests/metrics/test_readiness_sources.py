@@ -23,7 +23,7 @@ def test_ready_new_by_unit_from_the_tallies(
 ) -> None:
     """Readiness begun in the week: W2 d Tue, a Wed, a Fri; W3 g Tue (b's began Sat 1 Mar, c's
     was voided). f's (Wed, W3) arrives late."""
-    assert f"v{tally.VERSION}:readiness starts:unit" in tally_names(trusts)
+    assert f"v{tally.VERSION}:readiness starts:unit:parted" in tally_names(trusts)
     with tallies_only():
         assert totals(trusts, "ready_new", group_by="unit") == {"W1": 0, "W2": 3, "W3": 1}
     same_as_untallied(trusts, untallied, "ready_new", group_by="unit")

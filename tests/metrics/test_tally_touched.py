@@ -26,7 +26,7 @@ from models import FigureTally, TallyChange
 from store.database import Database
 from tests.metrics.scenario import Patient, events_of, load
 from tests.metrics.test_census import at
-from tests.metrics.two_trusts import late_f, two_trusts
+from tests.metrics.two_trusts import late_f, totals, two_trusts
 
 Row = tuple[Any, ...]
 
@@ -141,3 +141,28 @@ def test_a_write_touching_no_organisation_records_no_change(trusts: Database) ->
     with trusts.session(write=True) as session:
         changed_from(session, date(2025, 3, 5), set())
     assert changes(trusts) == set()
+
+
+def test_a_readiness_start_changed_by_a_piece_at_its_instant(trusts: Database) -> None:
+    """m is admitted to W1 (RX1) on Mon 3 Mar 10:00, ready on Wed 5 Mar 12:00 (P1) and
+    transferred to W3 (RX2) on Thu 6 Mar 09:00. Counted; then a pathway change to P3 at Wed
+    12:00 arrives late: a later first piece at the start's instant, so m's start now counts
+    with P3 (its last first piece). Both trusts hold m's rows, so both are named; the
+    system-wide starts are recounted for those two alone (metrics.readiness_sources: PARTED)
+    and those by nothing, pathway and local authority shifted by their difference. Each
+    stored row must equal a fresh count."""
+    m = Patient("m")
+    m.admitted(at(3, "10:00"), unit="W1", local_authority="LA2")
+    m.ready(at(5, "12:00"), pathway=1)
+    m.add("transferred", at(6, "09:00"), unit_code="W3")
+    load(trusts, events_of(m))
+    refreshed(trusts)
+    # The week's starts: RX1 d P0, a P2 then P1 (W2); RX2 g P1 (W3); and m P1 (W1).
+    assert totals(trusts, "ready_new", group_by="pathway") == {"0": 1, "1": 3, "2": 1, "3": 0}
+    change = {"event_id": "m-p3", "type": "pathway_changed", "patient_id": "m", "pathway": 3}
+    load(trusts, [change | {"occurred_at": at(5, "12:00")}])
+    assert_recount_is_a_fresh_count(trusts, {"RX1", "RX2"})
+    assert totals(trusts, "ready_new", group_by="pathway") == {"0": 1, "1": 2, "2": 1, "3": 1}
+    assert totals(trusts, "ready_new", group_by="unit") == {"W1": 1, "W2": 3, "W3": 1}
+    assert totals(trusts, "ready_new", group_by="organisation") == {"RX1": 4, "RX2": 1}
+    assert totals(trusts, "ready_new") == {None: 5}
