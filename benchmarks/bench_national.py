@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -445,7 +446,14 @@ def ingest_while_reading(
     db: Database, base: str, token: str, start: date, end: date, total: int, senders: int = 1
 ) -> list[Read]:
     """Batches of 10,000 events of new patients over HTTP from `senders` senders at once (each
-    its own patients, in its own share of the acute units), while another thread reads."""
+    its own patients, in its own share of the acute units), while another thread reads.
+
+    Every connection (each sender's, the reader's) is opened, with a first request, before
+    any of them starts work, and which server process holds each is printed: a worker of
+    `d2a serve --workers N` takes connections whatever it is doing, and a kept-alive
+    connection stays with the worker that took it, so the reader and a sender may share one
+    worker for the whole run (on this machine, with two workers, they did in some runs and
+    not in others)."""
     units = acute_units(db)
     after = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
     prefix = f"nat{int(time.time())}"
@@ -476,21 +484,29 @@ def ingest_while_reading(
         ("/api/v1/metrics/acute_discharges", period),
     ]
     stop = threading.Event()
+    clients = [httpx.Client(base_url=base, headers=headers, timeout=600) for _ in range(senders)]
+    reading = httpx.Client(base_url=base, headers=headers, timeout=600)
+    for client in (*clients, reading):
+        client.get("/health")
+    held = workers_holding(base)
 
     def reader() -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        try:
             while not stop.is_set():
                 for read, (path, params) in zip(during, paths, strict=True):
-                    timed_get(client, path, params, read, 1)
+                    timed_get(reading, path, params, read, 1)
                     if stop.is_set():
                         return
+        finally:
+            reading.close()
 
     accepted = [0] * senders
     batch_times: list[list[float]] = [[] for _ in range(senders)]
     refused: list[str] = []
 
     def send(sender: int) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        client = clients[sender]
+        try:
             for body in per_sender[sender]:
                 posted = time.perf_counter()
                 response = client.post("/api/v1/events", content=body)
@@ -499,6 +515,8 @@ def ingest_while_reading(
                     refused.append(f"{response.status_code} {response.text[:300]}")
                     return
                 accepted[sender] += response.json()["accepted"]
+        finally:
+            client.close()
 
     thread = threading.Thread(target=reader)
     thread.start()
@@ -520,6 +538,8 @@ def ingest_while_reading(
         f"from {senders} sender{'s' if senders > 1 else ''}, {seconds:.1f} s: {rate:,.0f} "
         f"events/s  target ≥ 10,000/s  {'ok' if rate >= 10_000 and not refused else 'MISSED'}"
     )
+    if held:
+        print(f"  connections held by server processes (pid): {held}")
     for sender, times in enumerate(batch_times):
         who = f"sender {sender + 1}: " if senders > 1 else ""
         print(f"  {who}batch times, ms: " + " ".join(f"{t * 1000:.0f}" for t in times))
@@ -530,6 +550,23 @@ def ingest_while_reading(
                 f"slowest {max(read.times) * 1000:6.0f} ms"
             )
     return [read for read in during if read.times]
+
+
+def workers_holding(base: str) -> str:
+    """Which server process holds each connection to `base` (`ss`, where it runs): the same
+    pid twice means two connections share a worker."""
+    port = base.rsplit(":", 1)[1]
+    try:
+        listed = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    except OSError:
+        return ""
+    pids = re.findall(r"pid=(\d+)", listed)
+    return ", ".join(sorted(pids)) + (" (shared)" if len(set(pids)) < len(pids) else "")
 
 
 def new_patient(
