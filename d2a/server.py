@@ -3,6 +3,7 @@ at start-up and, for `d2a serve`, the figure tallies recounted in the background
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,8 @@ def create_app(
             settings.resolved_database_url(), read_url=settings.read_database_url or None
         )
         refresher = start_refresher(app.state.database, settings) if tallies else None
+        if own:
+            _freeze_start_up()
         yield
         if refresher is not None:
             refresher.stop()
@@ -44,6 +47,18 @@ def create_app(
     dashboard = mount_dashboard(app)  # last: the dashboard answers every path the API leaves
     app.add_middleware(Protection, content_policy=policy(dashboard.csp_hashes()))
     return app
+
+
+def _freeze_start_up() -> None:
+    """In a server process (one that opened its own database): what start-up made (modules,
+    the application, the dashboard's layouts) lives as long as the process, so Python's
+    cyclic collector is told to leave it out of its passes (gc.freeze). Otherwise each full
+    pass traces all of it: on the national year, two full passes during 24 snapshot and ready
+    list reads took 103 and 109 ms, each inside a read; frozen, 4–6 ms. Tests, which build
+    an application per test over a database of their own, are left as they are: frozen, any
+    cycle among a finished test's objects would never be freed."""
+    gc.collect()
+    gc.freeze()
 
 
 def start_refresher(database: Database, settings: Settings) -> Refresher | None:
