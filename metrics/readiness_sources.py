@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, exists, func, literal_column, select
@@ -98,11 +97,10 @@ def counted_readiness_starts(
     once every event at that instant was applied: those of the period's last first piece (the
     greatest seq starting at ready_since).
 
-    Of organisation `org` only (WHOLE or OWN), the last first piece is the last of that
-    organisation's; OWN, the last of each piece's own organisation, so that each
-    organisation's rows are those of its own read. PARTED, the last of any organisation's,
-    whatever `org` (which then picks the starts: the system-wide rows of those
-    organisations)."""
+    `org` picks the starts (of those organisations only); `kept` which pieces can be their
+    last first piece: OWN, only those of the start's own organisation, so that each
+    organisation's rows are those of its own read; WHOLE and PARTED, those of any
+    organisation (a PARTED count of some organisations gives their system-wide rows)."""
     r, s = ReadySpan.__table__.c, Spell.__table__.c
     since, until = day_window(start, end)
     later = ReadySpan.__table__.alias("later")
@@ -111,7 +109,6 @@ def counted_readiness_starts(
         later.c.seq > r.seq,
         later.c.start_at == r.start_at,
         later.c.ready_since == r.ready_since,
-        *(_org(later.c.organisation_code, org) if kept != PARTED else []),
         *([later.c.organisation_code == r.organisation_code] if kept == OWN else []),
     )
     breakdown = {
@@ -131,11 +128,7 @@ def counted_readiness_starts(
         query = query.join(Spell, r.spell_id == s.spell_id)
     query = (
         query.where(r.setting == "acute", r.start_at == r.ready_since, ~superseded)
-        .where(r.start_at >= since, r.start_at < until, *_org(r.organisation_code, org))
+        .where(r.start_at >= since, r.start_at < until, *org_filter(r.organisation_code, org))
         .group_by(*(literal_column(str(i + 1)) for i in range(len(columns))))
     )
     return frame(connection, query)
-
-
-def _org(column: Any, org: Orgs) -> list[Any]:
-    return org_filter(column, org)

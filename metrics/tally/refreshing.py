@@ -61,9 +61,8 @@ def refresh(engine: Engine, sources: Sequence[Tallied], writer: Engine | None = 
     When every change names its organisations (a late event: ledger.ingest records the
     organisations of its patients' derived rows) and every source is counted up to today, only
     those organisations' rows are recounted: a tally keyed by organisation reads theirs alone,
-    a system-wide tally summed from it is shifted by their difference, one summed from a
-    system-wide finer tally is summed from that one's recount, and the others are recounted
-    from the change as before.
+    a system-wide tally summed from it is shifted by their difference, and the others are
+    recounted from the change as before.
 
     Reads on `engine`, writes on `writer` (default the same; an SQLite writer should take its
     lock as it begins).
@@ -143,8 +142,7 @@ def _first_day(connection: Connection) -> date:
 def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
     """Each planned source's rows ready to store, finer sources first: a source `within` one
     counted in the same refresh from no later a day is summed from its rows, not read again
-    (with `plan.touched`, only a source counted for the same organisations, the touched ones
-    or all: see `refresh`)."""
+    (with `plan.touched`, only a source of the same organisations: see `refresh`)."""
     planned = {source.name for source, _ in plan.sources}
     wanted = {s.within.name for s, _ in plan.sources if s.within is not None} & planned
     found: dict[str, tuple[date, pd.DataFrame]] = {}  # the days() rows of each finer source
@@ -164,8 +162,7 @@ def _count_all(connection: Connection, plan: _Plan) -> list[_Counted]:
                 rows = _shifted(connection, source, columns, fine, first, touched)
                 counted.append(_Counted(source, frm, rows, columns))
                 continue
-            if fine is None or fine.parts is not None:
-                finer = None  # the finer rows are only the touched organisations'
+            finer = None  # the finer rows are only the touched organisations'
         if finer is not None:
             rows = _summed(source, finer[1], first)
         else:
