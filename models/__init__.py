@@ -14,7 +14,7 @@ from models.derived import (
     TallyChange,
     TallySource,
 )
-from models.events import Event
+from models.events import Event, PatientLock
 from models.feeds import DeploymentSecret, Feed, FeedMessage
 from models.reference import (
     CareSystem,
@@ -46,6 +46,7 @@ __all__ = [
     "Organisation",
     "OrganisationSystem",
     "PathwayTrigger",
+    "PatientLock",
     "ReadinessPeriod",
     "ReadySpan",
     "Spell",

@@ -58,3 +58,15 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     # The token that sent it (SPEC §7); None for the command line and the seed loader.
     sent_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class PatientLock(Base):
+    """A row per patient key (a 64-bit hash of the patient id: no identifier is kept here),
+    locked by each transaction that writes the patient's events, until it commits
+    (store.dialect.locks.lock_patients; PostgreSQL only). A row lock lives in the row, not in
+    the server's shared lock table, so a batch of 10,000 patients holds 10,000 of them without
+    filling it, and two batches of other patients go on side by side."""
+
+    __tablename__ = "patient_lock"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -22,9 +22,10 @@ POINT_READ_SETTINGS = (
 
 
 def lock_keys(session: Session, keys: list[str]) -> None:
-    """Serialises concurrent transactions over the same keys (patients) until commit: a
-    PostgreSQL advisory lock per key, taken in one sorted order so two batches never wait for
-    each other in a circle. SQLite writers hold the whole file's lock already."""
+    """Serialises concurrent transactions over the same few keys (a feed's list, an action)
+    until commit: a PostgreSQL advisory lock per key, taken in one sorted order so two
+    transactions never wait for each other in a circle. SQLite writers hold the whole file's
+    lock already."""
     if not keys or not is_postgresql(session):
         return
     session.execute(
@@ -36,35 +37,29 @@ def lock_keys(session: Session, keys: list[str]) -> None:
     )
 
 
-# Every transaction that locks patients holds this key: shared beside its patients' own locks,
-# or alone and exclusive when it has more than MOST_PATIENT_LOCKS of them.
-PATIENTS_KEY = 0x0D2A_9A71_E475
-# PostgreSQL's default max_locks_per_transaction: the shared lock table holds that many locks
-# per allowed connection, advisory locks included, and every lock of the server fails with
-# "out of shared memory" once it is full.
-MOST_PATIENT_LOCKS = 64
-
-
 def lock_patients(session: Session, patients: list[str]) -> None:
-    """Serialises concurrent transactions over the same patients until commit (`lock_keys`),
-    with at most MOST_PATIENT_LOCKS + 1 locks per transaction: a batch of more patients locks
-    out every other writer of patients instead, by holding PATIENTS_KEY exclusively.
+    """Serialises concurrent transactions over the same patients until commit: each patient's
+    row of patient_lock (models.PatientLock, keyed by a 64-bit hash of the id) is inserted, or
+    locked where it is there already, by one statement in key order, so two batches never
+    wait for each other in a circle. A transaction that wants a patient another holds (or is
+    inserting) waits for it to end; batches of other patients go on side by side, whatever
+    their size. SQLite writers hold the whole file's lock already.
 
-    One lock per patient filled the server's lock table: two 10,000-event batches of some
-    5,000 patients each, sent at once, held more advisory locks than it has room for, and one
-    was answered 500 ("out of shared memory"; benchmarks/bench_national.py's ingest with two
-    senders). Small batches (a message of an HL7 feed, a few patients) still pass each other;
-    large ones queue, as one sender's batches do anyway. No two transactions wait for each
-    other in a circle: a large batch waits only for small ones to commit, and small ones take
-    their patients in one sorted order."""
+    An advisory lock per patient filled the server's lock table (two 10,000-event batches of
+    some 5,000 patients each, sent at once, were answered 500, "out of shared memory"), and one
+    exclusive lock for a large batch queued every other writer behind it: trusts' feeds sent
+    at once took turns. Row locks are kept in the rows themselves; `WHERE false` locks a
+    conflicting row without writing a new version of it."""
     if not patients or not is_postgresql(session):
         return
-    distinct = sorted(set(patients))
-    if len(distinct) > MOST_PATIENT_LOCKS:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PATIENTS_KEY})
-        return
-    session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": PATIENTS_KEY})
-    lock_keys(session, distinct)
+    session.execute(
+        text(
+            "INSERT INTO patient_lock (key) SELECT DISTINCT hashtextextended(p, 0) AS k"
+            " FROM unnest(CAST(:ids AS text[])) AS p ORDER BY k"
+            " ON CONFLICT (key) DO UPDATE SET key = excluded.key WHERE false"
+        ),
+        {"ids": text_array(sorted(set(patients)))},
+    )
 
 
 @contextmanager
