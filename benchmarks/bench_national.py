@@ -108,6 +108,11 @@ def main() -> None:
         action="store_true",
         help="the tallies are counted already (d2a tally): only a late stay and the recount",
     )
+    parser.add_argument(
+        "--no-reads",
+        action="store_true",
+        help="skip the metric reads and coordinator views: only ingest while reading",
+    )
     args = parser.parse_args()
     url = args.url.replace("postgresql+psycopg://", "postgresql://")
     load(url, args)
@@ -120,7 +125,11 @@ def main() -> None:
         token = coordinator_token(url)
         with served(url, args.workers) as base:
             repeat = Repeat(args.repeat, args.once_over_ms)
-            reads = read_everything(base, token, args.start, end, repeat, scan_ms)
+            reads = (
+                []
+                if args.no_reads
+                else read_everything(base, token, args.start, end, repeat, scan_ms)
+            )
             for senders in args.senders:
                 reads += ingest_while_reading(
                     db, base, token, args.start, end, args.ingest_events, senders
