@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/bench_national.py [--days 60] [--start 2025-09-01] [--seed 3]
         [--url postgresql://postgres@127.0.0.1:5432/d2a_national] [--repeat 3]
-        [--ingest-events 200000] [--senders 1,2]
+        [--ingest-events 200000] [--senders 1,2] [--no-reads]
 
 1. Loads `d2a seed --size national --days N --seed S --start D` into the database at --url
    (created if missing), or reuses it when it already holds events (the run's --days, --start
@@ -25,6 +25,7 @@ Usage:
    (target ≥ 10,000/s) and the reads' times meanwhile; once for each count of --senders (by
    default 1, then 2): N senders post at once, each the batches of its own patients in its own
    share of the acute units, as the trusts of a national deployment each send their own feed.
+   (--no-reads skips 3: only the ingest and the reads made meanwhile are timed.)
 5. A summary against issue 18's targets: every read ≤ 2 s; a system's reads ≤ 300 ms;
    snapshot and ready list ≤ 300 ms for the whole deployment and ≤ 100 ms for one system.
 """
