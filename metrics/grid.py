@@ -166,12 +166,9 @@ def roll_up(
     Only each group's known days (grid.known: from its data start) count; `days` is how many
     a row counted, and a row with none has value, numerator and denominator null."""
     days = grid.days
-    starts = period_starts(days, interval, grid.start)
-    bounds = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
-    known = grid.known()
+    starts, bounds, known, ndays = _periods(grid, interval)
     numerator = np.where(known, numerator, 0.0)
     total = np.add.reduceat(numerator, bounds, axis=1)
-    ndays = np.add.reduceat(known.astype(np.float64), bounds, axis=1)
     if aggregation == "weekday_ratio":
         num, den = _weekday_means(numerator, days, bounds, known)
     elif aggregation == "census":
@@ -189,6 +186,26 @@ def roll_up(
     value, num, den = (np.where(unknown, np.nan, a) for a in (value, num, den))
     last_days = days[np.r_[bounds[1:], len(days)] - 1]
     return _rows(grid, starts[bounds], ndays, last_days, value, num, den)
+
+
+def period_sums(grid: Grid, interval: str, counts: DayCounts) -> NDArray[np.float64]:
+    """The `value` column roll_up(grid, interval, "sum", counts) gives, as an array in its row
+    order, without making its frame: for a figure that sums several counts rolled up alike
+    (bed days saved: one per pathway; by unit over a year, 230,000 rows each)."""
+    _starts, bounds, known, ndays = _periods(grid, interval)
+    total = np.add.reduceat(np.where(known, counts, 0.0), bounds, axis=1)
+    return np.where(ndays == 0, np.nan, total).T.ravel()
+
+
+def _periods(
+    grid: Grid, interval: str
+) -> tuple[Days, NDArray[np.intp], NDArray[np.bool_], DayCounts]:
+    """Each day's period start, where each period begins on the day axis, which days of each
+    group are known, and how many known days each group's period holds."""
+    starts = period_starts(grid.days, interval, grid.start)
+    bounds = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+    known = grid.known()
+    return starts, bounds, known, np.add.reduceat(known.astype(np.float64), bounds, axis=1)
 
 
 def _weekday_means(

@@ -13,7 +13,7 @@ from metrics.calendar import as_days
 from metrics.data_start import group_starts
 from metrics.discharge_sources import FOLLOW_UP_DAYS, Discharges
 from metrics.discharges import count, count_rows, summed_delay
-from metrics.grid import event_counts, roll_up
+from metrics.grid import event_counts, period_sums, roll_up
 from metrics.metric import Query
 from models.clock import local_date
 from models.reference import ACUTE_SETTINGS, D2A_SETTINGS
@@ -50,14 +50,13 @@ def bed_days_saved(connection: Connection, query: Query, reads: Discharges) -> p
     grid = grid_for(connection, query, ACUTE_SETTINGS, [groups])
     days = as_days(rows["discharged_date"])
 
-    def summed(weights: np.ndarray) -> pd.DataFrame:
-        counts = event_counts(grid, days, groups, weights)
-        return roll_up(grid, query.interval, "sum", counts)
-
-    result = summed(summed_delay(rows))
+    result = roll_up(
+        grid, query.interval, "sum", event_counts(grid, days, groups, summed_delay(rows))
+    )
     expected = np.zeros(len(result))
     for p, mean in baseline.items():
-        expected += float(mean) * summed(count(rows) * (pathway == p))["value"].to_numpy()
+        on_p = event_counts(grid, days, groups, count(rows) * (pathway == p))
+        expected += float(mean) * period_sums(grid, query.interval, on_p)
     result["value"] = expected - result["value"].to_numpy()
     result["note"] = None
     period = f"{query.baseline_start.isoformat()} to {query.baseline_end.isoformat()}"
