@@ -26,7 +26,8 @@ Usage:
    default 1, then 2): N senders post at once, each the batches of its own patients in its own
    share of the acute units, as the trusts of a national deployment each send their own feed.
    (--no-reads skips 3: only the ingest and the reads made meanwhile are timed.)
-5. A summary against issue 18's targets: every read ≤ 2 s; a system's reads ≤ 300 ms;
+5. A summary against issue 18's targets: every read ≤ 2 s; a system's reads ≤ 300 ms, and
+   every metric for the whole deployment without a breakdown ≤ 300 ms (the issue's "system-wide");
    snapshot and ready list ≤ 300 ms for the whole deployment and ≤ 100 ms for one system.
 """
 
@@ -632,6 +633,16 @@ def summary(reads: list[Read], scan_ms: float) -> None:
                 f"within, slowest {max((r.median for r in answered), default=0):6.0f} ms"
                 + (f"; {len(mine) - len(answered)} refused" if len(answered) < len(mine) else "")
             )
+    # The issue's "system-wide ≤ 300 ms" read literally: its table's "system-wide" row is every
+    # metric for the whole deployment without a breakdown.
+    plain = [r for r in reads if r.scope == "whole" and r.what.endswith(" by none")]
+    plain = [r for r in plain if r.status == 200]
+    if plain:
+        within = sum(r.median <= SYSTEM_MS for r in plain)
+        print(
+            f"  {'metrics, no breakdown':22s} {'whole':13s} ≤ {SYSTEM_MS:5.0f} ms: "
+            f"{within}/{len(plain)} within, slowest {max(r.median for r in plain):6.0f} ms"
+        )
     if not any(r.scope == "system" for r in reads):
         print("  one system: not measured (no `system` breakdown in the catalogue)")
     refused = [r for r in reads if r.status != 200]
