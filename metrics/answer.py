@@ -49,12 +49,13 @@ class MetricResult:
         whole = self.metric.aggregation == "sum"
         counts = ("value", "numerator", "denominator") if whole else ("numerator", "denominator")
         plain = {str(c): _plain_column(self.rows[c], str(c) in counts) for c in self.rows.columns}
-        names, columns = list(plain), list(plain.values())
-        # Every column has the frame's length; zip's strict check per row cost a national
-        # answer by unit (≈210,000 rows) some 60 ms.
-        if any(len(c) != len(self.rows) for c in columns):
-            raise ValueError("a column's length differs from the rows'")
-        records = [dict(zip(names, row, strict=False)) for row in zip(*columns, strict=False)]
+        # Filled a column at a time: a national answer by unit over a year (≈214,000 rows) took
+        # ~85 ms so, against 130–300 ms for a dict made of each row's zip (one zip object and
+        # one tuple per row, which also set off the garbage collector).
+        records: list[dict[str, Any]] = [{} for _ in range(len(self.rows))]
+        for name, column in plain.items():
+            for record, value in zip(records, column, strict=True):
+                record[name] = value
         return [self._suppressed(r) for r in records] if suppress else records
 
     def _suppressed(self, record: dict[str, Any]) -> dict[str, Any]:
