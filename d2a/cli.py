@@ -191,6 +191,12 @@ def serve(
     from d2a.logs import log_config
     from d2a.server import create_app, start_refresher
 
+    # Refused here rather than served: every request on a database without the code's schema
+    # would fail (a 500), and the tally refresher with it.
+    problem = migrate.behind(_url())
+    if problem is not None:
+        console.print(f"[red]error:[/red] {problem}: {_safe(_url())}; run `d2a db upgrade`")
+        raise typer.Exit(2)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
     options["log_config"] = log_config()
     if workers == 1:

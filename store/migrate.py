@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, make_url
 
 
 def alembic_config(url: str) -> Config:
@@ -26,3 +30,26 @@ def downgrade(url: str, revision: str = "base") -> None:
 def check(url: str) -> None:
     """Raises if the models and the migrated schema differ."""
     command.check(alembic_config(url))
+
+
+def behind(url: str) -> str | None:
+    """Why the database at `url` cannot be served by this code (empty, or at a revision other
+    than the migrations' head), or None when it is at the head. Opens the database only to read
+    its revision: nothing is created or changed."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+        # Connecting would make an empty file where there was none.
+        return f"there is no database file (the migrations' head is {head})"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current == head:
+        return None
+    if current is None:
+        return f"the database holds no schema (the migrations' head is {head})"
+    return f"the database is at revision {current}, this code's migrations end at {head}"

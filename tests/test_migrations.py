@@ -290,3 +290,31 @@ def test_the_upgrade_dataset_holds_every_kind_of_row(head_dump: Dump) -> None:
     }
     assert len(rows["unit_capacity"]) > len(rows["unit"])  # a capacity history
     assert {str(o["data_from"]) for o in rows["organisation"]} == {"None", "2025-06-01"}
+
+
+def test_behind_names_an_empty_or_older_database_and_passes_the_head(tmp_path: Path) -> None:
+    """What `d2a serve` checks before serving: nothing at all, a revision short of the head,
+    and the head."""
+    url, drop = make_empty_database(str(tmp_path))
+    try:
+        head = ScriptDirectory.from_config(migrate.alembic_config(url)).get_current_head()
+        # An empty SQLite database is a file not made yet; an empty PostgreSQL one is there.
+        nothing = (
+            "there is no database file" if backend() == "sqlite" else "the database holds no schema"
+        )
+        assert migrate.behind(url) == f"{nothing} (the migrations' head is {head})"
+        migrate.upgrade(url, "head")
+        assert migrate.behind(url) is None
+        migrate.downgrade(url, "-1")
+        older = migrate.behind(url)
+        assert older is not None and older.startswith("the database is at revision ")
+        assert older.endswith(f", this code's migrations end at {head}")
+    finally:
+        drop()
+
+
+def test_behind_makes_no_sqlite_file_where_there_was_none(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.sqlite3"
+    problem = migrate.behind(f"sqlite:///{missing}")
+    assert problem is not None and problem.startswith("there is no database file")
+    assert not missing.exists()

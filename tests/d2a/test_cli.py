@@ -7,6 +7,7 @@ import json
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -119,3 +120,21 @@ def test_db_rebuild_and_seed_are_audited(cli: CliRunner, db: Database) -> None:
     seed = json.loads(entries[0].detail or "{}")
     assert seed["days"] == 3 and seed["accepted"] > 0
     assert json.loads(entries[1].detail or "{}")["patients"] > 0
+
+
+def test_serve_refuses_a_database_without_the_schema(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every request on it would fail: `d2a serve` says why and exits 2 before listening, and
+    leaves no file behind."""
+    missing = tmp_path / "never-made.sqlite3"
+    monkeypatch.setenv("D2A_DATABASE_URL", f"sqlite:///{missing}")
+    get_settings.cache_clear()
+    try:
+        refused = CliRunner().invoke(app, ["serve", "--port", "1"])
+    finally:
+        get_settings.cache_clear()
+    assert refused.exit_code == 2, refused.output
+    assert "there is no database file" in refused.output
+    assert "run `d2a db upgrade`" in " ".join(refused.output.split())
+    assert not missing.exists()

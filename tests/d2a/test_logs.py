@@ -10,6 +10,8 @@ import pytest
 from uvicorn.logging import AccessFormatter
 
 from d2a.logs import REDACTED, RedactTokens, log_config, redact
+from store.database import Database
+from store.settings import get_settings
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_the_servers_logging_configuration_applies(capsys: pytest.CaptureFixture
 
 
 def test_d2a_serve_runs_uvicorn_with_the_redacting_configuration(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, db: Database
 ) -> None:
     import uvicorn
 
@@ -74,6 +76,11 @@ def test_d2a_serve_runs_uvicorn_with_the_redacting_configuration(
     ran: dict[str, Any] = {}
     monkeypatch.setattr(server, "create_app", lambda **_: "app")
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(options, app=app))
-    cli.serve(host="127.0.0.1", port=8123)
+    monkeypatch.setenv("D2A_DATABASE_URL", db.url)  # a migrated one: serve checks first
+    get_settings.cache_clear()
+    try:
+        cli.serve(host="127.0.0.1", port=8123)
+    finally:
+        get_settings.cache_clear()
     assert ran["app"] == "app" and ran["port"] == 8123
     assert ran["log_config"]["filters"]["redact_tokens"]["()"] == "d2a.logs.RedactTokens"
