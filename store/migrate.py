@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def alembic_config(url: str) -> Config:
@@ -33,9 +34,9 @@ def check(url: str) -> None:
 
 
 def behind(url: str) -> str | None:
-    """Why the database at `url` cannot be served by this code (empty, or at a revision other
-    than the migrations' head), or None when it is at the head. Opens the database only to read
-    its revision: nothing is created or changed."""
+    """Why the database at `url` cannot be served by this code (out of reach, empty, or at a
+    revision other than the migrations' head), or None when it is at the head. Opens the
+    database only to read its revision: nothing is created or changed."""
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     parsed = make_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
@@ -46,6 +47,9 @@ def behind(url: str) -> str | None:
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:  # the driver's first line: no password in it
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"the database could not be opened ({reason})"
     finally:
         engine.dispose()
     if current == head:

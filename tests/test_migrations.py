@@ -318,3 +318,9 @@ def test_behind_makes_no_sqlite_file_where_there_was_none(tmp_path: Path) -> Non
     problem = migrate.behind(f"sqlite:///{missing}")
     assert problem is not None and problem.startswith("there is no database file")
     assert not missing.exists()
+
+
+def test_behind_says_why_a_database_cannot_be_opened_without_its_password() -> None:
+    problem = migrate.behind("postgresql+psycopg://d2a:s3cret-pw@127.0.0.1:1/nothing")
+    assert problem is not None and problem.startswith("the database could not be opened (")
+    assert "s3cret-pw" not in problem
