@@ -193,9 +193,10 @@ def serve(
 
     # Refused here rather than served: every request on a database without the code's schema
     # would fail (a 500), and the tally refresher with it.
-    problem = migrate.behind(_url())
+    url = _url()
+    problem = migrate.behind(url)
     if problem is not None:
-        console.print(f"[red]error:[/red] {problem}: {_safe(_url())}; run `d2a db upgrade`")
+        console.print(f"[red]error:[/red] {problem}: {_safe(url)}; run `d2a db upgrade`")
         raise typer.Exit(2)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
     options["log_config"] = log_config()

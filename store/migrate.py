@@ -9,8 +9,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+from store.database import make_engine
 
 
 def alembic_config(url: str) -> Config:
@@ -36,14 +38,14 @@ def check(url: str) -> None:
 def behind(url: str) -> str | None:
     """Why the database at `url` cannot be served by this code (out of reach, empty, or at a
     revision other than the migrations' head), or None when it is at the head. Opens the
-    database only to read its revision: nothing is created or changed."""
+    database only to read its revision: no file or table is made."""
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     parsed = make_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if file not in (None, "", ":memory:") and not Path(str(file)).exists():
         # Connecting would make an empty file where there was none.
         return f"there is no database file (the migrations' head is {head})"
-    engine = create_engine(url)
+    engine = make_engine(url)  # the project's: its URL forms and connection settings
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
