@@ -360,19 +360,26 @@ def _differences(
 ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
     """The stored rows (tuples in the table's column order, the key first) to delete and the
     wanted rows to insert: those whose key the other side lacks, or holds with any column
-    different (a column a wanted row leaves out is NULL)."""
+    different (a column a wanted row leaves out is NULL).
+
+    A wanted row is made a whole tuple only when a stored row has its key: a batch's new
+    patients, and the new spells of known ones, have none to compare with (building every
+    row's tuple was a tenth of a batch's instructions)."""
     names = list(table.columns.keys())
     width = len(table.primary_key.columns)
     assert names[:width] == [c.name for c in table.primary_key.columns]  # noqa: S101
+    keys = names[:width]
     have = {row[:width]: row for row in stored}
-    want = {}
+    kept: set[tuple[Any, ...]] = set()
     new = []
     for row in wanted:
-        whole = tuple(row.get(name) for name in names)
-        want[whole[:width]] = whole
-        if have.get(whole[:width]) != whole:
+        key = tuple(row.get(name) for name in keys)
+        old = have.get(key)
+        if old is not None and old == tuple(row.get(name) for name in names):
+            kept.add(key)
+        else:
             new.append(row)
-    gone = [row for row in stored if want.get(row[:width]) != row]
+    gone = [row for row in stored if row[:width] not in kept]
     return gone, new
 
 
