@@ -169,7 +169,7 @@ class WalCheckpointer:
             thread.join()
 
 
-def _sqlite_file(url: str) -> str | None:
+def sqlite_file(url: str) -> str | None:
     """The file of an SQLite URL, or None for another database or an in-memory one."""
     if not url.startswith("sqlite"):
         return None
@@ -200,7 +200,7 @@ class Database:
     def __init__(self, url: str, read_url: str | None = None) -> None:
         self.url = url
         self.read_url = read_url or None
-        path = _sqlite_file(url)
+        path = sqlite_file(url)
         self.checkpointer = WalCheckpointer(path) if path else None
         self.engine = make_engine(url, own_checkpoints=self.checkpointer is not None)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)

@@ -9,10 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from store.database import make_engine
+from store.database import make_engine, sqlite_file
 
 
 def alembic_config(url: str) -> Config:
@@ -40,9 +39,8 @@ def behind(url: str) -> str | None:
     revision other than the migrations' head), or None when it is at the head. Opens the
     database only to read its revision: no file or table is made."""
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    parsed = make_url(url)
-    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+    file = sqlite_file(url)
+    if file is not None and not Path(file).exists():
         # Connecting would make an empty file where there was none.
         return f"there is no database file (the migrations' head is {head})"
     engine = make_engine(url)  # the project's: its URL forms and connection settings
