@@ -464,3 +464,61 @@ def test_a_read_of_every_organisation_names_the_source_s_parts(ward: Database) -
     assert taken(["t:parted"], parted, ["RX1"]) == 2
     assert taken(["t:parted"], ["unit"]) == 0  # no organisation column: part '' only
     assert taken(["t:none"], parted) == 0
+
+
+def test_tally_rows_come_back_as_the_source_s_frame(ward: Database) -> None:
+    """Tally rows written by hand for a made-up source keyed by organisation and unit, with
+    two counts, read back as the frame the source's live read would give: on PostgreSQL
+    fetched as one row per key with its days and counts packed (store.dialect.sql.packed),
+    on SQLite row by row. The days and keys of the rows are mixed up on purpose (a key's days
+    are not next to each other in the table's order), and one key has a single day."""
+    source = tally.Tallied(
+        key="t:packed",
+        day="day",
+        values=("n", "m"),
+        live=lambda c, a, b, part: pd.DataFrame(),
+        days=lambda c, a, b, part: pd.DataFrame(),
+    )
+    jan = [date(2024, 1, d) for d in (1, 2, 3)]
+    rows = [  # part (organisation), day, key (the unit), n, m
+        ("RX1", jan[0], '["W1"]', 2, 10),
+        ("RX1", jan[0], '["W2"]', 1, 5),
+        ("CP1", jan[0], '["P1"]', 7, 0),
+        ("RX1", jan[1], '["W1"]', 3, 21),
+        ("RX1", jan[2], '["W2"]', 4, 40_000_000_000),  # beyond 32 bits
+        ("RX1", jan[2], '["W1"]', 1, 1),
+    ]
+    with ward.session(write=True) as session:
+        session.add(
+            TallySource(
+                source=source.name,
+                upto=date(2024, 2, 1),  # every day read is tallied
+                columns='["organisation", "unit"]',
+                built_at=datetime(2024, 2, 1),
+            )
+        )
+        session.execute(
+            insert(FigureTally),
+            [
+                {"source": source.name, "part": p, "day": d, "key": k, "n": n, "m": m}
+                for p, d, k, n, m in rows
+            ],
+        )
+    with ward.engine.connect() as c:
+        got = tally.read(c, source, jan[0], date(2024, 1, 31))
+        one = tally.read(c, source, jan[0], date(2024, 1, 31), part="CP1")
+    assert list(got.columns) == ["day", "organisation", "unit", "n", "m"]
+    assert str(got["day"].dtype) == "datetime64[us]"
+    got = got.sort_values(["day", "organisation", "unit"]).reset_index(drop=True)
+    expected = pd.DataFrame(
+        {
+            "day": pd.to_datetime([jan[0], jan[0], jan[0], jan[1], jan[2], jan[2]]),
+            "organisation": ["CP1", "RX1", "RX1", "RX1", "RX1", "RX1"],
+            "unit": ["P1", "W1", "W2", "W1", "W1", "W2"],
+            "n": [7, 2, 1, 3, 1, 4],
+            "m": [0, 10, 5, 21, 1, 40_000_000_000],
+        }
+    )
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert got["n"].dtype == "int64" and got["m"].dtype == "int64"
+    assert one[["organisation", "unit", "n", "m"]].values.tolist() == [["CP1", "P1", 7, 0]]
