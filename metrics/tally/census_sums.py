@@ -53,7 +53,7 @@ from metrics.tally.reading import (
     span_of,
     whole_weeks,
 )
-from store.dialect.sql import days_between
+from store.dialect.sql import days_between, packs_series
 
 W, Q, SEEN = "w", "q", "seen"
 
@@ -134,12 +134,18 @@ def _tallied(
         c.key,
         *(cast(func.sum(x), BigInteger) for x in (c.n, weighted, on_start, later)),
     ).group_by(literal_column("1"), c.part, c.key)
-    result = connection.execute(query)
-    fetched = result.cursor.fetchall() if result.cursor is not None else []
-    result.close()
-    frame = reading._decode(replace(source, values=(W, Q)), columns, [r[:5] for r in fetched])
-    opening = np.asarray([r[5] for r in fetched], dtype=np.float64)
-    moved_after = np.asarray([r[6] for r in fetched], dtype=np.int64)
+    sums = replace(source, values=(W, Q))
+    if packs_series(connection):
+        got = reading.fetch_packed(connection, query, 4)
+        frame = reading._frame(sums, columns, got.day, got.parts, got.at, got.keys, got.counts)
+        opening, moved_after = got.counts[2], got.counts[3]
+    else:
+        result = connection.execute(query)
+        fetched = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        frame = reading._decode(sums, columns, [r[:5] for r in fetched])
+        opening = np.asarray([r[5] for r in fetched], dtype=np.float64)
+        moved_after = np.asarray([r[6] for r in fetched], dtype=np.int64)
     frame[SEEN] = (opening != 0) | (moved_after > 0)
     return frame
 

@@ -228,31 +228,54 @@ def _tallied(
 def _read_packed(
     connection: Connection, source: Tallied, columns: list[str], query: Any
 ) -> pd.DataFrame:
-    """The tally rows of `query` (day, part, key, n, m), fetched as one row per part and key
-    with its days and counts packed (store.dialect.sql.packed), as `_decode` gives them.
+    """The tally rows of `query` (day, part, key, n, m) as `_decode` gives them, fetched
+    packed (`fetch_packed`)."""
+    got = fetch_packed(connection, query, len(source.values))
+    return _frame(source, columns, got.day, got.parts, got.at, got.keys, got.counts)
 
-    A national year by unit is some 725,000 rows in 17,500 keys: row by row, the driver made
-    3.6 million Python objects and numpy an array of them, over half of a 2.5 s read."""
+
+@dataclass(frozen=True)
+class Packed:
+    """Rows (day, part, key, counts…) taken apart: each row's day (datetime64[us]) and part,
+    its index `at` into `keys`, and each count column."""
+
+    day: np.ndarray
+    parts: np.ndarray
+    at: np.ndarray
+    keys: list[str]
+    counts: list[np.ndarray]
+
+
+def fetch_packed(connection: Connection, query: Any, counts: int) -> Packed:
+    """The rows of `query` (day, part, key, then at least `counts` integer columns, none NULL),
+    fetched as one row per part and key with its days and the first `counts` counts packed
+    (store.dialect.sql.packed).
+
+    A national year by unit is some 725,000 tally rows in 17,500 keys: row by row, the driver
+    made 3.6 million Python objects and numpy an array of them, over half of a 2.5 s read."""
     rows = query.subquery()
-    day, part, key, n, m = rows.c  # by position: a summed read's counts are unnamed
-    counts = [packed(c, 64) for c in (n, m)[: len(source.values)]]
-    grouped = select(part, key, packed_days(day), *counts).group_by(part, key)
-    # By hashing, both the spans a summed read groups (below) and the keys: PostgreSQL would
-    # sort the rows to group them (grouped_by_hash's reason).
+    day, part, key, *values = rows.c  # by position: summed counts are unnamed
+    packs = [packed(c, 64) for c in values[:counts]]
+    grouped = select(part, key, packed_days(day), *packs).group_by(part, key)
+    # By hashing, both the keys here and whatever `query` groups itself (a summed read's
+    # spans): PostgreSQL would sort the rows to group them (grouped_by_hash's reason).
     with grouped_by_hash(connection):
         groups = connection.execute(grouped).all()
     lengths = np.fromiter((len(g[2]) // 4 for g in groups), dtype=np.intp, count=len(groups))
     days = np.frombuffer(b"".join(g[2] for g in groups), dtype=">i4").astype(np.int64)
-    values = []
-    for i in range(len(counts)):
+    unpacked = []
+    for i in range(counts):
         value = np.frombuffer(b"".join(g[3 + i] for g in groups), dtype=">i8")
         if len(value) != len(days):  # a NULL count, which string_agg skips
-            raise RuntimeError(f"tally {source.name}: a packed count does not match its days")
-        values.append(value)
-    parts = np.repeat(np.array([g[0] for g in groups], dtype=object), lengths)
-    at = np.repeat(np.arange(len(groups), dtype=np.intp), lengths)
-    on = days.astype("datetime64[D]").astype("datetime64[us]")
-    return _frame(source, columns, on, parts, at, [g[1] for g in groups], values)
+            raise RuntimeError("a packed count does not line up with its days (a NULL count)")
+        unpacked.append(value)
+    return Packed(
+        day=days.astype("datetime64[D]").astype("datetime64[us]"),
+        parts=np.repeat(np.array([g[0] for g in groups], dtype=object), lengths),
+        at=np.repeat(np.arange(len(groups), dtype=np.intp), lengths),
+        keys=[g[1] for g in groups],
+        counts=unpacked,
+    )
 
 
 def _summed_per_span(
