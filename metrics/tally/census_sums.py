@@ -137,7 +137,7 @@ def _tallied(
     sums = replace(source, values=(W, Q))
     if packs_series(connection):
         got = reading.fetch_packed(connection, query, 4)
-        frame = reading._frame(sums, columns, got.day, got.parts, got.at, got.keys, got.counts)
+        frame = reading._frame(sums, columns, got)
         opening, moved_after = got.counts[2], got.counts[3]
     else:
         result = connection.execute(query)

@@ -230,14 +230,14 @@ def _read_packed(
 ) -> pd.DataFrame:
     """The tally rows of `query` (day, part, key, n, m) as `_decode` gives them, fetched
     packed (`fetch_packed`)."""
-    got = fetch_packed(connection, query, len(source.values))
-    return _frame(source, columns, got.day, got.parts, got.at, got.keys, got.counts)
+    return _frame(source, columns, fetch_packed(connection, query, len(source.values)))
 
 
 @dataclass(frozen=True)
-class Packed:
-    """Rows (day, part, key, counts…) taken apart: each row's day (datetime64[us]) and part,
-    its index `at` into `keys`, and each count column."""
+class TallyColumns:
+    """Rows (day, part, key, counts…) taken apart into columns: each row's day
+    (datetime64[us]) and part, its index `at` into the distinct `keys` (JSON lists of the key's
+    columns but the part), and each count column (n, then m, …)."""
 
     day: np.ndarray
     parts: np.ndarray
@@ -246,7 +246,7 @@ class Packed:
     counts: list[np.ndarray]
 
 
-def fetch_packed(connection: Connection, query: Any, counts: int) -> Packed:
+def fetch_packed(connection: Connection, query: Any, counts: int) -> TallyColumns:
     """The rows of `query` (day, part, key, then at least `counts` integer columns, none NULL),
     fetched as one row per part and key with its days and the first `counts` counts packed
     (store.dialect.sql.packed).
@@ -269,7 +269,7 @@ def fetch_packed(connection: Connection, query: Any, counts: int) -> Packed:
         if len(value) != len(days):  # a NULL count, which string_agg skips
             raise RuntimeError("a packed count does not line up with its days (a NULL count)")
         unpacked.append(value)
-    return Packed(
+    return TallyColumns(
         day=days.astype("datetime64[D]").astype("datetime64[us]"),
         parts=np.repeat(np.array([g[0] for g in groups], dtype=object), lengths),
         at=np.repeat(np.arange(len(groups), dtype=np.intp), lengths),
@@ -452,24 +452,16 @@ def _decode(source: Tallied, columns: list[str], rows: Sequence[Any]) -> pd.Data
     at, distinct_days = _distinct(days)
     day = np.array(distinct_days, dtype="datetime64[D]").astype("datetime64[us]")[at]
     at, distinct_keys = _distinct(keys)
-    return _frame(source, columns, day, parts, at, distinct_keys, [n, m])
+    return _frame(source, columns, TallyColumns(day, parts, at, distinct_keys, [n, m]))
 
 
-def _frame(
-    source: Tallied,
-    columns: list[str],
-    day: np.ndarray,
-    parts: np.ndarray,
-    at: np.ndarray,
-    distinct_keys: list[str],
-    counts: Sequence[np.ndarray],
-) -> pd.DataFrame:
-    """The source's frame from tally rows taken apart: each row's day (datetime64[us]), part,
-    index `at` into the distinct keys (JSON lists of the key's columns but the part), and
-    counts (n, then m)."""
-    data: dict[str, Any] = {source.day: pd.Series(day)}
+def _frame(source: Tallied, columns: list[str], rows: TallyColumns) -> pd.DataFrame:
+    """The source's frame from its tally rows taken apart (the source's values are the first
+    of their counts)."""
+    at = rows.at
+    data: dict[str, Any] = {source.day: pd.Series(rows.day)}
     keyed = [c for c in columns if c != PART]
-    values = orjson.loads("[" + ",".join(distinct_keys) + "]")  # one parse for all the keys
+    values = orjson.loads("[" + ",".join(rows.keys) + "]")  # one parse for all the keys
     for i, column in enumerate(keyed):
         picked = np.empty(len(values), dtype=object)
         picked[:] = [v[i] for v in values]
@@ -478,9 +470,9 @@ def _frame(
         else:
             data[column] = pd.Series(picked[at], dtype=object)
     if PART in columns:
-        data[PART] = pd.Series(parts, dtype=object)
+        data[PART] = pd.Series(rows.parts, dtype=object)
     data = {c: data[c] for c in [source.day, *columns]}  # the columns in the source's order
-    for name, count in zip(source.values, counts, strict=False):
+    for name, count in zip(source.values, rows.counts, strict=False):
         data[name] = np.asarray(count, dtype=np.float64 if source.census else np.int64)
     return pd.DataFrame(data)
 
